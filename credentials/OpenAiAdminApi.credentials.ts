@@ -1,0 +1,59 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class OpenAiAdminApi implements ICredentialType {
+	name = 'openAiAdminApi';
+
+	displayName = 'OpenAI Admin API';
+
+	icon: Icon = {
+		light: 'file:../icons/openAiCertificates.svg',
+		dark: 'file:../icons/openAiCertificates.dark.svg',
+	};
+
+	documentationUrl = 'https://platform.openai.com/docs/api-reference/administration';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Admin API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			hint: 'An organization admin key (starts with sk-admin-), created by an organization owner on the Admin keys page of the OpenAI platform settings. Project and user keys do not work here.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.openai.com/v1',
+			description:
+				'Change only for a proxy, a regional host or a local test server. Plain http:// is accepted only for loopback addresses, so the admin key never travels unencrypted.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// An admin endpoint: a non-admin key is refused here, so a wrong key shows when the credential is saved.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/organization/certificates',
+			method: 'GET',
+			qs: { limit: 1 },
+		},
+	};
+}

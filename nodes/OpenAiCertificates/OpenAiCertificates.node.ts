@@ -1,0 +1,40 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import * as certificate from './actions/certificate';
+import { router } from './actions/router';
+import { searchCertificates, searchProjects } from './methods/listSearch';
+
+export class OpenAiCertificates implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'OpenAI Certificates',
+		name: 'openAiCertificates',
+		icon: { light: 'file:../../icons/openAiCertificates.svg', dark: 'file:../../icons/openAiCertificates.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Manage the mTLS certificates of an OpenAI organization through the Admin API',
+		defaults: { name: 'OpenAI Certificates' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'openAiAdminApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Certificate', value: 'certificate' }],
+				default: 'certificate',
+			},
+			...certificate.description,
+		],
+	};
+
+	methods = { listSearch: { searchCertificates, searchProjects } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await router.call(this);
+	}
+}

@@ -1,0 +1,158 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { parseId, showValue, splitIdList } from '../helpers/ids';
+import type { RequestSettings } from '../transport';
+import { DEFAULT_REQUEST_SETTINGS } from '../transport';
+
+/** Parameter fields and readers shared by several operations. Operations read parameters only through here or directly. */
+
+const ID_VALIDATION = [
+	{
+		type: 'regex' as const,
+		properties: {
+			regex: '^\\s*[^/\\\\?#%\\s]+\\s*$',
+			errorMessage: 'An ID has no spaces, slashes, ?, # or %',
+		},
+	},
+];
+
+export function certificateLocator(overrides: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Certificate',
+		name: 'certificateId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The certificate to act on, chosen from the organization or given by ID (cert_...)',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a certificate...',
+				typeOptions: { searchListMethod: 'searchCertificates', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'cert_abc123',
+				validation: ID_VALIDATION,
+			},
+		],
+		...overrides,
+	};
+}
+
+export function projectLocator(overrides: Partial<INodeProperties> = {}): INodeProperties {
+	return {
+		displayName: 'Project',
+		name: 'projectId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: 'The project, chosen from the organization or given by ID (proj_...)',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a project...',
+				typeOptions: { searchListMethod: 'searchProjects', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'proj_abc123',
+				validation: ID_VALIDATION,
+			},
+		],
+		...overrides,
+	};
+}
+
+/** Options every operation has: how hard to try. */
+export const requestOptionFields: INodeProperties[] = [
+	{
+		displayName: 'Max Retries',
+		name: 'maxRetries',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
+		default: 3,
+		description:
+			'How many times to repeat a request after a rate limit (429), a server error (5xx) or a lost connection. 0 sends each request once.',
+	},
+	{
+		displayName: 'Timeout (Ms)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 1000, numberPrecision: 0 },
+		default: 30000,
+		description: 'How long to wait for one answer of the API before giving that attempt up, in milliseconds',
+	},
+];
+
+export function readOptions(this: IExecuteFunctions, itemIndex: number): IDataObject {
+	return this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+}
+
+export function requestSettings(
+	this: IExecuteFunctions,
+	options: IDataObject,
+	itemIndex: number,
+): RequestSettings {
+	const maxRetries = options.maxRetries ?? DEFAULT_REQUEST_SETTINGS.maxRetries;
+	const timeout = options.timeout ?? DEFAULT_REQUEST_SETTINGS.timeout;
+	if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
+		throw new NodeOperationError(this.getNode(), `Max Retries must be a whole number from 0 to 10, got ${showValue(maxRetries)}`, {
+			itemIndex,
+		});
+	}
+	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1) {
+		throw new NodeOperationError(this.getNode(), `Timeout must be a positive number of milliseconds, got ${showValue(timeout)}`, {
+			itemIndex,
+		});
+	}
+	return { maxRetries, timeout, itemIndex };
+}
+
+/** Reads one ID parameter (a resource locator or plain text) and checks it before any request. */
+export function readId(this: IExecuteFunctions, parameter: string, label: string, itemIndex: number): string {
+	const raw = this.getNodeParameter(parameter, itemIndex, undefined, { extractValue: true });
+	const parsed = parseId(raw);
+	if ('problem' in parsed) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`The ${label} ID "${showValue(raw)}" of item ${itemIndex} is not valid: ${parsed.problem}`,
+			{ itemIndex, description: `Give the ${label} ID as shown by the OpenAI Admin API, for example ${label === 'project' ? 'proj_abc123' : 'cert_abc123'}.` },
+		);
+	}
+	return parsed.id;
+}
+
+/** Reads a list of certificate IDs (comma-separated text or an array), drops duplicates and checks each. */
+export function readIdList(this: IExecuteFunctions, parameter: string, itemIndex: number): string[] {
+	const raw = this.getNodeParameter(parameter, itemIndex, []) as unknown;
+	const values = splitIdList(raw);
+	const ids: string[] = [];
+	for (const value of values) {
+		const parsed = parseId(value);
+		if ('problem' in parsed) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`The certificate ID "${showValue(value)}" in Certificate IDs of item ${itemIndex} is not valid: ${parsed.problem}`,
+				{ itemIndex, description: 'Give certificate IDs as comma-separated text (cert_a, cert_b) or an expression that returns an array.' },
+			);
+		}
+		if (!ids.includes(parsed.id)) ids.push(parsed.id);
+	}
+	if (ids.length === 0) {
+		throw new NodeOperationError(this.getNode(), `Certificate IDs of item ${itemIndex} is empty`, {
+			itemIndex,
+			description: 'Give at least one certificate ID.',
+		});
+	}
+	return ids;
+}

@@ -1,0 +1,202 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { idProblem } from '../helpers/ids';
+import { apiError } from './errors';
+import { CoolDown } from './coolDown';
+import {
+	MAX_HONOURED_RETRY_AFTER_MS,
+	backoffDelayMs,
+	isRetryable,
+	serverRequestedDelayMs,
+} from './retry';
+
+export const CREDENTIAL_TYPE = 'openAiAdminApi';
+export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+export type AdminApiContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+
+export interface AdminApiCall {
+	method: IHttpRequestMethods;
+	/** Path segments below the base URL; IDs among them must pass the ID rule. Each is encoded. */
+	path: readonly string[];
+	qs?: IDataObject;
+	body?: IDataObject;
+	/** False for requests that must never be sent twice (upload): they are repeated only when surely not processed. */
+	idempotent?: boolean;
+}
+
+export interface RequestSettings {
+	/** Repeats after a transient failure; 0 sends each request once. */
+	maxRetries: number;
+	/** Milliseconds before one attempt is given up. */
+	timeout: number;
+	/** The input item the call serves, for error messages. */
+	itemIndex?: number;
+}
+
+export const DEFAULT_REQUEST_SETTINGS: RequestSettings = { maxRetries: 3, timeout: 30_000 };
+
+interface Connection {
+	baseUrl: string;
+	apiKey: string;
+}
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** The credential's base URL, checked: https, or http only to a loopback address. */
+export function checkedBaseUrl(raw: unknown): { url: string } | { problem: string } {
+	const text = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : DEFAULT_BASE_URL;
+	let parsed: URL;
+	try {
+		parsed = new URL(text);
+	} catch {
+		return { problem: `The Base URL "${text}" in the OpenAI Admin API credential is not a valid URL` };
+	}
+	if (parsed.username || parsed.password || parsed.search || parsed.hash) {
+		return {
+			problem:
+				'The Base URL in the OpenAI Admin API credential must not contain a user name, password, query or fragment',
+		};
+	}
+	if (parsed.protocol === 'http:' && !LOOPBACK_HOST.test(parsed.hostname)) {
+		return {
+			problem: `The Base URL ${parsed.origin} uses plain http://, which would send the admin key unencrypted. Use https://; plain http:// is accepted only for loopback addresses (localhost, 127.0.0.0/8, [::1]).`,
+		};
+	}
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		return { problem: `The Base URL in the OpenAI Admin API credential must start with https://` };
+	}
+	return { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
+}
+
+/** The base URL and key, read once per node run. */
+const connections = new WeakMap<object, Promise<Connection>>();
+
+async function readConnection(context: AdminApiContext): Promise<Connection> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	const base = checkedBaseUrl(credentials.baseUrl);
+	if ('problem' in base) throw new NodeOperationError(context.getNode(), base.problem);
+	return { baseUrl: base.url, apiKey: String(credentials.apiKey ?? '') };
+}
+
+function connectionOf(context: AdminApiContext): Promise<Connection> {
+	let connection = connections.get(context);
+	if (!connection) {
+		connection = readConnection(context);
+		connections.set(context, connection);
+		// A failed read (say, a refused base URL) is not remembered: the next item reports it too.
+		connection.catch(() => connections.delete(context));
+	}
+	return connection;
+}
+
+export function buildUrl(baseUrl: string, path: readonly string[]): string {
+	return `${baseUrl}/${path.map((segment) => encodeURIComponent(segment)).join('/')}`;
+}
+
+interface FullResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+function connectionCode(error: unknown): string {
+	const candidates = [error, (error as { cause?: unknown })?.cause];
+	for (const candidate of candidates) {
+		const code = (candidate as { code?: unknown } | undefined)?.code;
+		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+	}
+	const message = String((error as { message?: unknown })?.message ?? '');
+	if (/timeout/i.test(message)) return 'ECONNABORTED';
+	if (/socket hang up/i.test(message)) return 'ECONNRESET';
+	return 'UNKNOWN';
+}
+
+/**
+ * The one way this package talks to the Admin API: builds the URL from checked segments, sends the
+ * request with the credential's bearer key through n8n's HTTP helper, repeats transient failures with
+ * backoff (honouring Retry-After) and turns a final failure into a NodeApiError that never shows the key.
+ */
+export async function adminApiRequest<T = IDataObject>(
+	context: AdminApiContext,
+	call: AdminApiCall,
+	settings: RequestSettings = DEFAULT_REQUEST_SETTINGS,
+): Promise<T> {
+	const node = context.getNode();
+	for (const segment of call.path) {
+		const problem = idProblem(segment);
+		if (problem !== undefined) {
+			throw new NodeOperationError(node, `Refused to build a request path: a segment is not valid (${problem})`, {
+				itemIndex: settings.itemIndex,
+			});
+		}
+	}
+	const { baseUrl, apiKey } = await connectionOf(context);
+	const coolDown = CoolDown.of(context);
+	const options: IHttpRequestOptions = {
+		method: call.method,
+		url: buildUrl(baseUrl, call.path),
+		json: true,
+		timeout: settings.timeout,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		sendCredentialsOnCrossOriginRedirect: false,
+	};
+	if (call.qs && Object.keys(call.qs).length > 0) options.qs = call.qs;
+	if (call.body !== undefined) options.body = call.body;
+	const idempotent = call.idempotent ?? true;
+
+	for (let attempt = 1; ; attempt++) {
+		await coolDown.wait();
+		let failure: { status?: number; code?: string; body?: unknown; headers?: Record<string, unknown> };
+		try {
+			const response = (await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				CREDENTIAL_TYPE,
+				{ ...options },
+			)) as FullResponse;
+			if (response.statusCode >= 200 && response.statusCode < 300) {
+				return response.body as T;
+			}
+			failure = { status: response.statusCode, body: response.body, headers: response.headers };
+		} catch (error) {
+			// The caught error may carry the request with its Authorization header: only its code is kept.
+			const code = connectionCode(error);
+			if (code === 'UNKNOWN' && /cancel|abort/i.test(String((error as Error)?.name ?? ''))) {
+				throw new NodeOperationError(node, 'The execution was cancelled', { itemIndex: settings.itemIndex });
+			}
+			failure = { code };
+		}
+
+		const requestedMs = serverRequestedDelayMs(failure.headers, Date.now());
+		const tooLong = requestedMs !== undefined && requestedMs > MAX_HONOURED_RETRY_AFTER_MS;
+		if (attempt > settings.maxRetries || tooLong || !isRetryable(failure, idempotent)) {
+			throw apiError(
+				node,
+				{
+					status: failure.status,
+					code: failure.code,
+					body: failure.body,
+					attempts: attempt,
+					itemIndex: settings.itemIndex,
+					retryAfterMs: tooLong ? requestedMs : undefined,
+				},
+				apiKey,
+			);
+		}
+		const delay = requestedMs ?? backoffDelayMs(attempt - 1, Math.random());
+		if (failure.status === 429) coolDown.throttled(delay);
+		else await sleep(delay);
+	}
+}
+
+

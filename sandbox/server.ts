@@ -1,0 +1,573 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import type { StoredCertificate, StoredProject } from './organization';
+import { Organization, pemValidity } from './organization';
+
+/**
+ * A stateful fake of the OpenAI Admin API certificate endpoints (and GET /organization/projects),
+ * following ../shared/openai-admin-certificates.openapi.yaml: bearer check, validation, paging,
+ * error bodies, the "must be inactive" rule on delete. It can inject faults, add latency, enforce a
+ * requests-per-minute limit, and logs every request for assertions.
+ */
+
+export type FaultKind =
+	| '429'
+	| '429-retry-after'
+	| '429-retry-after-date'
+	| '500'
+	| '502'
+	| '503'
+	| '504'
+	| 'drop'
+	| 'slow'
+	| 'html'
+	| 'empty'
+	| 'text';
+
+export interface Fault {
+	kind: FaultKind;
+	/** Only requests this matches get the fault (default: any). */
+	match?: (request: LoggedRequest) => boolean;
+	/** Retry-After seconds for the 429-retry-after kinds (default 1). */
+	retryAfterSeconds?: number;
+	/** Status for html/empty/text bodies (default 502). */
+	status?: number;
+	/** For 'slow': how long to hold the answer, in ms (default 5000). */
+	delayMs?: number;
+}
+
+export interface LoggedRequest {
+	method: string;
+	path: string;
+	query: Record<string, string | string[]>;
+	body: unknown;
+	authorization: string | undefined;
+	/** When it arrived (ms) and the status it got (undefined for a dropped connection). */
+	at: number;
+	status?: number;
+	fault?: FaultKind;
+	/** The spec operation answered, for schema checks. */
+	operationId?: string;
+	response?: unknown;
+}
+
+export interface FakeAdminApiOptions {
+	apiKey?: string;
+	port?: number;
+	host?: string;
+	/** Added before each answer, in ms. */
+	latencyMs?: number;
+	/** Requests per minute the server accepts; beyond, 429. */
+	rateLimit?: { perMinute: number; retryAfter: boolean };
+	/** Answer activate/deactivate with the older paged-list shape. */
+	legacyToggleShape?: boolean;
+	organization?: Organization;
+}
+
+export interface FakeAdminApi {
+	/** e.g. http://127.0.0.1:12345/v1 — what the credential's Base URL is set to. */
+	baseUrl: string;
+	apiKey: string;
+	organization: Organization;
+	log: LoggedRequest[];
+	/** Faults consumed in order by the requests they match. */
+	faults: Fault[];
+	/** Injects a fault into a share of matching requests, chosen by a seeded generator. */
+	setFaultRate(rate: number, kinds: FaultKind[], seed?: number, match?: (request: LoggedRequest) => boolean): void;
+	options: FakeAdminApiOptions;
+	close(): Promise<void>;
+}
+
+export const DEFAULT_API_KEY = 'sk-admin-sandbox-0123456789abcdefSECRET';
+
+class ApiError {
+	constructor(
+		readonly status: number,
+		readonly message: string,
+		readonly type = 'invalid_request_error',
+		readonly param: string | null = null,
+		readonly code: string | null = null,
+	) {}
+}
+
+function errorBody(error: ApiError) {
+	return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
+}
+
+function organizationCertificate(organization: Organization, certificate: StoredCertificate) {
+	return {
+		object: 'organization.certificate',
+		id: certificate.id,
+		name: certificate.name,
+		created_at: certificate.created_at,
+		certificate_details: { valid_at: certificate.valid_at, expires_at: certificate.expires_at },
+		active: organization.activeInOrganization.has(certificate.id),
+	};
+}
+
+function projectCertificate(organization: Organization, projectId: string, certificate: StoredCertificate) {
+	return {
+		object: 'organization.project.certificate',
+		id: certificate.id,
+		name: certificate.name,
+		created_at: certificate.created_at,
+		certificate_details: { valid_at: certificate.valid_at, expires_at: certificate.expires_at },
+		active: organization.activeInProject.get(projectId)?.has(certificate.id) ?? false,
+	};
+}
+
+function certificateObject(certificate: StoredCertificate, withContent: boolean) {
+	return {
+		object: 'certificate',
+		id: certificate.id,
+		name: certificate.name,
+		created_at: certificate.created_at,
+		certificate_details: {
+			valid_at: certificate.valid_at,
+			expires_at: certificate.expires_at,
+			...(withContent ? { content: certificate.content } : {}),
+		},
+	};
+}
+
+function projectObject(project: StoredProject) {
+	return {
+		id: project.id,
+		object: 'organization.project',
+		name: project.name,
+		created_at: project.created_at,
+		archived_at: project.archived_at,
+		status: project.archived_at === null ? 'active' : 'archived',
+	};
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+/** Cursor paging exactly as the spec: limit 1–100 (default 20), after = an object ID, order asc|desc. */
+function page<T extends { id: string }>(all: T[], query: LoggedRequest['query'], withOrder: boolean) {
+	const rawLimit = single(query.limit);
+	let limit = 20;
+	if (rawLimit !== undefined) {
+		if (!/^\d+$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > 100) {
+			throw new ApiError(400, `Invalid 'limit': expected an integer between 1 and 100, got '${rawLimit}'.`, 'invalid_request_error', 'limit', 'invalid_value');
+		}
+		limit = Number(rawLimit);
+	}
+	let ordered = all;
+	if (withOrder) {
+		const order = single(query.order) ?? 'desc';
+		if (order !== 'asc' && order !== 'desc') {
+			throw new ApiError(400, `Invalid 'order': expected 'asc' or 'desc', got '${order}'.`, 'invalid_request_error', 'order', 'invalid_value');
+		}
+		ordered = order === 'desc' ? [...all].reverse() : all;
+	}
+	const after = single(query.after);
+	let start = 0;
+	if (after !== undefined) {
+		const index = ordered.findIndex((object) => object.id === after);
+		start = index === -1 ? ordered.length : index + 1;
+	}
+	const data = ordered.slice(start, start + limit);
+	return {
+		object: 'list' as const,
+		data,
+		first_id: data.length ? data[0].id : null,
+		last_id: data.length ? data[data.length - 1].id : null,
+		has_more: start + limit < ordered.length,
+	};
+}
+
+function certificateIdsOf(organization: Organization, body: unknown): string[] {
+	const ids = (body as { certificate_ids?: unknown } | undefined)?.certificate_ids;
+	if (!Array.isArray(ids) || ids.length < 1 || ids.length > 10 || ids.some((id) => typeof id !== 'string')) {
+		throw new ApiError(400, "Invalid 'certificate_ids': expected an array of 1 to 10 certificate IDs.", 'invalid_request_error', 'certificate_ids', 'invalid_value');
+	}
+	for (const id of ids as string[]) {
+		if (!organization.certificates.has(id)) {
+			throw new ApiError(404, `No certificate found with id '${id}'.`, 'invalid_request_error', 'certificate_ids', 'not_found');
+		}
+	}
+	return [...new Set(ids as string[])];
+}
+
+function includesContent(query: LoggedRequest['query']): boolean {
+	return Object.entries(query).some(
+		([key, value]) => /^include(\[\d*\])?$/.test(key) && ([] as string[]).concat(value).includes('content'),
+	);
+}
+
+interface Route {
+	method: string;
+	pattern: RegExp;
+	operationId: string;
+	handle(organization: Organization, params: string[], request: LoggedRequest, options: FakeAdminApiOptions): unknown;
+}
+
+function projectOf(organization: Organization, projectId: string): StoredProject {
+	const project = organization.projects.get(projectId);
+	if (!project) throw new ApiError(404, `No project found with id '${projectId}'.`, 'invalid_request_error', null, 'not_found');
+	return project;
+}
+
+function certificateOf(organization: Organization, certificateId: string): StoredCertificate {
+	const certificate = organization.certificates.get(certificateId);
+	if (!certificate) {
+		throw new ApiError(404, `No certificate found with id '${certificateId}'.`, 'invalid_request_error', null, 'not_found');
+	}
+	return certificate;
+}
+
+function toggle(
+	organization: Organization,
+	request: LoggedRequest,
+	options: FakeAdminApiOptions,
+	projectId: string | undefined,
+	activate: boolean,
+) {
+	const ids = certificateIdsOf(organization, request.body);
+	const active = projectId === undefined ? organization.activeInOrganization : organization.activeInProject.get(projectId)!;
+	for (const id of ids) {
+		if (activate) active.add(id);
+		else active.delete(id);
+	}
+	const data = ids.map((id) =>
+		projectId === undefined
+			? organizationCertificate(organization, organization.certificates.get(id)!)
+			: projectCertificate(organization, projectId, organization.certificates.get(id)!),
+	);
+	if (options.legacyToggleShape) {
+		return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: false };
+	}
+	const scope = projectId === undefined ? 'organization.certificate' : 'organization.project.certificate';
+	return { object: `${scope}.${activate ? 'activation' : 'deactivation'}`, data };
+}
+
+const SEGMENT = '([^/]+)';
+
+const routes: Route[] = [
+	{
+		method: 'GET',
+		pattern: /^\/organization\/certificates$/,
+		operationId: 'listOrganizationCertificates',
+		handle: (organization, _params, request) =>
+			page(
+				organization.certificateList().map((certificate) => organizationCertificate(organization, certificate)),
+				request.query,
+				true,
+			),
+	},
+	{
+		method: 'POST',
+		pattern: /^\/organization\/certificates$/,
+		operationId: 'uploadCertificate',
+		handle: (organization, _params, request) => {
+			const body = (request.body ?? {}) as { certificate?: unknown; content?: unknown; name?: unknown };
+			const pem = body.certificate ?? body.content;
+			if (typeof pem !== 'string' || pem.trim() === '') {
+				throw new ApiError(400, "Missing required parameter: 'certificate'.", 'invalid_request_error', 'certificate', 'missing_required_parameter');
+			}
+			if (body.name !== undefined && typeof body.name !== 'string') {
+				throw new ApiError(400, "Invalid 'name': expected a string.", 'invalid_request_error', 'name', 'invalid_type');
+			}
+			const validity = pemValidity(pem);
+			if (!validity) {
+				throw new ApiError(400, 'Invalid certificate: expected a PEM-encoded X.509 certificate.', 'invalid_request_error', 'certificate', 'invalid_certificate');
+			}
+			if (organization.certificates.size >= organization.maxCertificates) {
+				throw new ApiError(400, `An organization can hold at most ${organization.maxCertificates} certificates.`, 'invalid_request_error', 'certificate', 'limit_reached');
+			}
+			const certificate = organization.addCertificate({ content: pem, name: (body.name as string | undefined) ?? null });
+			return certificateObject(certificate, false);
+		},
+	},
+	{
+		method: 'POST',
+		pattern: /^\/organization\/certificates\/activate$/,
+		operationId: 'activateOrganizationCertificates',
+		handle: (organization, _params, request, options) => toggle(organization, request, options, undefined, true),
+	},
+	{
+		method: 'POST',
+		pattern: /^\/organization\/certificates\/deactivate$/,
+		operationId: 'deactivateOrganizationCertificates',
+		handle: (organization, _params, request, options) => toggle(organization, request, options, undefined, false),
+	},
+	{
+		method: 'GET',
+		pattern: new RegExp(`^/organization/certificates/${SEGMENT}$`),
+		operationId: 'getCertificate',
+		handle: (organization, [id], request) => certificateObject(certificateOf(organization, id), includesContent(request.query)),
+	},
+	{
+		method: 'POST',
+		pattern: new RegExp(`^/organization/certificates/${SEGMENT}$`),
+		operationId: 'modifyCertificate',
+		handle: (organization, [id], request) => {
+			const certificate = certificateOf(organization, id);
+			const name = (request.body as { name?: unknown } | undefined)?.name;
+			if (name !== undefined && typeof name !== 'string') {
+				throw new ApiError(400, "Invalid 'name': expected a string.", 'invalid_request_error', 'name', 'invalid_type');
+			}
+			if (typeof name === 'string') certificate.name = name;
+			return certificateObject(certificate, false);
+		},
+	},
+	{
+		method: 'DELETE',
+		pattern: new RegExp(`^/organization/certificates/${SEGMENT}$`),
+		operationId: 'deleteCertificate',
+		handle: (organization, [id]) => {
+			certificateOf(organization, id);
+			const places = organization.whereActive(id);
+			if (places.length > 0) {
+				throw new ApiError(
+					400,
+					`Certificate '${id}' is still active (${places.join(', ')}). The certificate must be inactive for the organization and all projects before it can be deleted.`,
+					'invalid_request_error',
+					null,
+					'certificate_active',
+				);
+			}
+			organization.certificates.delete(id);
+			return { object: 'certificate.deleted', id };
+		},
+	},
+	{
+		method: 'GET',
+		pattern: new RegExp(`^/organization/projects/${SEGMENT}/certificates$`),
+		operationId: 'listProjectCertificates',
+		handle: (organization, [projectId], request) => {
+			projectOf(organization, projectId);
+			return page(
+				organization.certificateList().map((certificate) => projectCertificate(organization, projectId, certificate)),
+				request.query,
+				true,
+			);
+		},
+	},
+	{
+		method: 'POST',
+		pattern: new RegExp(`^/organization/projects/${SEGMENT}/certificates/activate$`),
+		operationId: 'activateProjectCertificates',
+		handle: (organization, [projectId], request, options) => {
+			projectOf(organization, projectId);
+			return toggle(organization, request, options, projectId, true);
+		},
+	},
+	{
+		method: 'POST',
+		pattern: new RegExp(`^/organization/projects/${SEGMENT}/certificates/deactivate$`),
+		operationId: 'deactivateProjectCertificates',
+		handle: (organization, [projectId], request, options) => {
+			projectOf(organization, projectId);
+			return toggle(organization, request, options, projectId, false);
+		},
+	},
+	{
+		method: 'GET',
+		pattern: /^\/organization\/projects$/,
+		operationId: 'list-projects',
+		handle: (organization, _params, request) => {
+			const includeArchived = single(request.query.include_archived) === 'true';
+			return page(organization.projectList(includeArchived).map(projectObject), request.query, false);
+		},
+	},
+];
+
+function parseQuery(search: URLSearchParams): Record<string, string | string[]> {
+	const query: Record<string, string | string[]> = {};
+	for (const [key, value] of search) {
+		const existing = query[key];
+		query[key] = existing === undefined ? value : ([] as string[]).concat(existing, value);
+	}
+	return query;
+}
+
+/** A seeded generator, so a fault rate picks the same requests in every run. */
+function seededRandom(seed: number): () => number {
+	let state = seed >>> 0 || 1;
+	return () => {
+		state ^= state << 13;
+		state ^= state >>> 17;
+		state ^= state << 5;
+		return ((state >>> 0) % 1_000_000) / 1_000_000;
+	};
+}
+
+export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Promise<FakeAdminApi> {
+	const apiKey = options.apiKey ?? DEFAULT_API_KEY;
+	const organization = options.organization ?? new Organization();
+	const log: LoggedRequest[] = [];
+	const faults: Fault[] = [];
+	let faultRate: { rate: number; kinds: FaultKind[]; random: () => number; match?: (request: LoggedRequest) => boolean } | undefined;
+	const sockets = new Set<Socket>();
+	const windowStarts: number[] = [];
+
+	function pickFault(request: LoggedRequest): Fault | undefined {
+		const index = faults.findIndex((fault) => !fault.match || fault.match(request));
+		if (index !== -1) return faults.splice(index, 1)[0];
+		if (faultRate && (!faultRate.match || faultRate.match(request)) && faultRate.random() < faultRate.rate) {
+			const kind = faultRate.kinds[Math.floor(faultRate.random() * faultRate.kinds.length)];
+			return { kind, retryAfterSeconds: 1, delayMs: 1500 };
+		}
+		return undefined;
+	}
+
+	function send(response: ServerResponse, request: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}) {
+		request.status = status;
+		request.response = body;
+		const text = typeof body === 'string' ? body : JSON.stringify(body);
+		response.writeHead(status, {
+			'Content-Type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json',
+			...headers,
+		});
+		response.end(text);
+	}
+
+	async function handle(incoming: IncomingMessage, response: ServerResponse, rawBody: string) {
+		const url = new URL(incoming.url ?? '/', 'http://fake');
+		const request: LoggedRequest = {
+			method: incoming.method ?? 'GET',
+			path: url.pathname,
+			query: parseQuery(url.searchParams),
+			body: undefined,
+			authorization: incoming.headers.authorization,
+			at: Date.now(),
+		};
+		log.push(request);
+		if (rawBody !== '') {
+			try {
+				request.body = JSON.parse(rawBody);
+			} catch {
+				request.body = rawBody;
+			}
+		}
+		if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+
+		const fault = pickFault(request);
+		if (fault) {
+			request.fault = fault.kind;
+			switch (fault.kind) {
+				case 'drop':
+					incoming.socket.destroy();
+					return;
+				case 'slow':
+					await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
+					break;
+				case '429':
+					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')));
+				case '429-retry-after':
+					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')), {
+						'Retry-After': String(fault.retryAfterSeconds ?? 1),
+					});
+				case '429-retry-after-date':
+					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')), {
+						'Retry-After': new Date(Date.now() + (fault.retryAfterSeconds ?? 1) * 1000).toUTCString(),
+					});
+				case '500':
+				case '502':
+				case '503':
+				case '504':
+					return send(response, request, Number(fault.kind), errorBody(new ApiError(Number(fault.kind), 'The server had an error while processing your request.', 'server_error')));
+				case 'html':
+					return send(response, request, fault.status ?? 502, '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>');
+				case 'empty':
+					request.status = fault.status ?? 502;
+					response.writeHead(request.status);
+					response.end();
+					return;
+				case 'text':
+					return send(response, request, fault.status ?? 502, 'upstream connect error or disconnect/reset before headers');
+			}
+		}
+
+		if (options.rateLimit) {
+			const now = Date.now();
+			while (windowStarts.length && windowStarts[0] <= now - 60_000) windowStarts.shift();
+			if (windowStarts.length >= options.rateLimit.perMinute) {
+				request.fault = options.rateLimit.retryAfter ? '429-retry-after' : '429';
+				const waitSeconds = Math.max(1, Math.ceil((windowStarts[0] + 60_000 - now) / 1000));
+				return send(
+					response,
+					request,
+					429,
+					errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')),
+					options.rateLimit.retryAfter ? { 'Retry-After': String(waitSeconds) } : {},
+				);
+			}
+			windowStarts.push(now);
+		}
+
+		if (request.authorization !== `Bearer ${apiKey}`) {
+			const given = request.authorization?.replace(/^Bearer\s+/i, '') ?? '';
+			// Like the real API, the answer names the key it got (here in full: the worst case for leaks).
+			return send(
+				response,
+				request,
+				401,
+				errorBody(new ApiError(401, `Incorrect API key provided: ${given}. You can find your admin keys in your organization settings.`, 'invalid_request_error', null, 'invalid_api_key')),
+			);
+		}
+
+		const prefix = '/v1';
+		const path = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : undefined;
+		const matching = path === undefined ? [] : routes.filter((route) => route.pattern.test(path));
+		const route = matching.find((candidate) => candidate.method === request.method);
+		if (!route) {
+			const status = matching.length ? 405 : 404;
+			return send(response, request, status, errorBody(new ApiError(status, `Invalid URL (${request.method} ${url.pathname})`)));
+		}
+		request.operationId = route.operationId;
+		if (typeof request.body === 'string') {
+			return send(response, request, 400, errorBody(new ApiError(400, 'We could not parse the JSON body of your request.')));
+		}
+		try {
+			const params = route.pattern.exec(path!)!.slice(1).map((segment) => decodeURIComponent(segment));
+			send(response, request, 200, route.handle(organization, params, request, options));
+		} catch (error) {
+			if (!(error instanceof ApiError)) throw error;
+			send(response, request, error.status, errorBody(error));
+		}
+	}
+
+	const server: Server = createServer((incoming, response) => {
+		const chunks: Buffer[] = [];
+		incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+		incoming.on('end', () => {
+			handle(incoming, response, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
+				if (!response.headersSent) {
+					response.writeHead(500, { 'Content-Type': 'application/json' });
+					response.end(JSON.stringify(errorBody(new ApiError(500, `Fake Admin API failure: ${String(error)}`, 'server_error'))));
+				}
+			});
+		});
+	});
+	server.keepAliveTimeout = 30_000;
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+
+	return {
+		baseUrl: `http://127.0.0.1:${port}/v1`,
+		apiKey,
+		organization,
+		log,
+		faults,
+		options,
+		setFaultRate(rate, kinds, seed = 42, match) {
+			faultRate = rate > 0 ? { rate, kinds, random: seededRandom(seed), match } : undefined;
+		},
+		close: () =>
+			new Promise<void>((resolve) => {
+				for (const socket of sockets) socket.destroy();
+				server.close(() => resolve());
+			}),
+	};
+}

@@ -1,0 +1,89 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentials,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INode,
+	INodeCredentialsDetails,
+	INodeProperties,
+	IRequestOptionsSimplified,
+	IWorkflowExecuteAdditionalData,
+	Workflow,
+} from 'n8n-workflow';
+import { ICredentialsHelper } from 'n8n-workflow';
+
+import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
+
+const credentialTypes = { openAiAdminApi: new OpenAiAdminApi() };
+
+/**
+ * Hands the node its credential and applies the credential type's own generic `authenticate`
+ * (the headers it declares, with expressions resolved by the workflow's expression engine), the way
+ * n8n's CredentialsHelper does. n8n's own test helper skips generic authenticate, so this one is ours.
+ */
+export class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions | IRequestOptionsSimplified,
+		workflow?: Workflow,
+		node?: INode,
+	): Promise<IHttpRequestOptions> {
+		const type = credentialTypes[typeName as keyof typeof credentialTypes];
+		if (!type) throw new Error(`Unknown credential type ${typeName}`);
+		const options = requestOptions as IHttpRequestOptions;
+		const headers = (type.authenticate.properties.headers ?? {}) as Record<string, string>;
+		options.headers = { ...(options.headers ?? {}) };
+		for (const [name, value] of Object.entries(headers)) {
+			options.headers[name] = workflow!.expression.getSimpleParameterValue(node!, value, 'manual', {
+				$credentials: credentials,
+			} as never) as string;
+		}
+		return options;
+	}
+
+	async preAuthentication(
+		_helpers: IHttpRequestHelper,
+		_credentials: ICredentialDataDecryptedObject,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async runPreAuthentication(): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async getCredentials(_details: INodeCredentialsDetails, _type: string): Promise<ICredentials> {
+		throw new Error('not used');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		const data = this.credentials[type];
+		if (!data) throw new Error(`No test credentials of type ${type}`);
+		return { ...data };
+	}
+
+	async updateCredentials(): Promise<void> {}
+
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+
+	getCredentialsProperties(type: string): INodeProperties[] {
+		return credentialTypes[type as keyof typeof credentialTypes]?.properties ?? [];
+	}
+}

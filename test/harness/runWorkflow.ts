@@ -1,0 +1,169 @@
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	IConnections,
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IVersionedNodeType,
+	IWorkflowBase,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { Workflow, createRunExecutionData } from 'n8n-workflow';
+
+import { OpenAiCertificates } from '../../nodes/OpenAiCertificates/OpenAiCertificates.node';
+import { TestCredentialsHelper } from './credentialsHelper';
+import { InputItems, ManualTrigger } from './testNodes';
+
+export const NODE_TYPE = 'CUSTOM.openAiCertificates';
+
+/** The node types a test workflow may use: ours, and small stand-ins for n8n-nodes-base's. */
+export const nodeTypeRegistry: Record<string, INodeType | IVersionedNodeType> = {
+	[NODE_TYPE]: new OpenAiCertificates(),
+	'n8n-nodes-openai-certificates.openAiCertificates': new OpenAiCertificates(),
+	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
+	'test.inputItems': new InputItems(),
+};
+
+export const nodeTypes: INodeTypes = {
+	getByName: (type) => lookup(type),
+	getByNameAndVersion: (type) => lookup(type) as INodeType,
+	getKnownTypes: () => ({}),
+};
+
+function lookup(type: string): INodeType | IVersionedNodeType {
+	const nodeType = nodeTypeRegistry[type];
+	if (!nodeType) throw new Error(`Unknown node type in test workflow: ${type}`);
+	return nodeType;
+}
+
+export interface Credentials extends ICredentialDataDecryptedObject {
+	apiKey: string;
+	baseUrl: string;
+}
+
+let executionCounter = 0;
+
+/** Runs a whole workflow (nodes and connections, as in an exported workflow JSON) through real n8n-core. */
+export async function runWorkflow(
+	workflowData: { nodes: INode[]; connections: IConnections; staticData?: IDataObject },
+	credentials: Credentials,
+	options: { startNode?: string } = {},
+): Promise<IRun> {
+	executionCounter += 1;
+	const executionId = `test-${executionCounter}`;
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		name: 'test',
+		nodes: workflowData.nodes,
+		connections: workflowData.connections,
+		active: false,
+		nodeTypes,
+		staticData: workflowData.staticData,
+		settings: { executionOrder: 'v1' },
+	});
+	const hooks = new ExecutionLifecycleHooks('manual', executionId, {
+		id: 'test-workflow',
+		name: 'test',
+		nodes: workflowData.nodes,
+		connections: workflowData.connections,
+		active: false,
+		settings: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as unknown as IWorkflowBase);
+	const additionalData = {
+		credentialsHelper: new TestCredentialsHelper({ openAiAdminApi: credentials }),
+		hooks,
+		executionId,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+		variables: {},
+		executeWorkflow: async () => {
+			throw new Error('not supported in tests');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		logAiEvent: () => {},
+		startRunnerTask: async () => {
+			throw new Error('not supported in tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const startNode = options.startNode
+		? workflow.getNode(options.startNode)!
+		: workflowData.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger')!;
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
+		},
+	});
+	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	return await execute.processRunExecutionData(workflow);
+}
+
+export interface NodeRun {
+	/** Our node's output items (first output), in order. */
+	items: INodeExecutionData[];
+	/** The execution error, when the run failed. */
+	error?: Error & { description?: string; httpCode?: string; context?: IDataObject; node?: INode };
+	run: IRun;
+}
+
+export interface RunNodeOptions {
+	parameters: INodeParameters;
+	/** Input items (JSON, with optional `$binary`); default one empty item. */
+	items?: IDataObject[];
+	credentials: Credentials;
+	continueOnFail?: boolean;
+}
+
+/** Manual Trigger → Input Items → OpenAI Certificates, run through real n8n-core; returns our node's output. */
+export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
+	const ours: INode = {
+		id: '3',
+		name: 'OpenAI Certificates',
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: options.parameters,
+		credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const, continueOnFail: true } : {}),
+	};
+	const nodes: INode[] = [
+		{ id: '1', name: 'Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: '2',
+			name: 'Input Items',
+			type: 'test.inputItems',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { items: JSON.stringify(options.items ?? [{}]) },
+		},
+		ours,
+	];
+	const connections: IConnections = {
+		Trigger: { main: [[{ node: 'Input Items', type: 'main', index: 0 }]] },
+		'Input Items': { main: [[{ node: ours.name, type: 'main', index: 0 }]] },
+	};
+	const run = await runWorkflow({ nodes, connections }, options.credentials);
+	const taskData = run.data.resultData.runData[ours.name]?.[0];
+	return {
+		items: taskData?.data?.main?.[0] ?? [],
+		error: (taskData?.error ?? run.data.resultData.error) as NodeRun['error'],
+		run,
+	};
+}
