@@ -24,7 +24,8 @@ export type FaultKind =
 	| 'slow'
 	| 'html'
 	| 'empty'
-	| 'text';
+	| 'text'
+	| 'error';
 
 export interface Fault {
 	kind: FaultKind;
@@ -36,6 +37,8 @@ export interface Fault {
 	status?: number;
 	/** For 'slow': how long to hold the answer, in ms (default 5000). */
 	delayMs?: number;
+	/** For 'error': the OpenAI error message sent with `status`. */
+	message?: string;
 }
 
 export interface LoggedRequest {
@@ -482,6 +485,8 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 					return;
 				case 'text':
 					return send(response, request, fault.status ?? 502, 'upstream connect error or disconnect/reset before headers');
+				case 'error':
+					return send(response, request, fault.status ?? 400, errorBody(new ApiError(fault.status ?? 400, fault.message ?? 'Error')));
 			}
 		}
 

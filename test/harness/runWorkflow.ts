@@ -1,4 +1,4 @@
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	IConnections,
@@ -48,15 +48,14 @@ export interface Credentials extends ICredentialDataDecryptedObject {
 
 let executionCounter = 0;
 
-/** Runs a whole workflow (nodes and connections, as in an exported workflow JSON) through real n8n-core. */
-export async function runWorkflow(
-	workflowData: { nodes: INode[]; connections: IConnections; staticData?: IDataObject },
-	credentials: Credentials,
-	options: { startNode?: string } = {},
-): Promise<IRun> {
-	executionCounter += 1;
-	const executionId = `test-${executionCounter}`;
-	const workflow = new Workflow({
+export interface WorkflowData {
+	nodes: INode[];
+	connections: IConnections;
+	staticData?: IDataObject;
+}
+
+export function createWorkflow(workflowData: WorkflowData): Workflow {
+	return new Workflow({
 		id: 'test-workflow',
 		name: 'test',
 		nodes: workflowData.nodes,
@@ -66,6 +65,14 @@ export async function runWorkflow(
 		staticData: workflowData.staticData,
 		settings: { executionOrder: 'v1' },
 	});
+}
+
+/** What n8n-core needs from the host app: the credentials helper, hooks and base URLs. */
+export function createAdditionalData(
+	workflowData: WorkflowData,
+	credentials: Credentials,
+	executionId = `test-${++executionCounter}`,
+): IWorkflowExecuteAdditionalData {
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, {
 		id: 'test-workflow',
 		name: 'test',
@@ -76,7 +83,7 @@ export async function runWorkflow(
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as unknown as IWorkflowBase);
-	const additionalData = {
+	return {
 		credentialsHelper: new TestCredentialsHelper({ openAiAdminApi: credentials }),
 		hooks,
 		executionId,
@@ -102,7 +109,16 @@ export async function runWorkflow(
 			throw new Error('not supported in tests');
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
+}
 
+/** Runs a whole workflow (nodes and connections, as in an exported workflow JSON) through real n8n-core. */
+export async function runWorkflow(
+	workflowData: WorkflowData,
+	credentials: Credentials,
+	options: { startNode?: string } = {},
+): Promise<IRun> {
+	const workflow = createWorkflow(workflowData);
+	const additionalData = createAdditionalData(workflowData, credentials);
 	const startNode = options.startNode
 		? workflow.getNode(options.startNode)!
 		: workflowData.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger')!;
@@ -115,6 +131,28 @@ export async function runWorkflow(
 	return await execute.processRunExecutionData(workflow);
 }
 
+export const OUR_NODE_NAME = 'OpenAI Certificates';
+
+export function ourNode(parameters: INodeParameters, extra: Partial<INode> = {}): INode {
+	return {
+		id: '3',
+		name: OUR_NODE_NAME,
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [400, 0],
+		parameters,
+		credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
+		...extra,
+	};
+}
+
+/** A real n8n-core LoadOptionsContext for our node, as the editor uses for list searches. */
+export function loadOptionsContext(parameters: INodeParameters, credentials: Credentials): LoadOptionsContext {
+	const node = ourNode(parameters);
+	const workflowData = { nodes: [node], connections: {} };
+	return new LoadOptionsContext(createWorkflow(workflowData), node, createAdditionalData(workflowData, credentials), '');
+}
+
 export interface NodeRun {
 	/** Our node's output items (first output), in order. */
 	items: INodeExecutionData[];
@@ -124,7 +162,8 @@ export interface NodeRun {
 }
 
 export interface RunNodeOptions {
-	parameters: INodeParameters;
+	/** Our node's parameters, as a saved workflow stores them. */
+	parameters: Record<string, unknown>;
 	/** Input items (JSON, with optional `$binary`); default one empty item. */
 	items?: IDataObject[];
 	credentials: Credentials;
@@ -133,16 +172,10 @@ export interface RunNodeOptions {
 
 /** Manual Trigger → Input Items → OpenAI Certificates, run through real n8n-core; returns our node's output. */
 export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
-	const ours: INode = {
-		id: '3',
-		name: 'OpenAI Certificates',
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position: [400, 0],
-		parameters: options.parameters,
-		credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
-		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const, continueOnFail: true } : {}),
-	};
+	const ours = ourNode(
+		options.parameters as INodeParameters,
+		options.continueOnFail ? { onError: 'continueRegularOutput', continueOnFail: true } : {},
+	);
 	const nodes: INode[] = [
 		{ id: '1', name: 'Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 		{

@@ -2,6 +2,7 @@ import type { FakeAdminApi, FakeAdminApiOptions } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import type { Credentials, RunNodeOptions } from '../harness/runWorkflow';
 import { runNode } from '../harness/runWorkflow';
+import { responseProblems } from './spec';
 
 /** A fresh fake Admin API per test, and a runner bound to it. */
 export function useFakeAdminApi(options: FakeAdminApiOptions = {}) {
@@ -17,6 +18,8 @@ export function useFakeAdminApi(options: FakeAdminApiOptions = {}) {
 	});
 	afterEach(async () => {
 		await context.api.close();
+		// Whatever a test made the fake answer still conforms to the spec.
+		expect(context.api.log.flatMap(responseProblems)).toEqual([]);
 	});
 	return context;
 }

@@ -38,7 +38,7 @@ export function parseId(raw: unknown): { id: string } | { problem: string } {
 /** A short, printable rendering of a refused value for error messages. */
 export function showValue(raw: unknown): string {
 	const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
-	const printable = [...text].map((c) => (isControlCharacter(c) ? '?' : c)).join('');
+	const printable = [...text].map((c) => (isControlCharacter(c) || c === '\u2028' || c === '\u2029' ? '?' : c)).join('');
 	return printable.length > 60 ? `${printable.slice(0, 57)}...` : printable;
 }
 

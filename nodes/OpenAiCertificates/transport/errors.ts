@@ -19,7 +19,7 @@ export interface FailedCall {
 	retryAfterMs?: number;
 }
 
-const SECRET_PATTERN = /\bsk-[A-Za-z0-9_\-*]{6,}/g;
+const SECRET_PATTERN = /\bsk-(?:admin-|proj-|svcacct-)?[A-Za-z0-9_\-*]{12,}/g;
 
 /** Removes the admin key, and anything shaped like an OpenAI key, from a text. */
 export function redact(text: string, secret: string | undefined): string {

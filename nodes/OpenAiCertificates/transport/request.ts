@@ -31,6 +31,8 @@ export interface AdminApiCall {
 	body?: IDataObject;
 	/** False for requests that must never be sent twice (upload): they are repeated only when surely not processed. */
 	idempotent?: boolean;
+	/** Resolve a 404 to undefined instead of failing (the caller treats "not found" as an answer). */
+	notFoundIsUndefined?: boolean;
 }
 
 export interface RequestSettings {
@@ -127,9 +129,19 @@ function connectionCode(error: unknown): string {
  */
 export async function adminApiRequest<T = IDataObject>(
 	context: AdminApiContext,
+	call: AdminApiCall & { notFoundIsUndefined: boolean },
+	settings?: RequestSettings,
+): Promise<T | undefined>;
+export async function adminApiRequest<T = IDataObject>(
+	context: AdminApiContext,
+	call: AdminApiCall,
+	settings?: RequestSettings,
+): Promise<T>;
+export async function adminApiRequest<T = IDataObject>(
+	context: AdminApiContext,
 	call: AdminApiCall,
 	settings: RequestSettings = DEFAULT_REQUEST_SETTINGS,
-): Promise<T> {
+): Promise<T | undefined> {
 	const node = context.getNode();
 	for (const segment of call.path) {
 		const problem = idProblem(segment);
@@ -167,6 +179,7 @@ export async function adminApiRequest<T = IDataObject>(
 			if (response.statusCode >= 200 && response.statusCode < 300) {
 				return response.body as T;
 			}
+			if (response.statusCode === 404 && call.notFoundIsUndefined) return undefined;
 			failure = { status: response.statusCode, body: response.body, headers: response.headers };
 		} catch (error) {
 			// The caught error may carry the request with its Authorization header: only its code is kept.

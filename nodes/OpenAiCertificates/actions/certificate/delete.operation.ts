@@ -3,9 +3,8 @@ import type {
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
-	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { adminApiRequest } from '../../transport';
 import { certificateLocator, readId, readOptions, requestOptionFields, requestSettings } from '../parameters';
@@ -41,18 +40,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
-	try {
-		const response = await adminApiRequest(
-			this,
-			{ method: 'DELETE', path: ['organization', 'certificates', certificateId] },
-			settings,
-		);
-		return [{ json: response }];
-	} catch (error) {
-		if (options.ignoreNotFound === true && error instanceof NodeApiError && error.httpCode === '404') {
-			const json: IDataObject = { object: 'certificate.deleted', id: certificateId, alreadyDeleted: true };
-			return [{ json }];
-		}
-		throw new NodeApiError(this.getNode(), error as JsonObject, { itemIndex });
-	}
+	const response = await adminApiRequest(
+		this,
+		{
+			method: 'DELETE',
+			path: ['organization', 'certificates', certificateId],
+			notFoundIsUndefined: options.ignoreNotFound === true,
+		},
+		settings,
+	);
+	const json: IDataObject = response ?? { object: 'certificate.deleted', id: certificateId, alreadyDeleted: true };
+	return [{ json }];
 }

@@ -1,0 +1,104 @@
+import type { INode } from 'n8n-workflow';
+
+import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
+import { checkedBaseUrl } from '../../nodes/OpenAiCertificates/transport';
+import { TestCredentialsHelper } from '../harness/credentialsHelper';
+import { createWorkflow, ourNode } from '../harness/runWorkflow';
+import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+
+const credentialType = new OpenAiAdminApi();
+
+/** Sends the credential's own test request the way n8n does when the credential is saved. */
+async function sendCredentialTest(credentials: { apiKey: string; baseUrl: string }) {
+	const node: INode = ourNode({});
+	const workflow = createWorkflow({ nodes: [node], connections: {} });
+	const resolve = (value: string) =>
+		workflow.expression.getSimpleParameterValue(node, value, 'manual', { $credentials: credentials } as never) as string;
+	const request = credentialType.test.request;
+	const authenticated = await new TestCredentialsHelper({}).authenticate(
+		credentials,
+		'openAiAdminApi',
+		{ url: request.url!, method: request.method },
+		workflow,
+		node,
+	);
+	const url = `${resolve(request.baseURL!)}${request.url}?${new URLSearchParams(request.qs as Record<string, string>)}`;
+	return await fetch(url, { method: request.method, headers: authenticated.headers as Record<string, string> });
+}
+
+describe('OpenAI Admin API credential', () => {
+	const fake = useFakeAdminApi();
+
+	it('declares the API key as a required password and a Base URL defaulting to the real API', () => {
+		const [apiKey, baseUrl] = credentialType.properties;
+		expect(apiKey).toMatchObject({ name: 'apiKey', type: 'string', required: true, typeOptions: { password: true } });
+		expect(apiKey.hint).toMatch(/sk-admin-/);
+		expect(baseUrl).toMatchObject({ name: 'baseUrl', default: 'https://api.openai.com/v1' });
+		expect(credentialType.authenticate.properties.headers).toEqual({ Authorization: '=Bearer {{$credentials.apiKey}}' });
+	});
+
+	it('tests the key against an admin endpoint: GET /organization/certificates?limit=1', async () => {
+		for (const baseUrl of [fake.api.baseUrl, `${fake.api.baseUrl}/`]) {
+			fake.api.log.length = 0;
+			const response = await sendCredentialTest({ apiKey: fake.api.apiKey, baseUrl });
+			expect(response.status).toBe(200);
+			expect(fake.api.log).toHaveLength(1);
+			expect(fake.api.log[0]).toMatchObject({
+				method: 'GET',
+				path: '/v1/organization/certificates',
+				query: { limit: '1' },
+				authorization: `Bearer ${fake.api.apiKey}`,
+			});
+		}
+	});
+
+	it('makes a wrong or non-admin key fail the test', async () => {
+		const response = await sendCredentialTest({ apiKey: 'sk-proj-a-project-key-000000', baseUrl: fake.api.baseUrl });
+		expect(response.status).toBe(401);
+	});
+});
+
+describe('Base URL: the key never travels unencrypted', () => {
+	const fake = useFakeAdminApi();
+
+	it.each([
+		['http://api.openai.com/v1'],
+		['http://10.0.0.5:8080/v1'],
+		['http://127.0.0.1.evil.example/v1'],
+		['http://localhost.evil.example/v1'],
+		['ftp://127.0.0.1/v1'],
+		['https://user:pass@api.openai.com/v1'],
+		['https://api.openai.com/v1?x=1'],
+		['not a url'],
+	])('refuses %s before any request', async (baseUrl) => {
+		const { error } = await fake.run({
+			credentials: { apiKey: fake.api.apiKey, baseUrl },
+			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator('cert_a') },
+		});
+		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toMatch(/Base URL/);
+		expect(fake.api.log).toHaveLength(0);
+	});
+
+	it.each([
+		['https://api.openai.com/v1', 'https://api.openai.com/v1'],
+		['https://proxy.example.com/openai/v1/', 'https://proxy.example.com/openai/v1'],
+		['http://localhost:8080/v1', 'http://localhost:8080/v1'],
+		['http://127.0.0.1/v1', 'http://127.0.0.1/v1'],
+		['http://127.5.6.7:9/v1', 'http://127.5.6.7:9/v1'],
+		['http://[::1]:8080/v1', 'http://[::1]:8080/v1'],
+		['', 'https://api.openai.com/v1'],
+	])('accepts %s', (raw, expected) => {
+		expect(checkedBaseUrl(raw)).toEqual({ url: expected });
+	});
+
+	it('sends to a loopback http URL', async () => {
+		const certificate = fake.api.organization.addCertificate();
+		const { error } = await fake.run({
+			credentials: { apiKey: fake.api.apiKey, baseUrl: fake.api.baseUrl.replace('127.0.0.1', 'localhost') },
+			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(certificate.id) },
+		});
+		expect(error).toBeUndefined();
+		expect(fake.api.log).toHaveLength(1);
+	});
+});

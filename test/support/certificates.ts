@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Real X.509 certificates made with openssl at test time (never stored fixtures that expire):
+ * CAs and leaves, RSA or EC keys, any validity window (past, future, an hour), signed by an issuer.
+ */
+
+export interface GeneratedCertificate {
+	pem: string;
+	keyPem: string;
+	commonName: string;
+}
+
+export interface CertificateOptions {
+	commonName?: string;
+	ca?: boolean;
+	key?: 'rsa' | 'ec';
+	/** Validity window relative to now, in seconds (defaults: valid since a day ago, for a year). */
+	notBeforeOffset?: number;
+	notAfterOffset?: number;
+	issuer?: GeneratedCertificate;
+}
+
+const CONFIG = `
+[ ca ]
+default_ca = CA_default
+[ CA_default ]
+dir = .
+database = index.txt
+new_certs_dir = .
+serial = serial
+default_md = sha256
+policy = policy_any
+unique_subject = no
+copy_extensions = none
+email_in_dn = no
+[ policy_any ]
+commonName = supplied
+organizationName = optional
+[ v3_ca ]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[ v3_leaf ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+`;
+
+let counter = 0;
+const keyCache = new Map<string, string>();
+
+function openssl(cwd: string, args: string[]): void {
+	execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function generalizedTime(offsetSeconds: number): string {
+	return `${new Date(Date.now() + offsetSeconds * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+}
+
+function newKey(dir: string, type: 'rsa' | 'ec', fresh: boolean): string {
+	const cached = keyCache.get(type);
+	if (cached && !fresh) return cached;
+	const args =
+		type === 'rsa'
+			? ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'new.key']
+			: ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'new.key'];
+	openssl(dir, args);
+	const pem = readFileSync(join(dir, 'new.key'), 'utf8');
+	if (!cached) keyCache.set(type, pem);
+	return pem;
+}
+
+export function makeCertificate(options: CertificateOptions = {}): GeneratedCertificate {
+	counter += 1;
+	const dir = mkdtempSync(join(tmpdir(), 'test-cert-'));
+	try {
+		const commonName = options.commonName ?? `Test ${options.ca ? 'CA' : 'Client'} ${counter}`;
+		writeFileSync(join(dir, 'ca.cnf'), CONFIG);
+		writeFileSync(join(dir, 'index.txt'), '');
+		writeFileSync(join(dir, 'serial'), `${(Date.now() * 1000 + counter).toString(16).padStart(16, '0')}\n`);
+		const keyPem = newKey(dir, options.key ?? 'ec', false);
+		writeFileSync(join(dir, 'subject.key'), keyPem);
+		openssl(dir, ['req', '-new', '-key', 'subject.key', '-subj', `/CN=${commonName}/O=n8n-nodes-openai-certificates tests`, '-out', 'subject.csr']);
+		const signing = options.issuer
+			? (writeFileSync(join(dir, 'issuer.pem'), options.issuer.pem),
+				writeFileSync(join(dir, 'issuer.key'), options.issuer.keyPem),
+				['-cert', 'issuer.pem', '-keyfile', 'issuer.key'])
+			: ['-selfsign', '-keyfile', 'subject.key'];
+		openssl(dir, [
+			'ca', '-batch', '-config', 'ca.cnf', '-notext', '-in', 'subject.csr', '-out', 'subject.pem',
+			'-startdate', generalizedTime(options.notBeforeOffset ?? -86_400),
+			'-enddate', generalizedTime(options.notAfterOffset ?? 365 * 86_400),
+			'-extensions', options.ca ? 'v3_ca' : 'v3_leaf',
+			...signing,
+		]);
+		return { pem: readFileSync(join(dir, 'subject.pem'), 'utf8'), keyPem, commonName };
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}

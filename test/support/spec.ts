@@ -1,0 +1,41 @@
+import Ajv from 'ajv';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+import type { LoggedRequest } from '../../sandbox/server';
+
+/** The Admin API spec (a copy of ../shared's, kept identical by a test) and validators for its response schemas. */
+export const SPEC_PATH = join(__dirname, '..', '..', 'spec', 'openai-admin-certificates.openapi.yaml');
+export const SHARED_SPEC_PATH = join(__dirname, '..', '..', '..', 'shared', 'openai-admin-certificates.openapi.yaml');
+
+interface Operation {
+	operationId: string;
+	responses: Record<string, { $ref?: string; content?: { 'application/json': { schema: { $ref: string } } } }>;
+}
+
+const spec = parse(readFileSync(SPEC_PATH, 'utf8')) as {
+	paths: Record<string, Record<string, Operation>>;
+	components: { schemas: Record<string, unknown> };
+};
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+ajv.addFormat('unixtime', true);
+ajv.addSchema({ components: spec.components }, 'spec');
+
+export const operations = Object.values(spec.paths).flatMap((methods) => Object.values(methods));
+
+function schemaRefFor(operationId: string, status: number): string {
+	if (status !== 200) return 'spec#/components/schemas/ErrorResponse';
+	const operation = operations.find((candidate) => candidate.operationId === operationId);
+	if (!operation) throw new Error(`Operation ${operationId} is not in the spec`);
+	return `spec${operation.responses['200'].content!['application/json'].schema.$ref}`;
+}
+
+/** Problems of one logged answer against the spec (an empty list when it conforms). */
+export function responseProblems(request: LoggedRequest): string[] {
+	if (!request.operationId || request.status === undefined || request.fault) return [];
+	const validate = ajv.getSchema(schemaRefFor(request.operationId, request.status))!;
+	if (validate(request.response)) return [];
+	return (validate.errors ?? []).map((error) => `${request.method} ${request.path} ${error.instancePath} ${error.message}`);
+}
