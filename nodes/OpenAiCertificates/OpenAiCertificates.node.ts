@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as certificate from './actions/certificate';
+import * as projectCertificate from './actions/projectCertificate';
 import { router } from './actions/router';
 import { searchCertificates, searchProjects } from './methods/listSearch';
 
@@ -25,10 +26,14 @@ export class OpenAiCertificates implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Certificate', value: 'certificate' }],
+				options: [
+					{ name: 'Certificate', value: 'certificate', description: "The organization's certificates" },
+					{ name: 'Project Certificate', value: 'projectCertificate', description: 'Certificates as seen by one project' },
+				],
 				default: 'certificate',
 			},
 			...certificate.description,
+			...projectCertificate.description,
 		],
 	};
 

@@ -156,3 +156,74 @@ export function readIdList(this: IExecuteFunctions, parameter: string, itemIndex
 	}
 	return ids;
 }
+
+/** Get Many: Return All and Limit, as every n8n list operation. */
+export function listFields(resource: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { resource: [resource], operation: ['getAll'], returnAll: [false] } },
+		},
+	];
+}
+
+export const orderOption: INodeProperties = {
+	displayName: 'Order',
+	name: 'order',
+	type: 'options',
+	options: [
+		{ name: 'Newest First', value: 'desc' },
+		{ name: 'Oldest First', value: 'asc' },
+	],
+	default: 'desc',
+	description: 'Sort order by upload time',
+};
+
+export const dryRunOption: INodeProperties = {
+	displayName: 'Dry Run',
+	name: 'dryRun',
+	type: 'boolean',
+	default: false,
+	description: 'Whether to only report what would be done, sending no request that changes anything',
+};
+
+export const certificateIdsField: INodeProperties = {
+	displayName: 'Certificate IDs',
+	name: 'certificateIds',
+	type: 'string',
+	default: '',
+	required: true,
+	placeholder: 'cert_abc, cert_def',
+	description:
+		'The certificates, as comma-separated IDs or an expression that returns an array of IDs. Duplicates are dropped; more than 10 are sent 10 per call.',
+};
+
+/** How many results the user asked for: undefined for all. */
+export function readLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
+	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
+	const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
+	if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+		throw new NodeOperationError(this.getNode(), `Limit must be a whole number of at least 1, got ${showValue(limit)}`, { itemIndex });
+	}
+	return limit;
+}
+
+export function readOrder(this: IExecuteFunctions, options: IDataObject, itemIndex: number): 'asc' | 'desc' {
+	const order = options.order ?? 'desc';
+	if (order !== 'asc' && order !== 'desc') {
+		throw new NodeOperationError(this.getNode(), `Order must be "asc" or "desc", got ${showValue(order)}`, { itemIndex });
+	}
+	return order;
+}

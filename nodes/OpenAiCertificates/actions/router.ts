@@ -1,7 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { asNodeError } from '../transport';
 import * as certificate from './certificate';
+import * as projectCertificate from './projectCertificate';
 
 export interface Operation {
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
@@ -9,6 +11,7 @@ export interface Operation {
 
 const resources: Record<string, Record<string, Operation>> = {
 	certificate: certificate.operations,
+	projectCertificate: projectCertificate.operations,
 };
 
 function errorJson(error: unknown): IDataObject {
@@ -17,6 +20,9 @@ function errorJson(error: unknown): IDataObject {
 		if (error.description) json.description = error.description;
 	}
 	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
+	// A job that failed part-way says what it did and did not do.
+	const report = (error as { context?: IDataObject })?.context?.report;
+	if (report) json.report = report;
 	return json;
 }
 
@@ -44,12 +50,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				output.push({ json: errorJson(error), pairedItem: { item: itemIndex } });
 				continue;
 			}
-			// Both error classes hand back the original when wrapped again: the item index is set on it first.
-			if (error instanceof NodeApiError || error instanceof NodeOperationError) error.context.itemIndex ??= itemIndex;
-			if (error instanceof NodeApiError) {
-				throw new NodeApiError(this.getNode(), error as unknown as JsonObject, { itemIndex });
-			}
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			throw asNodeError(this.getNode(), error, itemIndex);
 		}
 	}
 	return [output];

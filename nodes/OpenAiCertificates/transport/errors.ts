@@ -1,5 +1,5 @@
 import type { INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /**
  * Turns a failed Admin API call into a NodeApiError: the message says what happened (OpenAI's own
@@ -129,4 +129,15 @@ export function apiError(node: INode, failure: FailedCall, secret: string | unde
 		httpCode: failure.status === undefined ? undefined : String(failure.status),
 		itemIndex: failure.itemIndex,
 	});
+}
+
+/**
+ * An error as n8n expects it from a node: a NodeApiError stays one, anything else becomes a
+ * NodeOperationError, and both name the item. (Both classes hand back the original when wrapped again.)
+ */
+export function asNodeError(node: INode, error: unknown, itemIndex: number | undefined): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) error.context.itemIndex ??= itemIndex;
+	return error instanceof NodeApiError
+		? new NodeApiError(node, error as unknown as JsonObject, { itemIndex })
+		: new NodeOperationError(node, error as Error, { itemIndex });
 }

@@ -1,10 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import * as activate from './activate.operation';
+import * as deactivate from './deactivate.operation';
 import * as deleteCertificate from './delete.operation';
+import * as get from './get.operation';
+import * as getAll from './getAll.operation';
+import * as update from './update.operation';
+import * as upload from './upload.operation';
 
-export const operations = {
-	delete: deleteCertificate,
-};
+export const operations = { activate, deactivate, delete: deleteCertificate, get, getAll, update, upload };
 
 export const description: INodeProperties[] = [
 	{
@@ -15,13 +19,40 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { resource: ['certificate'] } },
 		options: [
 			{
+				name: 'Activate',
+				value: 'activate',
+				description: 'Activate certificates for the organization',
+				action: 'Activate certificates in the organization',
+			},
+			{
+				name: 'Deactivate',
+				value: 'deactivate',
+				description: 'Deactivate certificates for the organization',
+				action: 'Deactivate certificates in the organization',
+			},
+			{
 				name: 'Delete',
 				value: 'delete',
 				description: 'Delete a certificate from the organization',
 				action: 'Delete a certificate',
 			},
+			{ name: 'Get', value: 'get', description: 'Get a certificate, optionally with its PEM content', action: 'Get a certificate' },
+			{ name: 'Get Many', value: 'getAll', description: "List the organization's certificates", action: 'Get many certificates' },
+			{ name: 'Rename', value: 'update', description: 'Change the name of a certificate', action: 'Rename a certificate' },
+			{
+				name: 'Upload',
+				value: 'upload',
+				description: 'Upload a certificate to the organization (it is not activated)',
+				action: 'Upload a certificate',
+			},
 		],
-		default: 'delete',
+		default: 'getAll',
 	},
+	...getAll.description,
+	...get.description,
+	...upload.description,
+	...update.description,
+	...activate.description,
+	...deactivate.description,
 	...deleteCertificate.description,
 ];

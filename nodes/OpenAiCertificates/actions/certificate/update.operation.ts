@@ -1,0 +1,46 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+
+import { adminApiRequest } from '../../transport';
+import { certificateLocator, readId, readOptions, requestOptionFields, requestSettings } from '../parameters';
+
+const properties: INodeProperties[] = [
+	certificateLocator({ description: 'The certificate to rename' }),
+	{
+		displayName: 'Name',
+		name: 'name',
+		type: 'string',
+		default: '',
+		required: true,
+		description: 'The new name of the certificate (the name is the only thing that can be changed)',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...requestOptionFields],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['certificate'], operation: ['update'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
+	const name = String(this.getNodeParameter('name', itemIndex, '') ?? '').trim();
+	if (name === '') {
+		throw new NodeOperationError(this.getNode(), `The new name of item ${itemIndex} is empty`, {
+			itemIndex,
+			description: 'Give the name the certificate should have.',
+		});
+	}
+	const options = readOptions.call(this, itemIndex);
+	const settings = requestSettings.call(this, options, itemIndex);
+	const certificate = await adminApiRequest(
+		this,
+		{ method: 'POST', path: ['organization', 'certificates', certificateId], body: { name } },
+		settings,
+	);
+	return [{ json: certificate }];
+}

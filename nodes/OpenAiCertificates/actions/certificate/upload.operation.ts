@@ -1,0 +1,38 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { adminApiRequest } from '../../transport';
+import { certificateInputFields, readCertificateInput, readCertificateName } from '../certificateInput';
+import { readOptions, requestOptionFields, requestSettings } from '../parameters';
+
+const show = { resource: ['certificate'], operation: ['upload'] };
+
+const properties: INodeProperties[] = [
+	...certificateInputFields(show),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...requestOptionFields],
+	},
+];
+
+export const description = updateDisplayOptions({ show }, properties);
+
+/** Uploads a certificate. Never sent twice: a failed upload is repeated only when it surely did not arrive. */
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const { pem } = await readCertificateInput.call(this, itemIndex);
+	const name = readCertificateName.call(this, itemIndex);
+	const options = readOptions.call(this, itemIndex);
+	const settings = requestSettings.call(this, options, itemIndex);
+	const body: IDataObject = { certificate: pem };
+	if (name !== undefined) body.name = name;
+	const certificate = await adminApiRequest(
+		this,
+		{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false },
+		settings,
+	);
+	return [{ json: certificate }];
+}

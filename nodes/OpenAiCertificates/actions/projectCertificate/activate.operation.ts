@@ -1,0 +1,3 @@
+import { toggleOperation } from '../toggleOperation';
+
+export const { description, execute } = toggleOperation('projectCertificate', 'activate');

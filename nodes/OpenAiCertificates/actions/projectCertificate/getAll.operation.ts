@@ -1,0 +1,47 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { collectObjects, listObjects, MAX_PAGE_SIZE } from '../../transport';
+import {
+	listFields,
+	orderOption,
+	projectLocator,
+	readId,
+	readLimit,
+	readOptions,
+	readOrder,
+	requestOptionFields,
+	requestSettings,
+} from '../parameters';
+
+const properties: INodeProperties[] = [
+	projectLocator({ description: 'The project whose certificates to list, with whether each is active in it' }),
+	...listFields('projectCertificate'),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [orderOption, ...requestOptionFields],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['projectCertificate'], operation: ['getAll'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+	const projectId = readId.call(this, 'projectId', 'project', itemIndex);
+	const limit = readLimit.call(this, itemIndex);
+	const options = readOptions.call(this, itemIndex);
+	const order = readOrder.call(this, options, itemIndex);
+	const settings = requestSettings.call(this, options, itemIndex);
+	const pageSize = limit === undefined ? MAX_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE);
+	const certificates = await collectObjects(
+		listObjects<IDataObject>(this, ['organization', 'projects', projectId, 'certificates'], { order }, settings, pageSize),
+		limit,
+	);
+	return certificates.map((json) => ({ json }));
+}

@@ -1,0 +1,54 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import type { Place } from './activation';
+import { ORGANIZATION, toggleCertificates } from './activation';
+import {
+	certificateIdsField,
+	dryRunOption,
+	projectLocator,
+	readId,
+	readIdList,
+	readOptions,
+	requestOptionFields,
+	requestSettings,
+} from './parameters';
+
+/**
+ * The four Activate/Deactivate operations (organization and project) differ only in where and what;
+ * each operation file names its pair and gets its description and execute from here.
+ */
+export function toggleOperation(resource: 'certificate' | 'projectCertificate', action: 'activate' | 'deactivate') {
+	const inProject = resource === 'projectCertificate';
+	const where = inProject ? 'in the project' : 'in the organization';
+	const properties: INodeProperties[] = [
+		...(inProject ? [projectLocator({ description: `The project to ${action} the certificates in` })] : []),
+		{ ...certificateIdsField, description: `The certificates to ${action} ${where}. ${certificateIdsField.description}` },
+		{
+			displayName: 'Options',
+			name: 'options',
+			type: 'collection',
+			placeholder: 'Add Option',
+			default: {},
+			options: [...(action === 'deactivate' ? [dryRunOption] : []), ...requestOptionFields],
+		},
+	];
+
+	const description = updateDisplayOptions({ show: { resource: [resource], operation: [action] } }, properties);
+
+	async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+		const place: Place = inProject ? readId.call(this, 'projectId', 'project', itemIndex) : ORGANIZATION;
+		const certificateIds = readIdList.call(this, 'certificateIds', itemIndex);
+		const options = readOptions.call(this, itemIndex);
+		const settings = requestSettings.call(this, options, itemIndex);
+		if (action === 'deactivate' && options.dryRun === true) {
+			const json: IDataObject = { dryRun: true, wouldDeactivate: certificateIds };
+			if (inProject) json.projectId = place;
+			return [{ json }];
+		}
+		const responses = await toggleCertificates(this, place, action, certificateIds, settings);
+		return responses.map((json) => ({ json }));
+	}
+
+	return { description, execute };
+}

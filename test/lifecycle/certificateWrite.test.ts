@@ -1,0 +1,98 @@
+import { makeCertificate } from '../support/certificates';
+import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+
+describe('Certificate › Upload', () => {
+	const fake = useFakeAdminApi();
+	const ca = makeCertificate({ ca: true, commonName: 'Upload Test CA' });
+
+	it('uploads PEM text with a name, byte for byte, and outputs the new certificate', async () => {
+		const { items, error } = await fake.run({
+			parameters: { resource: 'certificate', operation: 'upload', inputType: 'text', certificate: ca.pem, name: 'Prod CA' },
+		});
+		expect(error).toBeUndefined();
+		expect(fake.api.log).toHaveLength(1);
+		expect(fake.api.log[0]).toMatchObject({ method: 'POST', path: '/v1/organization/certificates', body: { certificate: ca.pem, name: 'Prod CA' } });
+		expect(items[0].json).toMatchObject({ object: 'certificate', name: 'Prod CA' });
+		expect(fake.api.organization.certificates.get(items[0].json.id as string)?.content).toBe(ca.pem);
+	});
+
+	it('sends no name when none is given', async () => {
+		await fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate: ca.pem } });
+		expect(fake.api.log[0].body).toEqual({ certificate: ca.pem });
+	});
+
+	it('uploads a PEM file from a binary property set by an earlier node', async () => {
+		const { items, error } = await fake.run({
+			items: [{ file: 'a' }, { file: 'b' }].map((json) => ({ ...json, $binary: { pemFile: { text: ca.pem, fileName: `${json.file}.pem` } } })),
+			parameters: { resource: 'certificate', operation: 'upload', inputType: 'binary', binaryPropertyName: 'pemFile', name: '={{ $json.file }}' },
+		});
+		expect(error).toBeUndefined();
+		expect(fake.api.log.map((request) => request.body)).toEqual([
+			{ certificate: ca.pem, name: 'a' },
+			{ certificate: ca.pem, name: 'b' },
+		]);
+		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+
+	it.each([
+		['no binary property of that name', { inputType: 'binary', binaryPropertyName: 'missing' }, [{ $binary: { data: { text: 'x' } } }], /Item 0 has no binary property "missing"/, /Its binary properties are: data/],
+		['a binary file that is not PEM', { inputType: 'binary' }, [{ $binary: { data: { text: 'hello' } } }], /binary property "data" of item 0 is not a PEM certificate/, /BEGIN CERTIFICATE/],
+		['text that is not PEM', { certificate: 'MIIB...' }, [{}], /the Certificate field of item 0 is not a PEM certificate/, /BEGIN CERTIFICATE/],
+		['a private key', { certificate: `${ca.pem}\n${ca.keyPem}` }, [{}], /contains a private key; nothing was sent/, /must never be uploaded/],
+		['more than 16 KB', { certificate: `${ca.pem}${'#'.repeat(17 * 1024)}` }, [{}], /more than OpenAI's limit of 16 KB/, /issues your client certificates, not a client \(leaf\)/],
+	])('refuses %s before sending anything', async (_name, parameters, items, message, fix) => {
+		const { error } = await fake.run({ items, parameters: { resource: 'certificate', operation: 'upload', ...parameters } });
+		expect(error?.message).toMatch(message);
+		expect(error?.description).toMatch(fix);
+		expect(fake.api.log).toHaveLength(0);
+	});
+
+	it('repeats an upload only after a rate limit, never after an answer that may have been processed', async () => {
+		fake.api.faults.push({ kind: '429', retryAfterSeconds: 0 });
+		const retried = await fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate: ca.pem } });
+		expect(retried.error).toBeUndefined();
+		expect(fake.api.log).toHaveLength(2);
+
+		fake.api.log.length = 0;
+		fake.api.faults.push({ kind: '502' });
+		const notRetried = await fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate: ca.pem } });
+		expect(notRetried.error?.httpCode).toBe('502');
+		expect(fake.api.log).toHaveLength(1);
+	});
+
+	it('continues on fail: an invalid certificate item becomes an error item, the next is uploaded', async () => {
+		const { items } = await fake.run({
+			continueOnFail: true,
+			items: [{ pem: 'nope' }, { pem: ca.pem }],
+			parameters: { resource: 'certificate', operation: 'upload', certificate: '={{ $json.pem }}' },
+		});
+		expect(items[0]).toMatchObject({ json: { error: expect.stringMatching(/not a PEM certificate/) }, pairedItem: { item: 0 } });
+		expect(items[1]).toMatchObject({ json: { object: 'certificate' }, pairedItem: { item: 1 } });
+		expect(fake.api.log).toHaveLength(1);
+	});
+});
+
+describe('Certificate › Rename', () => {
+	const fake = useFakeAdminApi();
+
+	it('sends only the new name and outputs the renamed certificate', async () => {
+		const certificate = fake.api.organization.addCertificate({ name: 'old' });
+		const { items } = await fake.run({
+			parameters: { resource: 'certificate', operation: 'update', certificateId: certificateLocator(certificate.id), name: '  new name ' },
+		});
+		expect(fake.api.log[0]).toMatchObject({ method: 'POST', path: `/v1/organization/certificates/${certificate.id}`, body: { name: 'new name' } });
+		expect(items[0].json).toMatchObject({ id: certificate.id, name: 'new name' });
+	});
+
+	it('refuses an empty name, and continues on fail', async () => {
+		const certificate = fake.api.organization.addCertificate({ name: 'old' });
+		const { items } = await fake.run({
+			continueOnFail: true,
+			items: [{ name: '' }, { name: 'ok' }],
+			parameters: { resource: 'certificate', operation: 'update', certificateId: certificateLocator(certificate.id), name: '={{ $json.name }}' },
+		});
+		expect(items[0].json.error).toMatch(/new name of item 0 is empty/);
+		expect(items[1].json.name).toBe('ok');
+		expect(fake.api.log).toHaveLength(1);
+	});
+});
