@@ -36,10 +36,10 @@ describe('Certificate › Upload', () => {
 
 	it.each([
 		['no binary property of that name', { inputType: 'binary', binaryPropertyName: 'missing' }, [{ $binary: { data: { text: 'x' } } }], /Item 0 has no binary property "missing"/, /Its binary properties are: data/],
-		['a binary file that is not PEM', { inputType: 'binary' }, [{ $binary: { data: { text: 'hello' } } }], /binary property "data" of item 0 is not a PEM certificate/, /BEGIN CERTIFICATE/],
-		['text that is not PEM', { certificate: 'MIIB...' }, [{}], /the Certificate field of item 0 is not a PEM certificate/, /BEGIN CERTIFICATE/],
+		['a binary file that is not PEM', { inputType: 'binary' }, [{ $binary: { data: { text: 'hello' } } }], /The binary property "data" of item 0 is not a PEM certificate/, /BEGIN CERTIFICATE/],
+		['text that is not PEM', { certificate: 'MIIB...' }, [{}], /The Certificate field of item 0 is not a PEM certificate/, /BEGIN CERTIFICATE/],
 		['a private key', { certificate: `${ca.pem}\n${ca.keyPem}` }, [{}], /contains a private key; nothing was sent/, /must never be uploaded/],
-		['more than 16 KB', { certificate: `${ca.pem}${'#'.repeat(17 * 1024)}` }, [{}], /more than OpenAI's limit of 16 KB/, /issues your client certificates, not a client \(leaf\)/],
+		['more than 16 KB', { certificate: `${ca.pem}${'#'.repeat(17 * 1024)}` }, [{}], /was not sent: it is \d+ bytes, more than OpenAI's limit of 16 KB/, /issues your client certificates, not a client \(leaf\)/],
 	])('refuses %s before sending anything', async (_name, parameters, items, message, fix) => {
 		const { error } = await fake.run({ items, parameters: { resource: 'certificate', operation: 'upload', ...parameters } });
 		expect(error?.message).toMatch(message);

@@ -1,7 +1,11 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { X509Certificate } from 'node:crypto';
+
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { byteLength, certificateBlocks, hasPrivateKey, MAX_CERTIFICATE_BYTES } from '../helpers/pem';
+import { certificateBlocks, hasPrivateKey } from '../helpers/pem';
+import type { CertificateDetails, CheckFailure, CheckName } from '../helpers/x509';
+import { ALL_CHECKS, certificateDetails, checkCertificatePem } from '../helpers/x509';
 
 /** The new certificate of Upload and Rotate: PEM text, or a PEM file in a binary property of the input item. */
 
@@ -51,14 +55,74 @@ export function certificateInputFields(show: { resource: string[]; operation: st
 	];
 }
 
+/** Options of Upload and Rotate about the local checks and the parsed details. */
+export const certificateCheckOptions: INodeProperties[] = [
+	{
+		displayName: 'Allow Chain',
+		name: 'allowChain',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to accept more than one certificate (a chain); OpenAI must have enabled chains for the organization',
+	},
+	{
+		displayName: 'Include Details',
+		name: 'includeDetails',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to add the parsed certificate to the output as details: subject, issuer, serial number, SHA-256 fingerprint, CA, key, validity and days until expiry',
+	},
+	{
+		displayName: 'Skip Local Checks',
+		name: 'skipLocalChecks',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to send the certificate even if it is not a parseable CA, is expired or expiring within a day, is over 16 KB or is a chain. The output then lists the skipped checks. A private key is always refused.',
+	},
+];
+
 export interface CertificateInput {
 	pem: string;
-	/** Where it came from, for messages: 'the Certificate field' or 'binary property "data"'. */
+	/** Where it came from, for messages: 'Certificate field' or 'binary property "data"'. */
 	source: string;
+	/** The parsed certificates, first one first (empty when none parses and checks were skipped). */
+	certificates: X509Certificate[];
+	/** When Skip Local Checks is on: which checks were skipped, and what they would have refused. */
+	skipped?: { skippedChecks: CheckName[]; skippedCheckFailures: string[] };
 }
 
-/** Reads the PEM from text or a binary property and checks it before anything is sent. */
-export async function readCertificateInput(this: IExecuteFunctions, itemIndex: number): Promise<CertificateInput> {
+function refusal(this: IExecuteFunctions, source: string, itemIndex: number, failures: CheckFailure[]): NodeOperationError {
+	return new NodeOperationError(
+		this.getNode(),
+		`The certificate in the ${source} of item ${itemIndex} was not sent: ${failures.map((failure) => failure.problem).join('; ')}`,
+		{
+			itemIndex,
+			description: `${[...new Set(failures.map((failure) => failure.fix))].join(' ')} To send it anyway, turn on Skip Local Checks.`,
+		},
+	);
+}
+
+/** The output fields the check options ask for: details of the first certificate, and any skipped checks. */
+export function certificateInputReport(input: CertificateInput, options: IDataObject): IDataObject {
+	const report: IDataObject = {};
+	if (options.includeDetails === true && input.certificates.length > 0) {
+		const details: CertificateDetails = certificateDetails(input.certificates[0], Math.floor(Date.now() / 1000));
+		report.details = details;
+	}
+	if (input.skipped) Object.assign(report, input.skipped);
+	return report;
+}
+
+/**
+ * Reads the PEM from text or a binary property and checks it locally before anything is sent:
+ * never a private key, always a PEM certificate block, and OpenAI's guidance unless Skip Local Checks.
+ */
+export async function readCertificateInput(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+): Promise<CertificateInput> {
 	const inputType = this.getNodeParameter('inputType', itemIndex, 'text') as string;
 	let pem: string;
 	let source: string;
@@ -77,7 +141,7 @@ export async function readCertificateInput(this: IExecuteFunctions, itemIndex: n
 		}
 		pem = (await this.helpers.getBinaryDataBuffer(itemIndex, property)).toString('utf8');
 	} else if (inputType === 'text') {
-		source = 'the Certificate field';
+		source = 'Certificate field';
 		const raw = this.getNodeParameter('certificate', itemIndex, '') as unknown;
 		if (typeof raw !== 'string') {
 			throw new NodeOperationError(this.getNode(), `The Certificate field of item ${itemIndex} must be text, got ${typeof raw}`, {
@@ -103,15 +167,17 @@ export async function readCertificateInput(this: IExecuteFunctions, itemIndex: n
 				'Expected text with a -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block. A DER (binary) file can be converted with: openssl x509 -inform der -in cert.der -out cert.pem',
 		});
 	}
-	const bytes = byteLength(pem);
-	if (bytes > MAX_CERTIFICATE_BYTES) {
-		throw new NodeOperationError(this.getNode(), `The ${source} of item ${itemIndex} is ${bytes} bytes, more than OpenAI's limit of 16 KB`, {
-			itemIndex,
-			description:
-				'Upload only the CA certificate that issues your client certificates, not a client (leaf) certificate or a long chain.',
-		});
+	const { failures, certificates } = checkCertificatePem(pem, { allowChain: options.allowChain === true }, Math.floor(Date.now() / 1000));
+	if (options.skipLocalChecks === true) {
+		return {
+			pem,
+			source,
+			certificates,
+			skipped: { skippedChecks: ALL_CHECKS, skippedCheckFailures: failures.map((failure) => failure.problem) },
+		};
 	}
-	return { pem, source };
+	if (failures.length > 0) throw refusal.call(this, source, itemIndex, failures);
+	return { pem, source, certificates };
 }
 
 export function readCertificateName(this: IExecuteFunctions, itemIndex: number): string | undefined {

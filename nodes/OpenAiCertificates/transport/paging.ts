@@ -50,12 +50,12 @@ export async function* listObjects<T extends IDataObject>(
 export async function collectObjects<T extends IDataObject>(
 	objects: AsyncGenerator<T>,
 	limit: number | undefined,
-	keep: (object: T) => boolean = () => true,
+	keep: (object: T) => boolean | Promise<boolean> = () => true,
 ): Promise<T[]> {
 	const result: T[] = [];
 	if (limit !== undefined && limit <= 0) return result;
 	for await (const object of objects) {
-		if (!keep(object)) continue;
+		if (!(await keep(object))) continue;
 		result.push(object);
 		if (limit !== undefined && result.length >= limit) break;
 	}

@@ -1,6 +1,7 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { certificateDetails, parseCertificate } from '../../helpers/x509';
 import { adminApiRequest } from '../../transport';
 import { certificateLocator, readId, readOptions, requestOptionFields, requestSettings } from '../parameters';
 
@@ -20,6 +21,14 @@ const properties: INodeProperties[] = [
 				default: false,
 				description: 'Whether to include the certificate itself (PEM) in certificate_details.content',
 			},
+			{
+				displayName: 'Include Details',
+				name: 'includeDetails',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to add the parsed certificate as details: subject, issuer, serial number, SHA-256 fingerprint, CA, key, validity and days until expiry',
+			},
 			...requestOptionFields,
 		],
 	},
@@ -27,19 +36,35 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['certificate'], operation: ['get'] } }, properties);
 
+interface StoredCertificate extends IDataObject {
+	certificate_details?: { content?: string; [key: string]: unknown };
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
-	const certificate = await adminApiRequest(
+	const includeContent = options.includeContent === true;
+	const includeDetails = options.includeDetails === true;
+	const certificate = await adminApiRequest<StoredCertificate>(
 		this,
 		{
 			method: 'GET',
 			path: ['organization', 'certificates', certificateId],
-			// The SDKs' form of the spec's `include` array.
-			qs: options.includeContent === true ? { 'include[]': 'content' } : {},
+			// The SDKs' form of the spec's `include` array. Details are computed from the content.
+			qs: includeContent || includeDetails ? { 'include[]': 'content' } : {},
 		},
 		settings,
 	);
-	return [{ json: certificate }];
+	const json: IDataObject = { ...certificate };
+	if (includeDetails) {
+		const parsed = parseCertificate(certificate.certificate_details?.content ?? '');
+		json.details = parsed ? certificateDetails(parsed, Math.floor(Date.now() / 1000)) : null;
+	}
+	if (!includeContent && certificate.certificate_details) {
+		const details = { ...certificate.certificate_details };
+		delete details.content;
+		json.certificate_details = details;
+	}
+	return [{ json }];
 }

@@ -3,7 +3,10 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { expiresWithinDays, isExpired } from '../../helpers/dates';
 import { showValue } from '../../helpers/ids';
-import { collectObjects, listObjects, MAX_PAGE_SIZE } from '../../transport';
+import { certificateBlocks } from '../../helpers/pem';
+import { normalizeFingerprint, parseCertificate, validityOf } from '../../helpers/x509';
+import type { RequestSettings } from '../../transport';
+import { adminApiRequest, collectObjects, listObjects, MAX_PAGE_SIZE } from '../../transport';
 import { listFields, orderOption, readLimit, readOptions, readOrder, requestOptionFields, requestSettings } from '../parameters';
 
 const properties: INodeProperties[] = [
@@ -29,6 +32,15 @@ const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: 30,
 				description: 'Only certificates that expire within this many days from now, already expired ones included',
+			},
+			{
+				displayName: 'Matches Certificate',
+				name: 'fingerprint256',
+				type: 'string',
+				default: '',
+				placeholder: 'AB:CD:... or -----BEGIN CERTIFICATE-----...',
+				description:
+					"Only the certificate that is this one: give its SHA-256 fingerprint, or its PEM (e.g. from your vault) to find its OpenAI ID. With a PEM, only certificates with the same validity dates are fetched to compare, so it stays cheap on the rate-limited API.",
 			},
 			{
 				displayName: 'Status',
@@ -59,12 +71,59 @@ export const description = updateDisplayOptions({ show: { resource: ['certificat
 interface OrganizationCertificate extends IDataObject {
 	id: string;
 	active?: boolean;
-	certificate_details?: { expires_at?: number };
+	certificate_details?: { valid_at?: number; expires_at?: number };
 }
 
-type Keep = (certificate: OrganizationCertificate) => boolean;
+type Keep = (certificate: OrganizationCertificate) => boolean | Promise<boolean>;
 
-function readFilters(this: IExecuteFunctions, itemIndex: number): Keep | undefined {
+/**
+ * The "Matches Certificate" filter: the fingerprint to find, and when a PEM was given its validity
+ * dates, so only certificates with the same dates need their content fetched.
+ */
+function readFingerprintFilter(
+	this: IExecuteFunctions,
+	raw: unknown,
+	itemIndex: number,
+	settings: RequestSettings,
+): Keep {
+	const text = String(raw).trim();
+	let fingerprint: string;
+	let validity: { validAt: number; expiresAt: number } | undefined;
+	if (certificateBlocks(text).length > 0) {
+		const parsed = parseCertificate(certificateBlocks(text)[0].text);
+		if (!parsed) {
+			throw new NodeOperationError(this.getNode(), `The certificate in Matches Certificate of item ${itemIndex} is not a parseable X.509 certificate`, {
+				itemIndex,
+			});
+		}
+		fingerprint = normalizeFingerprint(parsed.fingerprint256);
+		validity = validityOf(parsed);
+	} else {
+		fingerprint = normalizeFingerprint(text);
+		if (!/^[0-9a-f]{64}$/.test(fingerprint)) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Matches Certificate of item ${itemIndex} is neither a SHA-256 fingerprint nor a PEM certificate: ${showValue(raw)}`,
+				{ itemIndex, description: 'Give 64 hex digits (colons allowed), e.g. from: openssl x509 -noout -fingerprint -sha256 -in ca.pem' },
+			);
+		}
+	}
+	return async (certificate) => {
+		const details = certificate.certificate_details;
+		if (validity && (details?.valid_at !== validity.validAt || details?.expires_at !== validity.expiresAt)) return false;
+		const stored = await adminApiRequest<{ certificate_details?: { content?: string } }>(
+			this,
+			{ method: 'GET', path: ['organization', 'certificates', certificate.id], qs: { 'include[]': 'content' }, notFoundIsUndefined: true },
+			settings,
+		);
+		const parsed = parseCertificate(stored?.certificate_details?.content ?? '');
+		if (!parsed || normalizeFingerprint(parsed.fingerprint256) !== fingerprint) return false;
+		certificate.fingerprint256 = parsed.fingerprint256;
+		return true;
+	};
+}
+
+function readFilters(this: IExecuteFunctions, itemIndex: number, settings: RequestSettings): Keep | undefined {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const checks: Keep[] = [];
 	const now = Math.floor(Date.now() / 1000);
@@ -87,15 +146,23 @@ function readFilters(this: IExecuteFunctions, itemIndex: number): Keep | undefin
 		const wanted = filters.expired;
 		checks.push((certificate) => isExpired(certificate.certificate_details?.expires_at, now) === wanted);
 	}
-	return checks.length ? (certificate) => checks.every((check) => check(certificate)) : undefined;
+	if (typeof filters.fingerprint256 === 'string' && filters.fingerprint256.trim() !== '') {
+		// Last, so the cheap filters spare it requests.
+		checks.push(readFingerprintFilter.call(this, filters.fingerprint256, itemIndex, settings));
+	}
+	if (checks.length === 0) return undefined;
+	return async (certificate) => {
+		for (const check of checks) if (!(await check(certificate))) return false;
+		return true;
+	};
 }
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
-	const keep = readFilters.call(this, itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const order = readOrder.call(this, options, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
+	const keep = readFilters.call(this, itemIndex, settings);
 	// Unfiltered with a small limit, one page of exactly that size; otherwise full pages.
 	const pageSize = keep || limit === undefined ? MAX_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE);
 	const certificates = await collectObjects(

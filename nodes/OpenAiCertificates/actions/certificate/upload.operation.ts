@@ -2,7 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { adminApiRequest } from '../../transport';
-import { certificateInputFields, readCertificateInput, readCertificateName } from '../certificateInput';
+import {
+	certificateCheckOptions,
+	certificateInputFields,
+	certificateInputReport,
+	readCertificateInput,
+	readCertificateName,
+} from '../certificateInput';
 import { readOptions, requestOptionFields, requestSettings } from '../parameters';
 
 const show = { resource: ['certificate'], operation: ['upload'] };
@@ -15,7 +21,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [...requestOptionFields],
+		options: [...certificateCheckOptions, ...requestOptionFields],
 	},
 ];
 
@@ -23,16 +29,16 @@ export const description = updateDisplayOptions({ show }, properties);
 
 /** Uploads a certificate. Never sent twice: a failed upload is repeated only when it surely did not arrive. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-	const { pem } = await readCertificateInput.call(this, itemIndex);
-	const name = readCertificateName.call(this, itemIndex);
 	const options = readOptions.call(this, itemIndex);
+	const input = await readCertificateInput.call(this, itemIndex, options);
+	const name = readCertificateName.call(this, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
-	const body: IDataObject = { certificate: pem };
+	const body: IDataObject = { certificate: input.pem };
 	if (name !== undefined) body.name = name;
 	const certificate = await adminApiRequest(
 		this,
 		{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false },
 		settings,
 	);
-	return [{ json: certificate }];
+	return [{ json: { ...certificate, ...certificateInputReport(input, options) } }];
 }

@@ -1,0 +1,154 @@
+import { X509Certificate } from 'node:crypto';
+
+import { daysUntil, SECONDS_PER_DAY } from './dates';
+import type { PemBlock } from './pem';
+import { byteLength, certificateBlocks, MAX_CERTIFICATE_BYTES } from './pem';
+
+/**
+ * What can be known about a certificate locally, with Node's X509Certificate, and OpenAI's guidance
+ * for organization certificates turned into checks: a parseable CA, valid now and for more than a
+ * day, under 16 KB, one certificate unless chains are allowed. Pure: "now" is an argument.
+ */
+
+export interface CertificateDetails {
+	subject: string;
+	issuer: string;
+	serialNumber: string;
+	fingerprint256: string;
+	isCA: boolean;
+	keyType: string;
+	keySize?: number;
+	curve?: string;
+	notBefore: string;
+	notAfter: string;
+	daysUntilExpiry: number;
+	[key: string]: string | number | boolean | undefined;
+}
+
+export type CheckName = 'parse' | 'ca' | 'validity' | 'size' | 'chain';
+
+export const ALL_CHECKS: CheckName[] = ['parse', 'ca', 'validity', 'size', 'chain'];
+
+export interface CheckFailure {
+	check: CheckName;
+	/** What is wrong. */
+	problem: string;
+	/** What to do about it. */
+	fix: string;
+}
+
+/** "CN=x\nO=y" (Node's form) as "CN=x, O=y". */
+function oneLine(name: string): string {
+	return name.split('\n').filter(Boolean).join(', ');
+}
+
+function seconds(date: string): number {
+	return Math.floor(Date.parse(date) / 1000);
+}
+
+export function parseCertificate(pem: string): X509Certificate | undefined {
+	try {
+		return new X509Certificate(pem);
+	} catch {
+		return undefined;
+	}
+}
+
+export function certificateDetails(certificate: X509Certificate, nowSeconds: number): CertificateDetails {
+	const key = certificate.publicKey;
+	const keyDetails = key.asymmetricKeyDetails ?? {};
+	const details: CertificateDetails = {
+		subject: oneLine(certificate.subject),
+		issuer: oneLine(certificate.issuer),
+		serialNumber: certificate.serialNumber.toUpperCase(),
+		fingerprint256: certificate.fingerprint256,
+		isCA: certificate.ca,
+		keyType: key.asymmetricKeyType ?? 'unknown',
+		notBefore: new Date(Date.parse(certificate.validFrom)).toISOString(),
+		notAfter: new Date(Date.parse(certificate.validTo)).toISOString(),
+		daysUntilExpiry: daysUntil(seconds(certificate.validTo), nowSeconds),
+	};
+	if (keyDetails.modulusLength !== undefined) details.keySize = keyDetails.modulusLength;
+	if (keyDetails.namedCurve !== undefined) details.curve = keyDetails.namedCurve;
+	return details;
+}
+
+/** Validity of a certificate in Unix seconds, as the API reports valid_at/expires_at. */
+export function validityOf(certificate: X509Certificate): { validAt: number; expiresAt: number } {
+	return { validAt: seconds(certificate.validFrom), expiresAt: seconds(certificate.validTo) };
+}
+
+/** A fingerprint as hex without separators, lower case, for comparing. */
+export function normalizeFingerprint(value: string): string {
+	return value.replace(/[:\s-]/g, '').toLowerCase();
+}
+
+function truncated(block: PemBlock): string {
+	const text = block.text.replace(/\s+/g, ' ');
+	return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Every way the PEM falls short of OpenAI's guidance (an empty list when it is fine to upload). */
+export function checkCertificatePem(
+	pem: string,
+	options: { allowChain: boolean },
+	nowSeconds: number,
+): { failures: CheckFailure[]; certificates: X509Certificate[] } {
+	const failures: CheckFailure[] = [];
+	const certificates: X509Certificate[] = [];
+	const blocks = certificateBlocks(pem);
+	for (const block of blocks) {
+		const certificate = parseCertificate(block.text);
+		if (certificate) {
+			certificates.push(certificate);
+			continue;
+		}
+		failures.push({
+			check: 'parse',
+			problem: `a certificate block is not a parseable X.509 certificate (${truncated(block)})`,
+			fix: 'Export the certificate again in PEM format, e.g. openssl x509 -in ca.crt -out ca.pem.',
+		});
+	}
+	for (const certificate of certificates) {
+		if (!certificate.ca) {
+			failures.push({
+				check: 'ca',
+				problem: `"${oneLine(certificate.subject)}" is not a CA (its basicConstraints lack CA:TRUE): this looks like a client (leaf) certificate`,
+				fix: `Upload the CA that issued it: "${oneLine(certificate.issuer)}".`,
+			});
+		}
+		const { validAt, expiresAt } = validityOf(certificate);
+		const name = `"${oneLine(certificate.subject)}"`;
+		if (expiresAt <= nowSeconds) {
+			failures.push({ check: 'validity', problem: `${name} expired on ${certificate.validTo}`, fix: 'Upload a CA certificate that is still valid.' });
+		} else if (validAt > nowSeconds) {
+			failures.push({
+				check: 'validity',
+				problem: `${name} is not valid yet (from ${certificate.validFrom})`,
+				fix: 'Upload it once it is valid, or check the clock of the machine that issued it.',
+			});
+		} else if (expiresAt <= nowSeconds + SECONDS_PER_DAY) {
+			failures.push({
+				check: 'validity',
+				problem: `${name} expires within a day (${certificate.validTo})`,
+				fix: 'OpenAI refuses certificates that expire within a day: upload a newer CA certificate.',
+			});
+		}
+	}
+	const bytes = byteLength(pem);
+	if (bytes > MAX_CERTIFICATE_BYTES) {
+		failures.push({
+			check: 'size',
+			problem: `it is ${bytes} bytes, more than OpenAI's limit of 16 KB`,
+			fix: 'Upload only the CA certificate that issues your client certificates, not a client (leaf) certificate or a long chain.',
+		});
+	}
+	if (blocks.length > 1 && !options.allowChain) {
+		failures.push({
+			check: 'chain',
+			problem: `it holds ${blocks.length} certificates (a chain)`,
+			fix: 'Upload one CA certificate, or turn on Allow Chain if OpenAI has enabled certificate chains for your organization.',
+		});
+	}
+	return { failures, certificates };
+}
