@@ -13,25 +13,40 @@ import type {
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { Workflow, createRunExecutionData } from 'n8n-workflow';
+import { NodeHelpers, Workflow, createRunExecutionData } from 'n8n-workflow';
 
 import { OpenAiCertificates } from '../../nodes/OpenAiCertificates/OpenAiCertificates.node';
+import { OpenAiCertificatesTrigger } from '../../nodes/OpenAiCertificatesTrigger/OpenAiCertificatesTrigger.node';
 import { TestCredentialsHelper } from './credentialsHelper';
-import { InputItems, ManualTrigger } from './testNodes';
+import { InputItems } from './testNodes';
 
 export const NODE_TYPE = 'CUSTOM.openAiCertificates';
 
-/** The node types a test workflow may use: ours, and small stand-ins for n8n-nodes-base's. */
+/** Real built-in nodes from n8n-nodes-base (the version n8n 2.41 ships), as the examples use them. */
+function builtIn(path: string, className: string): INodeType | IVersionedNodeType {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const module = require(`n8n-nodes-base/dist/nodes/${path}`) as Record<string, new () => INodeType | IVersionedNodeType>;
+	return new module[className]();
+}
+
+/** The node types a test workflow may use: ours (as a custom and as an installed package) and n8n's own. */
 export const nodeTypeRegistry: Record<string, INodeType | IVersionedNodeType> = {
 	[NODE_TYPE]: new OpenAiCertificates(),
 	'n8n-nodes-openai-certificates.openAiCertificates': new OpenAiCertificates(),
-	'n8n-nodes-base.manualTrigger': new ManualTrigger(),
+	'CUSTOM.openAiCertificatesTrigger': new OpenAiCertificatesTrigger(),
+	'n8n-nodes-openai-certificates.openAiCertificatesTrigger': new OpenAiCertificatesTrigger(),
+	'n8n-nodes-base.manualTrigger': builtIn('ManualTrigger/ManualTrigger.node.js', 'ManualTrigger'),
+	'n8n-nodes-base.scheduleTrigger': builtIn('Schedule/ScheduleTrigger.node.js', 'ScheduleTrigger'),
+	'n8n-nodes-base.webhook': builtIn('Webhook/Webhook.node.js', 'Webhook'),
+	'n8n-nodes-base.httpRequest': builtIn('HttpRequest/HttpRequest.node.js', 'HttpRequest'),
+	'n8n-nodes-base.set': builtIn('Set/Set.node.js', 'Set'),
+	'n8n-nodes-base.noOp': builtIn('NoOp/NoOp.node.js', 'NoOp'),
 	'test.inputItems': new InputItems(),
 };
 
 export const nodeTypes: INodeTypes = {
 	getByName: (type) => lookup(type),
-	getByNameAndVersion: (type) => lookup(type) as INodeType,
+	getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(lookup(type), version),
 	getKnownTypes: () => ({}),
 };
 

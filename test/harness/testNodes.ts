@@ -4,31 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
-	ITriggerFunctions,
-	ITriggerResponse,
 } from 'n8n-workflow';
-
-/** A copy of n8n-nodes-base's Manual Trigger: emits one empty item when the workflow is run by hand. */
-export class ManualTrigger implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Manual Trigger',
-		name: 'n8n-nodes-base.manualTrigger',
-		group: ['trigger'],
-		version: 1,
-		description: 'Runs the flow on clicking a button in n8n',
-		defaults: { name: 'When clicking "Execute workflow"' },
-		inputs: [],
-		outputs: ['main'],
-		properties: [],
-	};
-
-	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		const manualTriggerFunction = async () => {
-			this.emit([this.helpers.returnJsonArray([{}])]);
-		};
-		return { manualTriggerFunction };
-	}
-}
 
 /**
  * Test-only: emits the items given in its `items` parameter (JSON), and for each item with a

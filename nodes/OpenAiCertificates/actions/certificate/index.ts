@@ -5,10 +5,11 @@ import * as deactivate from './deactivate.operation';
 import * as deleteCertificate from './delete.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
+import * as rotate from './rotate.operation';
 import * as update from './update.operation';
 import * as upload from './upload.operation';
 
-export const operations = { activate, deactivate, delete: deleteCertificate, get, getAll, update, upload };
+export const operations = { activate, deactivate, delete: deleteCertificate, get, getAll, update, upload, rotate };
 
 export const description: INodeProperties[] = [
 	{
@@ -40,6 +41,12 @@ export const description: INodeProperties[] = [
 			{ name: 'Get Many', value: 'getAll', description: "List the organization's certificates", action: 'Get many certificates' },
 			{ name: 'Rename', value: 'update', description: 'Change the name of a certificate', action: 'Rename a certificate' },
 			{
+				name: 'Rotate',
+				value: 'rotate',
+				description: 'Replace a certificate: upload the new one, activate it where the old one is active, then deactivate (and optionally delete) the old one',
+				action: 'Rotate a certificate',
+			},
+			{
 				name: 'Upload',
 				value: 'upload',
 				description: 'Upload a certificate to the organization (it is not activated)',
@@ -52,6 +59,7 @@ export const description: INodeProperties[] = [
 	...get.description,
 	...upload.description,
 	...update.description,
+	...rotate.description,
 	...activate.description,
 	...deactivate.description,
 	...deleteCertificate.description,
