@@ -12,6 +12,7 @@ import type {
 	IVersionedNodeType,
 	IWorkflowBase,
 	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { NodeHelpers, Workflow, createRunExecutionData } from 'n8n-workflow';
 
@@ -130,7 +131,13 @@ export function createAdditionalData(
 export async function runWorkflow(
 	workflowData: WorkflowData,
 	credentials: Credentials,
-	options: { startNode?: string } = {},
+	options: {
+		/** The node to start from (default: the Manual Trigger). */
+		startNode?: string;
+		/** 'trigger' runs as an activated workflow does: a trigger or poll node passes on `startItems`. */
+		mode?: WorkflowExecuteMode;
+		startItems?: INodeExecutionData[];
+	} = {},
 ): Promise<IRun> {
 	const workflow = createWorkflow(workflowData);
 	const additionalData = createAdditionalData(workflowData, credentials);
@@ -139,10 +146,10 @@ export async function runWorkflow(
 		: workflowData.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger')!;
 	const runExecutionData = createRunExecutionData({
 		executionData: {
-			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
+			nodeExecutionStack: [{ node: startNode, data: { main: [options.startItems ?? [{ json: {} }]] }, source: null }],
 		},
 	});
-	const execute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	const execute = new WorkflowExecute(additionalData, options.mode ?? 'manual', runExecutionData);
 	return await execute.processRunExecutionData(workflow);
 }
 
