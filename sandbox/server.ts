@@ -16,6 +16,7 @@ export type FaultKind =
 	| '429'
 	| '429-retry-after'
 	| '429-retry-after-date'
+	| '429-retry-after-ms'
 	| '500'
 	| '502'
 	| '503'
@@ -33,6 +34,8 @@ export interface Fault {
 	match?: (request: LoggedRequest) => boolean;
 	/** Retry-After seconds for the 429-retry-after kinds (default 1). */
 	retryAfterSeconds?: number;
+	/** For '429-retry-after-ms': the retry-after-ms header OpenAI also sends (default 20). */
+	retryAfterMs?: number;
 	/** Status for html/empty/text bodies (default 502). */
 	status?: number;
 	/** For 'slow': how long to hold the answer, in ms (default 5000). */
@@ -51,6 +54,8 @@ export interface LoggedRequest {
 	at: number;
 	status?: number;
 	fault?: FaultKind;
+	/** Refused by the configured rate limit (not an injected fault). */
+	rateLimited?: boolean;
 	/** The spec operation answered, for schema checks. */
 	operationId?: string;
 	response?: unknown;
@@ -62,8 +67,11 @@ export interface FakeAdminApiOptions {
 	host?: string;
 	/** Added before each answer, in ms. */
 	latencyMs?: number;
-	/** Requests per minute the server accepts; beyond, 429. */
-	rateLimit?: { perMinute: number; retryAfter: boolean };
+	/**
+	 * A token bucket refilled at `perMinute` requests per minute holding at most `burst` (default: a
+	 * minute's worth, i.e. a sliding-minute limit); beyond it, 429 with or without Retry-After.
+	 */
+	rateLimit?: { perMinute: number; retryAfter: boolean; burst?: number };
 	/** Answer activate/deactivate with the older paged-list shape. */
 	legacyToggleShape?: boolean;
 	organization?: Organization;
@@ -77,8 +85,10 @@ export interface FakeAdminApi {
 	log: LoggedRequest[];
 	/** Faults consumed in order by the requests they match. */
 	faults: Fault[];
-	/** Injects a fault into a share of matching requests, chosen by a seeded generator. */
-	setFaultRate(rate: number, kinds: FaultKind[], seed?: number, match?: (request: LoggedRequest) => boolean): void;
+	/** Injects a fault (a kind, or a kind with its settings) into a share of matching requests, chosen by a seeded generator. */
+	setFaultRate(rate: number, kinds: Array<FaultKind | Fault>, seed?: number, match?: (request: LoggedRequest) => boolean): void;
+	/** The most requests that were being answered at the same time. */
+	readonly maxInFlight: number;
 	options: FakeAdminApiOptions;
 	close(): Promise<void>;
 }
@@ -406,16 +416,18 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 	const organization = options.organization ?? new Organization();
 	const log: LoggedRequest[] = [];
 	const faults: Fault[] = [];
-	let faultRate: { rate: number; kinds: FaultKind[]; random: () => number; match?: (request: LoggedRequest) => boolean } | undefined;
+	let faultRate: { rate: number; faults: Fault[]; random: () => number; match?: (request: LoggedRequest) => boolean } | undefined;
+	let inFlight = 0;
+	let maxInFlight = 0;
 	const sockets = new Set<Socket>();
-	const windowStarts: number[] = [];
+	let tokens = options.rateLimit ? options.rateLimit.burst ?? options.rateLimit.perMinute : 0;
+	let refilledAt = Date.now();
 
 	function pickFault(request: LoggedRequest): Fault | undefined {
 		const index = faults.findIndex((fault) => !fault.match || fault.match(request));
 		if (index !== -1) return faults.splice(index, 1)[0];
 		if (faultRate && (!faultRate.match || faultRate.match(request)) && faultRate.random() < faultRate.rate) {
-			const kind = faultRate.kinds[Math.floor(faultRate.random() * faultRate.kinds.length)];
-			return { kind, retryAfterSeconds: 1, delayMs: 1500 };
+			return { ...faultRate.faults[Math.floor(faultRate.random() * faultRate.faults.length)] };
 		}
 		return undefined;
 	}
@@ -467,6 +479,10 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')), {
 						'Retry-After': String(fault.retryAfterSeconds ?? 1),
 					});
+				case '429-retry-after-ms':
+					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')), {
+						'retry-after-ms': String(fault.retryAfterMs ?? 20),
+					});
 				case '429-retry-after-date':
 					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')), {
 						'Retry-After': new Date(Date.now() + (fault.retryAfterSeconds ?? 1) * 1000).toUTCString(),
@@ -492,10 +508,13 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 
 		if (options.rateLimit) {
 			const now = Date.now();
-			while (windowStarts.length && windowStarts[0] <= now - 60_000) windowStarts.shift();
-			if (windowStarts.length >= options.rateLimit.perMinute) {
+			const perMs = options.rateLimit.perMinute / 60_000;
+			tokens = Math.min(options.rateLimit.burst ?? options.rateLimit.perMinute, tokens + (now - refilledAt) * perMs);
+			refilledAt = now;
+			if (tokens < 1) {
 				request.fault = options.rateLimit.retryAfter ? '429-retry-after' : '429';
-				const waitSeconds = Math.max(1, Math.ceil((windowStarts[0] + 60_000 - now) / 1000));
+				request.rateLimited = true;
+				const waitSeconds = Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
 				return send(
 					response,
 					request,
@@ -504,7 +523,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 					options.rateLimit.retryAfter ? { 'Retry-After': String(waitSeconds) } : {},
 				);
 			}
-			windowStarts.push(now);
+			tokens -= 1;
 		}
 
 		if (request.authorization !== `Bearer ${apiKey}`) {
@@ -543,6 +562,11 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		const chunks: Buffer[] = [];
 		incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
 		incoming.on('end', () => {
+			inFlight += 1;
+			maxInFlight = Math.max(maxInFlight, inFlight);
+			response.on('close', () => {
+				inFlight -= 1;
+			});
 			handle(incoming, response, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
 				if (!response.headersSent) {
 					response.writeHead(500, { 'Content-Type': 'application/json' });
@@ -567,7 +591,11 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		faults,
 		options,
 		setFaultRate(rate, kinds, seed = 42, match) {
-			faultRate = rate > 0 ? { rate, kinds, random: seededRandom(seed), match } : undefined;
+			const faults = kinds.map((kind) => (typeof kind === 'string' ? { kind, retryAfterSeconds: 1, delayMs: 1500 } : kind));
+			faultRate = rate > 0 ? { rate, faults, random: seededRandom(seed), match } : undefined;
+		},
+		get maxInFlight() {
+			return maxInFlight;
 		},
 		close: () =>
 			new Promise<void>((resolve) => {

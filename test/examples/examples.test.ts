@@ -45,8 +45,8 @@ describe('examples/scheduled-rotation.json', () => {
 		const pki = createServer((request, response) => {
 			const name = decodeURIComponent(request.url!.replace(/^\/ca\//, '').replace(/\.pem$/, ''));
 			downloads.push(name);
-			if (!renewed[name]) return response.writeHead(404).end();
-			response.writeHead(200, { 'Content-Type': 'application/x-pem-file' }).end(renewed[name]);
+			if (renewed[name]) response.writeHead(200, { 'Content-Type': 'application/x-pem-file' }).end(renewed[name]);
+			else response.writeHead(404).end();
 		});
 		await new Promise<void>((resolve) => pki.listen(0, '127.0.0.1', resolve));
 		try {

@@ -85,6 +85,24 @@ export const requestOptionFields: INodeProperties[] = [
 			'How many times to repeat a request after a rate limit (429), a server error (5xx) or a lost connection. 0 sends each request once.',
 	},
 	{
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 20, numberPrecision: 0 },
+		default: 1,
+		description:
+			'How many input items to process at the same time. Output order and pairing stay those of the input; a rate limit (429) pauses all of them together.',
+	},
+	{
+		displayName: 'Retry Delay (Ms)',
+		name: 'retryDelay',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		default: 1000,
+		description:
+			'How long to wait before the first retry when the API does not say (no Retry-After), in milliseconds. It doubles with each retry, up to 30 seconds.',
+	},
+	{
 		displayName: 'Timeout (Ms)',
 		name: 'timeout',
 		type: 'number',
@@ -115,7 +133,13 @@ export function requestSettings(
 			itemIndex,
 		});
 	}
-	return { maxRetries, timeout, itemIndex };
+	const retryDelay = options.retryDelay ?? DEFAULT_REQUEST_SETTINGS.retryDelay;
+	if (typeof retryDelay !== 'number' || !Number.isFinite(retryDelay) || retryDelay < 0) {
+		throw new NodeOperationError(this.getNode(), `Retry Delay must be a number of milliseconds of at least 0, got ${showValue(retryDelay)}`, {
+			itemIndex,
+		});
+	}
+	return { maxRetries, timeout, retryDelay, itemIndex };
 }
 
 /** Reads one ID parameter (a resource locator or plain text) and checks it before any request. */

@@ -10,7 +10,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
 import { apiError } from './errors';
-import { CoolDown } from './coolDown';
+import { RateGovernor } from './governor';
 import {
 	MAX_HONOURED_RETRY_AFTER_MS,
 	backoffDelayMs,
@@ -31,7 +31,10 @@ export interface AdminApiCall {
 	body?: IDataObject;
 	/** False for requests that must never be sent twice (upload): they are repeated only when surely not processed. */
 	idempotent?: boolean;
-	/** Resolve a 404 to undefined instead of failing (the caller treats "not found" as an answer). */
+	/**
+	 * Resolve a 404 to undefined instead of failing (the caller treats "not found" as an answer).
+	 * A DELETE also resolves to undefined when a repeat finds nothing after an attempt that may have landed.
+	 */
 	notFoundIsUndefined?: boolean;
 }
 
@@ -40,11 +43,13 @@ export interface RequestSettings {
 	maxRetries: number;
 	/** Milliseconds before one attempt is given up. */
 	timeout: number;
+	/** First pause before a retry when the API names none, in ms; doubles each retry (capped at 30 s). */
+	retryDelay: number;
 	/** The input item the call serves, for error messages. */
 	itemIndex?: number;
 }
 
-export const DEFAULT_REQUEST_SETTINGS: RequestSettings = { maxRetries: 3, timeout: 30_000 };
+export const DEFAULT_REQUEST_SETTINGS: RequestSettings = { maxRetries: 3, timeout: 30_000, retryDelay: 1000 };
 
 interface Connection {
 	baseUrl: string;
@@ -152,7 +157,7 @@ export async function adminApiRequest<T = IDataObject>(
 		}
 	}
 	const { baseUrl, apiKey } = await connectionOf(context);
-	const coolDown = CoolDown.of(context);
+	const governor = RateGovernor.of(context);
 	const options: IHttpRequestOptions = {
 		method: call.method,
 		url: buildUrl(baseUrl, call.path),
@@ -166,9 +171,11 @@ export async function adminApiRequest<T = IDataObject>(
 	if (call.qs && Object.keys(call.qs).length > 0) options.qs = call.qs;
 	if (call.body !== undefined) options.body = call.body;
 	const idempotent = call.idempotent ?? true;
+	// Whether an earlier attempt may have reached the server although no answer came back.
+	let mayHaveLanded = false;
 
 	for (let attempt = 1; ; attempt++) {
-		await coolDown.wait();
+		await governor.beforeAttempt();
 		let failure: { status?: number; code?: string; body?: unknown; headers?: Record<string, unknown> };
 		try {
 			const response = (await context.helpers.httpRequestWithAuthentication.call(
@@ -177,9 +184,13 @@ export async function adminApiRequest<T = IDataObject>(
 				{ ...options },
 			)) as FullResponse;
 			if (response.statusCode >= 200 && response.statusCode < 300) {
+				governor.succeeded();
 				return response.body as T;
 			}
-			if (response.statusCode === 404 && call.notFoundIsUndefined) return undefined;
+			// A repeated DELETE that finds nothing: the earlier attempt, whose answer was lost, did the work.
+			if (response.statusCode === 404 && (call.notFoundIsUndefined || (call.method === 'DELETE' && mayHaveLanded))) {
+				return undefined;
+			}
 			failure = { status: response.statusCode, body: response.body, headers: response.headers };
 		} catch (error) {
 			// The caught error may carry the request with its Authorization header: only its code is kept.
@@ -190,6 +201,7 @@ export async function adminApiRequest<T = IDataObject>(
 			failure = { code };
 		}
 
+		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500) mayHaveLanded = true;
 		const requestedMs = serverRequestedDelayMs(failure.headers, Date.now());
 		const tooLong = requestedMs !== undefined && requestedMs > MAX_HONOURED_RETRY_AFTER_MS;
 		if (attempt > settings.maxRetries || tooLong || !isRetryable(failure, idempotent)) {
@@ -206,9 +218,11 @@ export async function adminApiRequest<T = IDataObject>(
 				apiKey,
 			);
 		}
-		const delay = requestedMs ?? backoffDelayMs(attempt - 1, Math.random());
-		if (failure.status === 429) coolDown.throttled(delay);
-		else await sleep(delay);
+		if (failure.status === 429) {
+			governor.throttled(requestedMs, (consecutive) => backoffDelayMs(consecutive, Math.random(), settings.retryDelay));
+		} else {
+			await sleep(requestedMs ?? backoffDelayMs(attempt - 1, Math.random(), settings.retryDelay));
+		}
 	}
 }
 

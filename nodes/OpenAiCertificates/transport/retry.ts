@@ -21,7 +21,6 @@ export const RETRYABLE_CONNECTION_CODES = [
 export const NOT_PROCESSED_STATUS_CODES = [429];
 export const NOT_PROCESSED_CONNECTION_CODES = ['ECONNREFUSED', 'EAI_AGAIN'];
 
-export const BACKOFF_BASE_MS = 1000;
 export const BACKOFF_CAP_MS = 30_000;
 /** A server that asks for a longer pause than this wants a person, not a retry. */
 export const MAX_HONOURED_RETRY_AFTER_MS = 120_000;
@@ -64,8 +63,8 @@ export function serverRequestedDelayMs(
 	return Math.max(0, date - nowMs);
 }
 
-/** Exponential backoff with jitter: half the step fixed, half random, capped. `random` is in [0, 1). */
-export function backoffDelayMs(retryNumber: number, random: number): number {
-	const step = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** retryNumber);
+/** Exponential backoff from `baseMs` with jitter: half the step fixed, half random, capped. `random` is in [0, 1). */
+export function backoffDelayMs(retryNumber: number, random: number, baseMs: number): number {
+	const step = Math.min(BACKOFF_CAP_MS, baseMs * 2 ** retryNumber);
 	return Math.round(step / 2 + (step / 2) * random);
 }

@@ -1,0 +1,164 @@
+/**
+ * `npm run bench`: throughput figures measured in one run on this machine, against the fake Admin API
+ * on 127.0.0.1 with configurable latency and rate limit. Prints one table. Not part of pass/fail.
+ *
+ * Environment: BENCH_N (deletes, default 1000), BENCH_RATE (requests/minute for the limit runs,
+ * default 600), BENCH_RATE_N (deletes under the limit, default 400), BENCH_LIST (certificates for
+ * Get Many, default 10000).
+ */
+import { Agent } from 'node:http';
+import { cpus } from 'node:os';
+
+import axios from 'axios';
+
+import type { FakeAdminApiOptions } from '../sandbox/server';
+import { startFakeAdminApi } from '../sandbox/server';
+import { runNode } from '../test/harness/runWorkflow';
+
+const N = Number(process.env.BENCH_N ?? 1000);
+const RATE = Number(process.env.BENCH_RATE ?? 600);
+const RATE_N = Number(process.env.BENCH_RATE_N ?? 400);
+const LIST = Number(process.env.BENCH_LIST ?? 10_000);
+
+const rows: string[][] = [];
+const row = (...cells: Array<string | number>) => {
+	rows.push(cells.map(String));
+	console.error(`  ${cells.join(' | ')}`);
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const ratio = (value: number) => value.toFixed(2);
+
+async function withFake<T>(options: FakeAdminApiOptions, certificates: number, body: (api: Awaited<ReturnType<typeof startFakeAdminApi>>, ids: string[]) => Promise<T>) {
+	const api = await startFakeAdminApi(options);
+	api.organization.maxCertificates = Number.MAX_SAFE_INTEGER;
+	const ids = Array.from({ length: certificates }, () => api.organization.addCertificate().id);
+	try {
+		return await body(api, ids);
+	} finally {
+		await api.close();
+	}
+}
+
+/** The baseline: a plain loop of DELETEs with axios and a fresh agent per request, as n8n-core sends them. */
+async function rawDeletes(baseUrl: string, apiKey: string, ids: string[]): Promise<number> {
+	const started = performance.now();
+	for (const id of ids) {
+		const response = await axios.request({
+			method: 'DELETE',
+			url: `${baseUrl}/organization/certificates/${encodeURIComponent(id)}`,
+			headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' },
+			httpAgent: new Agent(),
+			validateStatus: () => true,
+		});
+		if (response.status !== 200) throw new Error(`raw delete failed: ${response.status}`);
+	}
+	return performance.now() - started;
+}
+
+async function nodeDeletes(baseUrl: string, apiKey: string, ids: string[], options: Record<string, unknown>) {
+	const started = performance.now();
+	const { items, error } = await runNode({
+		credentials: { apiKey, baseUrl },
+		continueOnFail: true,
+		items: ids.map((id) => ({ id })),
+		parameters: { resource: 'certificate', operation: 'delete', certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, options },
+	});
+	if (error) throw error;
+	const failed = items.filter((item) => item.json.error !== undefined).length;
+	return { ms: performance.now() - started, failed, items: items.length };
+}
+
+async function main() {
+	console.error(`Benchmark: ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}`);
+
+	// 1 and 2: deletes, raw loop vs our node through n8n-core.
+	const sequential: Record<number, number> = {};
+	for (const latencyMs of [0, 20]) {
+		const raw = await withFake({ latencyMs }, N, (api, ids) => rawDeletes(api.baseUrl, api.apiKey, ids));
+		sequential[latencyMs] = raw;
+		const node = await withFake({ latencyMs }, N, (api, ids) => nodeDeletes(api.baseUrl, api.apiKey, ids, {}));
+		row(`1. ${N} deletes, latency ${latencyMs} ms, concurrency 1`, `raw ${seconds(raw)}`, `node ${seconds(node.ms)}`, `node/raw ${ratio(node.ms / raw)}`, 'target ≤ 1.10 at 20 ms');
+	}
+	{
+		const latencyMs = 20;
+		const node = await withFake({ latencyMs }, N, (api, ids) => nodeDeletes(api.baseUrl, api.apiKey, ids, { concurrency: 8 }));
+		const ideal = (N * latencyMs) / 8;
+		row(
+			`2. ${N} deletes, latency ${latencyMs} ms, concurrency 8`,
+			`node ${seconds(node.ms)}`,
+			`speed-up vs sequential raw ${ratio(sequential[latencyMs] / node.ms)}×`,
+			`ideal N·latency/8 = ${seconds(ideal)} → ${ratio(ideal / node.ms)} of ideal`,
+			'target ≥ 0.90 of ideal',
+		);
+	}
+
+	// 3: under a server limit, with and without Retry-After.
+	for (const retryAfter of [true, false]) {
+		const result = await withFake({ rateLimit: { perMinute: RATE, retryAfter, burst: 10 } }, RATE_N, async (api, ids) => {
+			const run = await nodeDeletes(api.baseUrl, api.apiKey, ids, { concurrency: 4, maxRetries: 10 });
+			return { ...run, throttled: api.log.filter((request) => request.rateLimited).length };
+		});
+		const achievedPerMinute = (RATE_N / result.ms) * 60_000;
+		row(
+			`3. ${RATE_N} deletes under ${RATE}/min (burst 10), ${retryAfter ? 'with' : 'without'} Retry-After, concurrency 4`,
+			`${seconds(result.ms)}, ${Math.round(achievedPerMinute)}/min`,
+			`achieved/R ${ratio(achievedPerMinute / RATE)}`,
+			`failed items ${result.failed}, 429s ${result.throttled}`,
+			'target ≥ 0.95, 0 failed',
+		);
+	}
+
+	// 4: Get Many over LIST certificates, vs a raw paging loop; memory.
+	await withFake({}, LIST, async (api) => {
+		let started = performance.now();
+		let after: string | undefined;
+		let rawCount = 0;
+		for (;;) {
+			const page = await axios.get(`${api.baseUrl}/organization/certificates`, {
+				params: { limit: 100, ...(after ? { after } : {}) },
+				headers: { Authorization: `Bearer ${api.apiKey}` },
+				httpAgent: new Agent(),
+			});
+			rawCount += page.data.data.length;
+			if (!page.data.has_more) break;
+			after = page.data.last_id;
+		}
+		const raw = performance.now() - started;
+		api.log.length = 0;
+
+		global.gc?.();
+		const baseline = process.memoryUsage().rss;
+		let peak = baseline;
+		const sampler = setInterval(() => {
+			peak = Math.max(peak, process.memoryUsage().rss);
+		}, 5);
+		started = performance.now();
+		const { items } = await runNode({
+			credentials: { apiKey: api.apiKey, baseUrl: api.baseUrl },
+			parameters: { resource: 'certificate', operation: 'getAll', returnAll: true },
+		});
+		const node = performance.now() - started;
+		clearInterval(sampler);
+		const outputBytes = Buffer.byteLength(JSON.stringify(items));
+		row(
+			`4. Get Many, Return All over ${LIST} certificates`,
+			`items ${items.length} (raw ${rawCount}), requests ${api.log.length} → ${ratio(api.log.length / (LIST / 100))} of N/100`,
+			`node ${seconds(node)} vs raw paging ${seconds(raw)} → ${ratio(node / raw)}`,
+			`peak RSS +${(Math.max(0, peak - baseline) / 1048576).toFixed(1)} MiB for ${(outputBytes / 1048576).toFixed(1)} MiB of output JSON`,
+			'target exactly 1.00',
+		);
+	});
+
+	// 5: the peer in the real n8n app.
+	row('5. HTTP Request node vs this node in the real n8n app', 'not measured', 'needs the real n8n app (see README, Performance)', '', 'target: ours faster');
+
+	console.log(`\nBenchmark — ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}\n`);
+	console.log('| case | measured | ratio | notes | target |');
+	console.log('|---|---|---|---|---|');
+	for (const cells of rows) console.log(`| ${[...cells, '', '', '', '', ''].slice(0, 5).join(' | ')} |`);
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});

@@ -1,0 +1,97 @@
+import { sleep } from 'n8n-workflow';
+
+/**
+ * One rate governor per node run, shared by every request of that run (all items, all in flight).
+ *
+ * - Every 429 pauses all requests of the run for the cool-down: the Retry-After the API gave, or an
+ *   exponential backoff on the number of 429s in a row (reset by a success), instead of each request
+ *   retrying on its own.
+ * - When 429s cluster (a quarter or more of the last 20 answers) the run has met a real limit: it then
+ *   paces request starts at the rate the API sustained over the last 10 seconds, and speeds up by
+ *   half a percent per success, so throughput settles near the limit instead of bursting into 429s.
+ *   An isolated 429 (a hiccup, not a limit) costs only its pause.
+ * Nothing is remembered beyond the run.
+ */
+export class RateGovernor {
+	private static readonly byContext = new WeakMap<object, RateGovernor>();
+
+	static readonly SPEED_UP = 0.995;
+	static readonly HISTORY = 20;
+	static readonly CLUSTER_SHARE = 0.25;
+	static readonly RATE_WINDOW_MS = 10_000;
+
+	private pausedUntil = 0;
+	private intervalMs = 0;
+	private nextStart = 0;
+	private startedAt = Date.now();
+	private consecutiveThrottles = 0;
+	/** The last answers: true for a 429. */
+	private recentAnswers: boolean[] = [];
+	/** Times of the successes of the last RATE_WINDOW_MS. */
+	private recentSuccesses: number[] = [];
+
+	static of(context: object): RateGovernor {
+		let governor = RateGovernor.byContext.get(context);
+		if (!governor) {
+			governor = new RateGovernor();
+			RateGovernor.byContext.set(context, governor);
+		}
+		return governor;
+	}
+
+	/** Waits for any pause in force and for this request's slot in the pace. */
+	async beforeAttempt(): Promise<void> {
+		for (;;) {
+			const now = Date.now();
+			const wait = Math.max(this.pausedUntil, this.nextStart) - now;
+			if (wait <= 0) {
+				this.nextStart = Math.max(now, this.nextStart) + this.intervalMs;
+				return;
+			}
+			await sleep(wait);
+		}
+	}
+
+	private remember(throttled: boolean, now: number): void {
+		this.recentAnswers.push(throttled);
+		if (this.recentAnswers.length > RateGovernor.HISTORY) this.recentAnswers.shift();
+		while (this.recentSuccesses.length && this.recentSuccesses[0] <= now - RateGovernor.RATE_WINDOW_MS) {
+			this.recentSuccesses.shift();
+		}
+	}
+
+	succeeded(): void {
+		const now = Date.now();
+		this.remember(false, now);
+		this.recentSuccesses.push(now);
+		this.consecutiveThrottles = 0;
+		this.intervalMs *= RateGovernor.SPEED_UP;
+	}
+
+	/**
+	 * The API throttled. `requestedMs` is the pause it asked for, if any; otherwise the backoff is
+	 * `backoff(n)` for the n-th 429 in a row. Returns the pause in force.
+	 */
+	throttled(requestedMs: number | undefined, backoff: (consecutive: number) => number): number {
+		const now = Date.now();
+		this.remember(true, now);
+		this.consecutiveThrottles += 1;
+		const pause = requestedMs ?? backoff(this.consecutiveThrottles - 1);
+		this.pausedUntil = Math.max(this.pausedUntil, now + pause);
+		this.nextStart = Math.max(this.nextStart, this.pausedUntil);
+
+		const throttles = this.recentAnswers.filter(Boolean).length;
+		const clustered =
+			this.recentAnswers.length >= RateGovernor.HISTORY / 2 && throttles / this.recentAnswers.length >= RateGovernor.CLUSTER_SHARE;
+		const observedMs = Math.min(RateGovernor.RATE_WINDOW_MS, now - this.startedAt);
+		if (clustered && this.recentSuccesses.length > 0 && observedMs >= 1000) {
+			this.intervalMs = Math.max(this.intervalMs, observedMs / this.recentSuccesses.length);
+		}
+		return this.pausedUntil - now;
+	}
+
+	/** The pace in force, in ms between request starts (0: unpaced). */
+	get paceMs(): number {
+		return this.intervalMs;
+	}
+}

@@ -1,0 +1,159 @@
+import type { Fault } from '../../sandbox/server';
+import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+
+const deleteEach = (options: Record<string, unknown>) => ({
+	resource: 'certificate',
+	operation: 'delete',
+	certificateId: certificateLocator('={{ $json.id }}'),
+	options,
+});
+
+describe('Concurrency', () => {
+	const fake = useFakeAdminApi({ latencyMs: 30 });
+
+	it('keeps several requests in flight, and output order and pairing exactly the input order', async () => {
+		const ids = Array.from({ length: 40 }, () => fake.api.organization.addCertificate().id);
+		const { items, error } = await fake.run({ items: ids.map((id) => ({ id })), parameters: deleteEach({ concurrency: 8 }) });
+		expect(error).toBeUndefined();
+		expect(fake.api.maxInFlight).toBeGreaterThan(1);
+		expect(fake.api.maxInFlight).toBeLessThanOrEqual(8);
+		expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual(ids.map((id, item) => [id, { item }]));
+	});
+
+	it('sends one request at a time by default', async () => {
+		const ids = Array.from({ length: 10 }, () => fake.api.organization.addCertificate().id);
+		await fake.run({ items: ids.map((id) => ({ id })), parameters: deleteEach({}) });
+		expect(fake.api.maxInFlight).toBe(1);
+		expect(fake.api.log.map((request) => request.path.split('/').pop())).toEqual(ids);
+	});
+
+	it('under Continue On Fail, pairs each error item to its input at any concurrency', async () => {
+		const ids = Array.from({ length: 20 }, (_, index) => (index % 5 === 2 ? `cert_missing_${index}` : fake.api.organization.addCertificate().id));
+		const { items } = await fake.run({ continueOnFail: true, items: ids.map((id) => ({ id })), parameters: deleteEach({ concurrency: 6 }) });
+		expect(items).toHaveLength(20);
+		items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			if (index % 5 === 2) expect(item.json.httpCode).toBe('404');
+			else expect(item.json.id).toBe(ids[index]);
+		});
+	});
+
+	it('without Continue On Fail, reports the first failing item in input order and starts no new item', async () => {
+		const ids = Array.from({ length: 30 }, (_, index) => (index === 3 ? 'cert_missing' : fake.api.organization.addCertificate().id));
+		const { error } = await fake.run({ items: ids.map((id) => ({ id })), parameters: deleteEach({ concurrency: 4 }) });
+		expect(error?.context?.itemIndex).toBe(3);
+		// At most the items in flight with item 3 were sent after it.
+		expect(fake.api.log.length).toBeLessThanOrEqual(3 + 1 + 4);
+	});
+
+	it('refuses a concurrency outside 1–20', async () => {
+		const { error } = await fake.run({ items: [{ id: 'cert_a' }], parameters: deleteEach({ concurrency: 0 }) });
+		expect(error?.message).toMatch(/Concurrency must be a whole number from 1 to 20/);
+		expect(fake.api.log).toHaveLength(0);
+	});
+});
+
+describe('One rate governor per execution', () => {
+	const fake = useFakeAdminApi();
+
+	it('a 429 pauses every in-flight worker for the cool-down, not just the request that got it', async () => {
+		const ids = Array.from({ length: 24 }, () => fake.api.organization.addCertificate().id);
+		fake.api.faults.push({ kind: '429-retry-after', retryAfterSeconds: 1, match: (request) => request.path.endsWith(ids[5]) });
+		const { items, error } = await fake.run({ items: ids.map((id) => ({ id })), parameters: deleteEach({ concurrency: 4 }) });
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(24);
+		const throttled = fake.api.log.find((request) => request.status === 429)!;
+		// Requests already on the wire may land just after it; nothing new starts during the cool-down.
+		const startedDuringCoolDown = fake.api.log.filter((request) => request.at > throttled.at + 100 && request.at < throttled.at + 950);
+		expect(startedDuringCoolDown).toEqual([]);
+		expect(fake.api.log.filter((request) => request.at >= throttled.at + 950).length).toBeGreaterThan(10);
+	});
+
+	it('under a server limit, slows to the rate the server sustains instead of a storm of 429s', async () => {
+		await fake.api.close();
+		const { startFakeAdminApi } = await import('../../sandbox/server');
+		fake.api = await startFakeAdminApi({ rateLimit: { perMinute: 600, retryAfter: false, burst: 5 } });
+		fake.credentials = { apiKey: fake.api.apiKey, baseUrl: fake.api.baseUrl };
+		const ids = Array.from({ length: 60 }, () => fake.api.organization.addCertificate().id);
+		const { items, error } = await fake.run({
+			items: ids.map((id) => ({ id })),
+			credentials: fake.credentials,
+			parameters: deleteEach({ concurrency: 4, retryDelay: 100, maxRetries: 5 }),
+		});
+		expect(error).toBeUndefined();
+		expect(items.every((item) => item.json.object === 'certificate.deleted')).toBe(true);
+		const throttled = fake.api.log.filter((request) => request.status === 429).length;
+		// Unpaced, 4 workers against 10 requests/second would be refused most of the time.
+		expect(throttled).toBeLessThan(ids.length / 2);
+	});
+});
+
+describe('Faults at volume', () => {
+	const fake = useFakeAdminApi();
+	jest.setTimeout(240_000);
+
+	const transient: Fault[] = [
+		{ kind: '429' },
+		{ kind: '429-retry-after-ms', retryAfterMs: 20 },
+		{ kind: '500' },
+		{ kind: '502' },
+		{ kind: '503' },
+		{ kind: 'drop' },
+		{ kind: 'slow', delayMs: 400 },
+	];
+
+	it.each([1, 8])('1000 deletes with 30%% transient faults at concurrency %i: all succeed once, in order', async (concurrency) => {
+		fake.api.organization.maxCertificates = 2000;
+		const ids = Array.from({ length: 1000 }, () => fake.api.organization.addCertificate().id);
+		fake.api.setFaultRate(0.3, transient, 7 + concurrency);
+		const { items, error } = await fake.run({
+			items: ids.map((id) => ({ id })),
+			parameters: deleteEach({ concurrency, maxRetries: 10, retryDelay: 5, timeout: 250 }),
+		});
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(1000);
+		items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json).toMatchObject({ object: 'certificate.deleted', id: ids[index] });
+		});
+		expect(fake.api.organization.certificates.size).toBe(0);
+		const faulted = fake.api.log.filter((request) => request.fault).length;
+		expect(faulted).toBeGreaterThan(200);
+
+		// Each certificate was deleted by exactly one request, and nothing was sent for it once the node
+		// had seen a success (a slow answer past the timeout is one the node never saw).
+		for (const id of ids) {
+			const requests = fake.api.log.filter((request) => request.path.endsWith(`/${id}`));
+			expect(requests.filter((request) => request.status === 200)).toHaveLength(1);
+			const seen = requests.find((request) => request.status === 200 && request.fault !== 'slow');
+			if (seen) expect(requests.filter((request) => request.at > seen.at)).toEqual([]);
+		}
+	});
+
+	it('with faults that never clear: exactly Max Retries + 1 attempts per item, then an error item each', async () => {
+		const ids = Array.from({ length: 5 }, () => fake.api.organization.addCertificate().id);
+		fake.api.setFaultRate(1, [{ kind: '503' }, { kind: 'drop' }, { kind: '429' }]);
+		const { items } = await fake.run({
+			continueOnFail: true,
+			items: ids.map((id) => ({ id })),
+			parameters: deleteEach({ concurrency: 2, maxRetries: 3, retryDelay: 5 }),
+		});
+		expect(items.map((item) => item.pairedItem)).toEqual(ids.map((_, item) => ({ item })));
+		expect(items.every((item) => typeof item.json.error === 'string')).toBe(true);
+		for (const id of ids) expect(fake.api.log.filter((request) => request.path.endsWith(`/${id}`))).toHaveLength(4);
+		expect(fake.api.organization.certificates.size).toBe(5);
+	});
+});
+
+describe('Get Many at volume', () => {
+	const fake = useFakeAdminApi();
+
+	it('returns 10,000 certificates in exactly 100 requests', async () => {
+		fake.api.organization.maxCertificates = 20_000;
+		for (let index = 0; index < 10_000; index++) fake.api.organization.addCertificate();
+		const { items } = await fake.run({ parameters: { resource: 'certificate', operation: 'getAll', returnAll: true } });
+		expect(items).toHaveLength(10_000);
+		expect(new Set(items.map((item) => item.json.id)).size).toBe(10_000);
+		expect(fake.api.log).toHaveLength(100);
+	});
+});
