@@ -9,7 +9,7 @@ import type { IDataObject, INode, INodeExecutionData, IRun } from 'n8n-workflow'
 import { OpenAiCertificatesTrigger } from '../../nodes/OpenAiCertificatesTrigger/OpenAiCertificatesTrigger.node';
 import type { WorkflowData } from '../harness/runWorkflow';
 import { createAdditionalData, createWorkflow, runWorkflow } from '../harness/runWorkflow';
-import { makeCertificate } from '../support/certificates';
+import { makeCertificate } from '../../sandbox/certificates';
 import { useFakeAdminApi } from '../support/fakeApi';
 
 const DAY = 86_400;

@@ -1,5 +1,5 @@
 import type { LoggedRequest } from '../../sandbox/server';
-import { makeCertificate } from '../support/certificates';
+import { makeCertificate } from '../../sandbox/certificates';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 
 const writes = (log: LoggedRequest[]) =>

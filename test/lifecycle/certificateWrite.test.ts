@@ -1,4 +1,4 @@
-import { makeCertificate } from '../support/certificates';
+import { makeCertificate } from '../../sandbox/certificates';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 
 describe('Certificate › Upload', () => {

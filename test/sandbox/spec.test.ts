@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
-import { makeCertificate } from '../support/certificates';
+import { makeCertificate } from '../../sandbox/certificates';
 import { existsSync, readFileSync } from 'node:fs';
 
 import { operations, responseProblems, SHARED_SPEC_PATH, SPEC_PATH } from '../support/spec';

@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { GeneratedCertificate } from '../support/certificates';
-import { makeCertificate } from '../support/certificates';
+import type { GeneratedCertificate } from '../../sandbox/certificates';
+import { makeCertificate } from '../../sandbox/certificates';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 
 const HOUR = 3600;

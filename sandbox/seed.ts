@@ -1,0 +1,44 @@
+import { makeCertificate } from './certificates';
+import type { Organization } from './organization';
+
+const DAY = 86_400;
+
+/**
+ * A realistic organization for the sandbox: a few projects (one archived) and certificates that are
+ * active, inactive, expiring soon and expired, active in the organization and in projects.
+ * Certificates are real CAs made with openssl, so Get with details and Rotate behave as with OpenAI.
+ */
+export function seedSandbox(organization: Organization): void {
+	organization.addProject({ id: 'proj_payments', name: 'Payments' });
+	organization.addProject({ id: 'proj_search', name: 'Search' });
+	organization.addProject({ id: 'proj_internal', name: 'Internal tools' });
+	organization.addProject({ id: 'proj_legacy', name: 'Legacy (archived)', archived: true });
+
+	const certificate = (name: string, notBefore: number, notAfter: number) =>
+		makeCertificate({ ca: true, commonName: name, notBeforeOffset: notBefore * DAY, notAfterOffset: notAfter * DAY }).pem;
+
+	organization.addCertificate({
+		name: 'Production client CA 2026',
+		content: certificate('Production client CA 2026', -330, 35),
+		activeInOrganization: true,
+		activeInProjects: ['proj_payments', 'proj_search'],
+	});
+	organization.addCertificate({
+		name: 'Payments partner CA',
+		content: certificate('Payments partner CA', -360, 12),
+		activeInProjects: ['proj_payments'],
+	});
+	organization.addCertificate({
+		name: 'Staging CA',
+		content: certificate('Staging CA', -30, 700),
+		activeInProjects: ['proj_internal'],
+	});
+	organization.addCertificate({ name: 'Spare CA (inactive)', content: certificate('Spare CA', -10, 365) });
+	// Expired certificates must be made with past dates; the fake stores whatever validity the PEM has.
+	organization.addCertificate({
+		name: 'Old client CA 2024 (expired)',
+		content: certificate('Old client CA 2024', -800, -40),
+		activeInProjects: ['proj_legacy'],
+	});
+	organization.addCertificate({ name: 'Forgotten test CA (expired)', content: certificate('Forgotten test CA', -400, -2) });
+}

