@@ -33,15 +33,15 @@ async function main() {
 		join(files, 'credentials.json'),
 		JSON.stringify([{ id: 'openai-admin-api', name: realKey ? 'OpenAI Admin API' : 'OpenAI Admin API (sandbox)', type: 'openAiAdminApi', data: credential }]),
 	);
-	app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
+	await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
 	for (const file of readdirSync(join(ROOT, 'examples'))) {
 		const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
 		writeFileSync(join(files, file), JSON.stringify({ ...workflow, active: false }));
-		app.cli(['import:workflow', `--input=${join(files, file)}`]);
+		await app.cli(['import:workflow', `--input=${join(files, file)}`]);
 	}
 
 	const stop = async () => {
-		app.stopAll();
+		await app.stopAll();
 		await api?.close();
 		rmSync(app.userFolder, { recursive: true, force: true });
 		process.exit(0);

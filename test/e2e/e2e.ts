@@ -21,7 +21,9 @@ const CREDENTIAL = { id: 'openai-admin-api', name: 'OpenAI Admin API' };
 
 let passed = 0;
 let failed = 0;
+const only = process.env.E2E_ONLY;
 async function check(name: string, body: () => Promise<void>) {
+	if (only && !name.includes(only)) return;
 	const started = Date.now();
 	try {
 		await body();
@@ -62,6 +64,16 @@ function withManualStart(workflow: WorkflowJson, like: string): WorkflowJson {
 	return { ...workflow, nodes: [...workflow.nodes, manual], connections: { ...workflow.connections, [manual.name]: workflow.connections[like] } };
 }
 
+/** Some nodes of a shipped workflow, with their connections, as a workflow of its own. */
+function subset(workflow: WorkflowJson, names: string[], name: string): WorkflowJson {
+	return {
+		...workflow,
+		name,
+		nodes: workflow.nodes.filter((node) => names.includes(node.name)),
+		connections: Object.fromEntries(Object.entries(workflow.connections).filter(([source]) => names.includes(source))),
+	};
+}
+
 function ours(name: string, parameters: Record<string, unknown>): Node {
 	return { id: name, name, type: `${PACKAGE_TYPE}.openAiCertificates`, typeVersion: 1, position: [0, 0], parameters, credentials: { openAiAdminApi: CREDENTIAL } };
 }
@@ -81,6 +93,7 @@ async function suite(version: string) {
 	let app: N8nApp | undefined;
 	let api: FakeAdminApi | undefined;
 	let pkiServer: import('node:http').Server | undefined;
+	let collector: import('node:http').Server | undefined;
 	try {
 		app = prepareApp(version);
 		api = await startFakeAdminApi();
@@ -90,17 +103,28 @@ async function suite(version: string) {
 		const files = join(app.userFolder, 'import');
 		require('node:fs').mkdirSync(files);
 		writeFileSync(join(files, 'credentials.json'), JSON.stringify([{ ...CREDENTIAL, type: 'openAiAdminApi', data: { apiKey: api.apiKey, baseUrl: api.baseUrl } }]));
-		app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
+		await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
 
 		const workflowIds: Record<string, string> = {};
-		const importWorkflow = (key: string, workflow: WorkflowJson) => {
+		const importWorkflow = async (key: string, workflow: WorkflowJson) => {
 			const id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
 			workflowIds[key] = id;
 			writeFileSync(join(files, `${key}.json`), JSON.stringify({ ...workflow, id, active: false }));
-			app!.cli(['import:workflow', `--input=${join(files, `${key}.json`)}`]);
+			await app!.cli(['import:workflow', `--input=${join(files, `${key}.json`)}`]);
 		};
-		const execute = (key: string) => {
-			const run = parseExecuteOutput(app!.cli(['execute', `--id=${workflowIds[key]}`, '--rawOutput']));
+		const execute = async (key: string) => {
+			let stdout: string;
+			try {
+				stdout = await app!.cli(['execute', `--id=${workflowIds[key]}`, '--rawOutput']);
+			} catch (error) {
+				const printed = `${(error as { stdout?: string }).stdout ?? ''}\n${(error as { stderr?: string }).stderr ?? ''}`;
+				// The run data is long: keep the lines that say what went wrong.
+				const reason = [...new Set(printed.split('\n').filter((line) => /"(message|description)":|Error|error:/.test(line)).map((line) => line.trim()))]
+					.slice(0, 8)
+					.join('\n        ');
+				throw new Error(`n8n execute of ${key} failed: ${reason}`);
+			}
+			const run = parseExecuteOutput(stdout);
 			const runData = run.data.resultData.runData;
 			const output = (node: string) => {
 				const task = runData[node]?.[0];
@@ -112,14 +136,14 @@ async function suite(version: string) {
 
 		const ca = makeCertificate({ ca: true, commonName: `E2E CA ${version}` });
 		await check('lifecycle: upload, activate in the organization and a project, get with details, rename', async () => {
-			importWorkflow('lifecycle', chain('E2E lifecycle', [
+			await importWorkflow('lifecycle', chain('E2E lifecycle', [
 				ours('Upload', { resource: 'certificate', operation: 'upload', certificate: ca.pem, name: 'E2E CA' }),
 				ours('Activate', { resource: 'certificate', operation: 'activate', certificateIds: "={{ $('Upload').item.json.id }}" }),
 				ours('Activate In Project', { resource: 'projectCertificate', operation: 'activate', projectId: { __rl: true, mode: 'id', value: 'proj_web' }, certificateIds: "={{ $('Upload').item.json.id }}" }),
 				ours('Get', { resource: 'certificate', operation: 'get', certificateId: { __rl: true, mode: 'id', value: "={{ $('Upload').item.json.id }}" }, options: { includeDetails: true } }),
 				ours('Rename', { resource: 'certificate', operation: 'update', certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, name: 'E2E CA (renamed)' }),
 			]));
-			const { output } = execute('lifecycle');
+			const { output } = await execute('lifecycle');
 			const id = output('Upload')[0].id as string;
 			assert.equal(organization.certificates.get(id)?.content, ca.pem);
 			assert.deepEqual(organization.whereActive(id), ['organization', 'proj_web']);
@@ -128,12 +152,12 @@ async function suite(version: string) {
 		});
 
 		await check('errors: a missing certificate fails with the fix in the description; the key appears nowhere', async () => {
-			importWorkflow('missing', chain('E2E missing', [ours('Delete', { resource: 'certificate', operation: 'delete', certificateId: { __rl: true, mode: 'id', value: 'cert_missing' } })]));
+			await importWorkflow('missing', chain('E2E missing', [ours('Delete', { resource: 'certificate', operation: 'delete', certificateId: { __rl: true, mode: 'id', value: 'cert_missing' } })]));
 			let stdout = '';
 			try {
-				stdout = app!.cli(['execute', `--id=${workflowIds.missing}`, '--rawOutput']);
+				stdout = await app!.cli(['execute', `--id=${workflowIds.missing}`, '--rawOutput']);
 			} catch (error) {
-				stdout = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
+				stdout = (error as Error).message;
 			}
 			assert.match(stdout, /No certificate found with id 'cert_missing'/);
 			assert.doesNotMatch(stdout, new RegExp(api!.apiKey));
@@ -148,44 +172,77 @@ async function suite(version: string) {
 			const workflow = withManualStart(example('scheduled-rotation.json'), 'Every day at 06:00');
 			const download = workflow.nodes.find((node) => node.name === 'Download the renewed CA')!;
 			download.parameters.url = String(download.parameters.url).replace('https://pki.example.com', `http://127.0.0.1:${pkiPort}`);
-			importWorkflow('rotation', workflow);
-			const { output } = execute('rotation');
+			await importWorkflow('rotation', workflow);
+			const { output } = await execute('rotation');
 			const rotation = output('Rotate').find((item) => item.oldCertificateId === old.id)!;
 			assert.deepEqual(rotation.activatedIn, ['organization', 'proj_batch']);
 			assert.equal(organization.certificates.has(old.id), false);
 			assert.deepEqual(organization.whereActive(rotation.newCertificateId as string), ['organization', 'proj_batch']);
 		});
 
-		await check('the trigger returns current matches when executed by hand', async () => {
-			const soon = organization.addCertificate({ name: 'Soon CA', expires_at: now() + 3 * DAY });
-			const alert = example('expiry-alert-and-cleanup.json');
-			const keep = ['Certificate expiring soon', 'Compose alert', 'Send alert (replace with Slack or email)'];
-			importWorkflow('alert', { ...alert, nodes: alert.nodes.filter((node) => keep.includes(node.name)), connections: Object.fromEntries(Object.entries(alert.connections).filter(([name]) => keep.includes(name))) });
-			const { output } = execute('alert');
-			assert.ok(output('Compose alert').some((item) => item.certificateId === soon.id));
-		});
-
-		await check('examples/expiry-alert-and-cleanup.json: the cleanup webhook through n8n start', async () => {
+		await check('n8n start: the cleanup webhook deletes expired certificates, and the activated trigger fires once per expiring certificate', async () => {
 			const expired = organization.addCertificate({ name: 'Expired CA', expires_at: now() - DAY, activeInOrganization: true, activeInProjects: ['proj_web'] });
 			const healthy = organization.addCertificate({ name: 'Healthy CA', expires_at: now() + 300 * DAY, activeInOrganization: true });
-			importWorkflow('cleanup', example('expiry-alert-and-cleanup.json'));
-			if (version.startsWith('1.')) app!.cli(['update:workflow', `--id=${workflowIds.cleanup}`, '--active=true']);
-			else app!.cli(['publish:workflow', `--id=${workflowIds.cleanup}`]);
+			const soon = organization.addCertificate({ name: 'Soon CA', expires_at: now() + 3 * DAY });
+
+			// The cleanup job as shipped (its webhook), and the alert job polling every minute with an observer node.
+			const shipped = example('expiry-alert-and-cleanup.json');
+			const cleanupNodes = ['Every day at 07:00', 'Cleanup requested', 'Find expired certificates', 'Delete expired certificates'];
+			await importWorkflow('cleanup', subset(shipped, cleanupNodes, 'OpenAI certificates: cleanup (e2e)'));
+			const alerts: Array<Record<string, unknown>> = [];
+			collector = require('node:http').createServer((request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => {
+				let body = '';
+				request.on('data', (chunk: Buffer) => (body += chunk));
+				request.on('end', () => {
+					alerts.push(JSON.parse(body));
+					response.end('{}');
+				});
+			});
+			const collectorPort = await freePort();
+			await new Promise<void>((resolve) => collector!.listen(collectorPort, '127.0.0.1', resolve));
+			const alert = subset(shipped, ['Certificate expiring soon', 'Compose alert', 'Send alert (replace with Slack or email)'], 'OpenAI certificates: alert (e2e)');
+			alert.nodes.find((node) => node.name === 'Certificate expiring soon')!.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+			alert.nodes.push({
+				id: 'observer', name: 'Observer', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [660, 0],
+				parameters: { method: 'POST', url: `http://127.0.0.1:${collectorPort}/alert`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+			});
+			alert.connections['Send alert (replace with Slack or email)'] = { main: [[{ node: 'Observer', type: 'main', index: 0 }]] };
+			await importWorkflow('alert', alert);
+			for (const key of ['cleanup', 'alert']) {
+				if (version.startsWith('1.')) await app!.cli(['update:workflow', `--id=${workflowIds[key]}`, '--active=true']);
+				else await app!.cli(['publish:workflow', `--id=${workflowIds[key]}`]);
+			}
+
 			const port = await freePort();
 			await app!.start(port);
-			const response = await fetch(`http://127.0.0.1:${port}/webhook/openai-certificates-cleanup`, { method: 'POST' });
-			const body = (await response.json()) as Array<Record<string, unknown>>;
-			assert.equal(response.status, 200);
+			// n8n activates published workflows after the editor is up: wait until the webhook is registered.
+			let response = await fetch(`http://127.0.0.1:${port}/webhook/openai-certificates-cleanup`, { method: 'POST' });
+			for (let waited = 0; response.status === 404 && waited < 90; waited++) {
+				await new Promise((resolve) => setTimeout(resolve, 1000));
+				response = await fetch(`http://127.0.0.1:${port}/webhook/openai-certificates-cleanup`, { method: 'POST' });
+			}
+			const text = await response.text();
+			assert.equal(response.status, 200, `${text}\n--- n8n printed:\n${app!.output().slice(-4000)}`);
+			const body = JSON.parse(text) as Array<Record<string, unknown>>;
 			assert.ok(body.some((item) => item.id === expired.id && item.object === 'certificate.deleted'), JSON.stringify(body));
 			assert.equal(organization.certificates.has(expired.id), false);
 			assert.deepEqual(organization.whereActive(healthy.id), ['organization']);
+
+			// The poll runs at the next whole minute (and again a minute later): each expiring certificate alerts once.
+			for (let waited = 0; alerts.length === 0 && waited < 75; waited++) await new Promise((resolve) => setTimeout(resolve, 1000));
+			const firstPolls = api!.log.filter((request) => request.path === '/v1/organization/certificates' && request.query.order === 'asc').length;
+			for (let waited = 0; waited < 70 && api!.log.filter((request) => request.path === '/v1/organization/certificates' && request.query.order === 'asc').length <= firstPolls; waited++) {
+				await new Promise((resolve) => setTimeout(resolve, 1000));
+			}
+			assert.deepEqual(alerts.map((item) => item.certificateId).filter((id) => id === soon.id), [soon.id], JSON.stringify(alerts));
 		});
 	} catch (error) {
 		failed += 1;
 		console.log(`  ✗ setting up n8n ${version}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
 	} finally {
-		app?.stopAll();
+		await app?.stopAll();
 		pkiServer?.close();
+		collector?.close();
 		await api?.close();
 	}
 }

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,11 +16,14 @@ export interface N8nApp {
 	version: string;
 	userFolder: string;
 	env: NodeJS.ProcessEnv;
-	/** Runs an n8n CLI command, returning stdout. */
-	cli(args: string[], timeoutMs?: number): string;
+	/** Runs an n8n CLI command, returning stdout (asynchronously: the fake Admin API shares this process). */
+	cli(args: string[], timeoutMs?: number): Promise<string>;
 	/** Starts `n8n start` and resolves once the editor is accessible. */
 	start(port: number): Promise<ChildProcess>;
-	stopAll(): void;
+	/** What the started processes printed so far. */
+	output(): string;
+	/** Stops every process it started: SIGTERM, then SIGKILL after 15 s. */
+	stopAll(): Promise<void>;
 }
 
 function log(message: string) {
@@ -62,13 +66,20 @@ export function prepareApp(version: string): N8nApp {
 	};
 	const bin = join(appDir, 'node_modules', '.bin', 'n8n');
 	const children: ChildProcess[] = [];
+	let printed = '';
 
 	return {
 		version,
 		userFolder,
 		env,
-		cli(args, timeoutMs = 180_000) {
-			return execFileSync(bin, args, { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+		async cli(args, timeoutMs = 180_000) {
+			try {
+				const { stdout } = await promisify(execFile)(bin, args, { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+				return stdout;
+			} catch (error) {
+				const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+				throw Object.assign(new Error(`n8n ${args[0]} failed:\n${`${stdout}\n${stderr}`.trim().slice(-4000)}`), { stdout, stderr });
+			}
 		},
 		start(port) {
 			const child = spawn(bin, ['start'], { env: { ...env, N8N_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -78,6 +89,7 @@ export function prepareApp(version: string): N8nApp {
 				const timer = setTimeout(() => reject(new Error(`n8n start did not come up in 120 s:\n${output.slice(-3000)}`)), 120_000);
 				const onData = (chunk: Buffer) => {
 					output += chunk.toString();
+					printed += chunk.toString();
 					if (/Editor is now accessible/.test(output)) {
 						clearTimeout(timer);
 						resolvePromise(child);
@@ -91,16 +103,30 @@ export function prepareApp(version: string): N8nApp {
 				});
 			});
 		},
-		stopAll() {
-			for (const child of children) {
-				if (child.exitCode === null && child.pid) {
-					try {
-						process.kill(-child.pid, 'SIGTERM');
-					} catch {
-						// already gone
-					}
+		output: () => printed,
+		async stopAll() {
+			const signal = (child: ChildProcess, name: NodeJS.Signals) => {
+				try {
+					process.kill(-child.pid!, name);
+				} catch {
+					// already gone
 				}
-			}
+			};
+			await Promise.all(
+				children
+					.filter((child) => child.exitCode === null && child.signalCode === null && child.pid)
+					.map(
+						(child) =>
+							new Promise<void>((resolveStop) => {
+								const force = setTimeout(() => signal(child, 'SIGKILL'), 15_000);
+								child.once('exit', () => {
+									clearTimeout(force);
+									resolveStop();
+								});
+								signal(child, 'SIGTERM');
+							}),
+					),
+			);
 		},
 	};
 }
@@ -109,6 +135,8 @@ export function prepareApp(version: string): N8nApp {
 export function parseExecuteOutput(stdout: string): { data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> }; error?: { message: string } }>>; error?: { message: string } } } } {
 	const lines = stdout.split('\n');
 	const start = lines.findIndex((line) => line.startsWith('{'));
-	if (start === -1) throw new Error(`n8n execute printed no JSON:\n${stdout.slice(-3000)}`);
-	return JSON.parse(lines.slice(start).join('\n'));
+	// Log lines may follow too: the JSON ends at the first line that closes it at the top level.
+	const end = lines.findIndex((line, index) => index > start && line.startsWith('}'));
+	if (start === -1 || end === -1) throw new Error(`n8n execute printed no JSON:\n${stdout.slice(-3000)}`);
+	return JSON.parse(lines.slice(start, end + 1).join('\n'));
 }

@@ -7,8 +7,9 @@ import { sleep } from 'n8n-workflow';
  *   exponential backoff on the number of 429s in a row (reset by a success), instead of each request
  *   retrying on its own.
  * - When 429s cluster (a quarter or more of the last 20 answers) the run has met a real limit: it then
- *   paces request starts at the rate the API sustained over the last 10 seconds, and speeds up by
- *   half a percent per success, so throughput settles near the limit instead of bursting into 429s.
+ *   paces request starts 10% below the rate the API sustained over the last 10 seconds, and speeds up
+ *   by half a percent per success once 20 answers in a row got through, so throughput settles near
+ *   the limit instead of bursting into 429s.
  *   An isolated 429 (a hiccup, not a limit) costs only its pause.
  * Nothing is remembered beyond the run.
  */
@@ -16,9 +17,14 @@ export class RateGovernor {
 	private static readonly byContext = new WeakMap<object, RateGovernor>();
 
 	static readonly SPEED_UP = 0.995;
+	/** The learnt pace stays this much below the rate the API sustained. */
+	static readonly MARGIN = 1.1;
 	static readonly HISTORY = 20;
 	static readonly CLUSTER_SHARE = 0.25;
 	static readonly RATE_WINDOW_MS = 10_000;
+
+	/** Successes of the whole run so far. */
+	successes = 0;
 
 	private pausedUntil = 0;
 	private intervalMs = 0;
@@ -63,9 +69,11 @@ export class RateGovernor {
 	succeeded(): void {
 		const now = Date.now();
 		this.remember(false, now);
+		this.successes += 1;
 		this.recentSuccesses.push(now);
 		this.consecutiveThrottles = 0;
-		this.intervalMs *= RateGovernor.SPEED_UP;
+		// Probe for more only while the recent answers are all successes.
+		if (!this.recentAnswers.includes(true)) this.intervalMs *= RateGovernor.SPEED_UP;
 	}
 
 	/**
@@ -75,8 +83,11 @@ export class RateGovernor {
 	throttled(requestedMs: number | undefined, backoff: (consecutive: number) => number): number {
 		const now = Date.now();
 		this.remember(true, now);
-		this.consecutiveThrottles += 1;
-		const pause = requestedMs ?? backoff(this.consecutiveThrottles - 1);
+		// A 429 for a request that was already on the wire when a pause began says nothing new:
+		// it neither escalates the backoff nor extends the pause (unless the API asks for longer).
+		const duringPause = now < this.pausedUntil;
+		if (!duringPause) this.consecutiveThrottles += 1;
+		const pause = requestedMs ?? (duringPause ? 0 : backoff(this.consecutiveThrottles - 1));
 		this.pausedUntil = Math.max(this.pausedUntil, now + pause);
 		this.nextStart = Math.max(this.nextStart, this.pausedUntil);
 
@@ -85,7 +96,7 @@ export class RateGovernor {
 			this.recentAnswers.length >= RateGovernor.HISTORY / 2 && throttles / this.recentAnswers.length >= RateGovernor.CLUSTER_SHARE;
 		const observedMs = Math.min(RateGovernor.RATE_WINDOW_MS, now - this.startedAt);
 		if (clustered && this.recentSuccesses.length > 0 && observedMs >= 1000) {
-			this.intervalMs = Math.max(this.intervalMs, observedMs / this.recentSuccesses.length);
+			this.intervalMs = Math.max(this.intervalMs, (observedMs / this.recentSuccesses.length) * RateGovernor.MARGIN);
 		}
 		return this.pausedUntil - now;
 	}

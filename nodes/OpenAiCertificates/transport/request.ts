@@ -49,6 +49,9 @@ export interface RequestSettings {
 	itemIndex?: number;
 }
 
+/** However a request is paced, it is never sent more often than this. */
+export const MAX_ATTEMPTS_PER_REQUEST = 100;
+
 export const DEFAULT_REQUEST_SETTINGS: RequestSettings = { maxRetries: 3, timeout: 30_000, retryDelay: 1000 };
 
 interface Connection {
@@ -173,9 +176,11 @@ export async function adminApiRequest<T = IDataObject>(
 	const idempotent = call.idempotent ?? true;
 	// Whether an earlier attempt may have reached the server although no answer came back.
 	let mayHaveLanded = false;
+	let retriesUsed = 0;
 
 	for (let attempt = 1; ; attempt++) {
 		await governor.beforeAttempt();
+		const successesBefore = governor.successes;
 		let failure: { status?: number; code?: string; body?: unknown; headers?: Record<string, unknown> };
 		try {
 			const response = (await context.helpers.httpRequestWithAuthentication.call(
@@ -204,7 +209,12 @@ export async function adminApiRequest<T = IDataObject>(
 		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500) mayHaveLanded = true;
 		const requestedMs = serverRequestedDelayMs(failure.headers, Date.now());
 		const tooLong = requestedMs !== undefined && requestedMs > MAX_HONOURED_RETRY_AFTER_MS;
-		if (attempt > settings.maxRetries || tooLong || !isRetryable(failure, idempotent)) {
+		// Being paced while other requests of the run get through is waiting in line, not failing:
+		// such a 429 does not use up a retry. Without progress it does, and attempts stay bounded.
+		const waitingInLine = failure.status === 429 && governor.successes > successesBefore;
+		if (!waitingInLine) retriesUsed += 1;
+		const exhausted = retriesUsed > settings.maxRetries || attempt >= MAX_ATTEMPTS_PER_REQUEST;
+		if (exhausted || tooLong || !isRetryable(failure, idempotent)) {
 			throw apiError(
 				node,
 				{
