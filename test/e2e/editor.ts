@@ -1,0 +1,181 @@
+/**
+ * Editor check in a real browser: headless Debian Chromium driven by playwright-core against the real
+ * n8n 2.41.1 with the package installed and the sandbox organization. Screenshots go to
+ * test-artifacts/editor/ (not committed). Prints "N passed, N failed".
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { Page } from 'playwright-core';
+import { chromium, selectors } from 'playwright-core';
+
+import { seedSandbox } from '../../sandbox/seed';
+import { startFakeAdminApi } from '../../sandbox/server';
+import { PACKAGE_TYPE, prepareApp, ROOT } from './n8nApp';
+
+const OWNER = { email: 'owner@editor.check', password: 'Editor-Check-Password-1', firstName: 'Editor', lastName: 'Check' };
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'editor');
+
+let passed = 0;
+let failed = 0;
+
+async function freePort(): Promise<number> {
+	return await new Promise((resolve) => {
+		const server = createServer();
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+async function main() {
+	mkdirSync(ARTIFACTS, { recursive: true });
+	const api = await startFakeAdminApi();
+	seedSandbox(api.organization);
+	const spare = [...api.organization.certificates.values()].find((certificate) => certificate.name === 'Spare CA (inactive)')!;
+	const app = prepareApp('2.41.1');
+	let browser: import('playwright-core').Browser | undefined;
+	try {
+		const files = mkdtempSync(join(tmpdir(), 'editor-import-'));
+		writeFileSync(join(files, 'credentials.json'), JSON.stringify([{ id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)', type: 'openAiAdminApi', data: { apiKey: api.apiKey, baseUrl: api.baseUrl } }]));
+		await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
+		const node = (name: string, x: number, parameters: Record<string, unknown>) => ({
+			id: name, name, type: `${PACKAGE_TYPE}.openAiCertificates`, typeVersion: 1, position: [x, 0], parameters,
+			credentials: { openAiAdminApi: { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' } },
+		});
+		const workflow = {
+			id: 'editorCheck00001',
+			name: 'Editor check',
+			active: false,
+			settings: { executionOrder: 'v1' },
+			nodes: [
+				{ id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				node('Delete Spare', 250, { resource: 'certificate', operation: 'delete', certificateId: { __rl: true, mode: 'id', value: spare.id }, options: {} }),
+				node('Upload From File', 500, { resource: 'certificate', operation: 'upload', inputType: 'binary', binaryPropertyName: 'data', options: {} }),
+				node('Project Certificates', 750, { resource: 'projectCertificate', operation: 'getAll', projectId: { __rl: true, mode: 'list', value: '' } }),
+				node('Get Certificate', 1000, { resource: 'certificate', operation: 'get', certificateId: { __rl: true, mode: 'list', value: '' } }),
+			],
+			connections: { Start: { main: [[{ node: 'Delete Spare', type: 'main', index: 0 }]] } },
+		};
+		writeFileSync(join(files, 'workflow.json'), JSON.stringify(workflow));
+		await app.cli(['import:workflow', `--input=${join(files, 'workflow.json')}`]);
+
+		const port = await freePort();
+		await app.start(port);
+		const base = `http://127.0.0.1:${port}`;
+		const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+		assert.ok(setup.ok, `owner setup answered ${setup.status}`);
+
+		// n8n marks its elements with data-test-id.
+		selectors.setTestIdAttribute('data-test-id');
+		browser = await chromium.launch({
+			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+		});
+		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+		page.setDefaultTimeout(30_000);
+
+		const check = async (name: string, body: () => Promise<void>) => {
+			const started = Date.now();
+			try {
+				await body();
+				passed += 1;
+				console.log(`  ✓ ${name} (${Math.round((Date.now() - started) / 1000)} s)`);
+			} catch (error) {
+				failed += 1;
+				console.log(`  ✗ ${name}\n${String((error as Error)?.message ?? error).replace(/^/gm, '      ')}`);
+			} finally {
+				await page.screenshot({ path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`) }).catch(() => undefined);
+			}
+		};
+		const openNode = async (name: string) => {
+			await page.goto(`${base}/workflow/${workflow.id}`);
+			await page.getByTestId('canvas-node').filter({ hasText: name }).first().dblclick();
+			await page.getByTestId('ndv').waitFor();
+		};
+		// The Options collection's "Add Option" is a select whose label is its placeholder.
+		const addOption = () => page.getByTestId('ndv').getByPlaceholder('Add Option').or(page.getByTestId('ndv').getByText('Add Option')).first();
+		const panelText = async () => (await page.getByTestId('ndv').innerText()).replace(/\s+/g, ' ');
+		const closeNode = async (current: Page) => current.keyboard.press('Escape');
+
+		await check('sign in', async () => {
+			await page.goto(`${base}/signin`);
+			await page.getByLabel('Email').fill(OWNER.email);
+			await page.getByLabel('Password').fill(OWNER.password);
+			await page.getByRole('button', { name: 'Sign in' }).click();
+			await page.waitForURL(/home|workflows/);
+		});
+
+		await check('the nodes panel finds OpenAI Certificates and adding it opens its parameters', async () => {
+			await page.goto(`${base}/workflow/new`);
+			await page.getByTestId('canvas-plus-button').or(page.getByTestId('node-creator-plus-button')).first().click();
+			await page.getByTestId('node-creator-search-bar').fill('OpenAI Certificates');
+			const item = page.getByTestId('node-creator').getByTestId('item-iterator-item').filter({ hasText: 'OpenAI Certificates' }).first();
+			await item.waitFor();
+			await item.click();
+			// On an empty canvas n8n lists the package's triggers first and folds its actions.
+			const action = page.getByTestId('node-creator').getByText('Delete a certificate').first();
+			if (!(await action.isVisible())) await page.getByTestId('node-creator').getByText(/^Actions \(\d+\)$/).click();
+			await action.click();
+			await page.getByTestId('ndv').waitFor();
+			assert.match(await panelText(), /Resource Operation Certificate .*Options/);
+			await addOption().waitFor();
+			await closeNode(page);
+		});
+
+		await check('Delete shows Certificate and Options', async () => {
+			await openNode('Delete Spare');
+			const text = await panelText();
+			for (const label of ['Resource', 'Operation', 'Certificate', 'Options']) assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 400)}`);
+			assert.ok(!text.includes('Input Binary Field'));
+			await addOption().click();
+			for (const option of ['Deactivate Everywhere First', 'Dry Run', 'Ignore Not Found', 'Max Retries', 'Concurrency']) {
+				await page.getByText(option, { exact: true }).last().waitFor();
+			}
+		});
+
+		await check('Upload from a binary file shows the binary property field', async () => {
+			await openNode('Upload From File');
+			const text = await panelText();
+			for (const label of ['Input Type', 'Input Binary Field', 'Name']) assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 400)}`);
+			assert.ok(!/Certificate IDs/.test(text));
+		});
+
+		await check('Project Certificate → Get Many shows Project, Return All and Limit, and the project list', async () => {
+			await openNode('Project Certificates');
+			const text = await panelText();
+			for (const label of ['Project', 'Return All', 'Limit']) assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 400)}`);
+			await page.getByTestId('ndv').getByTestId('rlc-input').first().click();
+			await page.getByText('Payments (proj_payments)').first().waitFor();
+		});
+
+		await check('the certificate list mode shows the sandbox certificates by name', async () => {
+			await openNode('Get Certificate');
+			await page.getByTestId('ndv').getByTestId('rlc-input').first().click();
+			await page.getByText(/Production client CA 2026 \(cert_/).first().waitFor();
+			await page.getByText(/Spare CA \(inactive\) \(cert_/).first().waitFor();
+		});
+
+		await check('executing Delete from the editor shows the output', async () => {
+			await openNode('Delete Spare');
+			await page.getByTestId('node-execute-button').first().click();
+			await page.getByTestId('ndv').getByText('certificate.deleted').first().waitFor();
+			assert.equal(api.organization.certificates.has(spare.id), false);
+		});
+	} catch (error) {
+		failed += 1;
+		console.log(`  ✗ editor check setup\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
+	} finally {
+		await browser?.close();
+		await app.stopAll();
+		await api.close();
+	}
+	console.log(`\n${passed} passed, ${failed} failed`);
+	process.exit(failed ? 1 : 0);
+}
+
+void main();
