@@ -36,7 +36,9 @@ async function main() {
 	await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
 	for (const file of readdirSync(join(ROOT, 'examples'))) {
 		const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
-		writeFileSync(join(files, file), JSON.stringify({ ...workflow, active: false }));
+		// The CLI import needs an ID (the editor's Import from File makes one up).
+		const id = `example${file.replace(/[^a-zA-Z0-9]/g, '')}`.slice(0, 16);
+		writeFileSync(join(files, file), JSON.stringify({ ...workflow, id, active: false }));
 		await app.cli(['import:workflow', `--input=${join(files, file)}`]);
 	}
 
