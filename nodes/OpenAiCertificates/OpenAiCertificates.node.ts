@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as certificate from './actions/certificate';
@@ -10,7 +15,10 @@ export class OpenAiCertificates implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OpenAI Certificates',
 		name: 'openAiCertificates',
-		icon: { light: 'file:../../icons/openAiCertificates.svg', dark: 'file:../../icons/openAiCertificates.dark.svg' },
+		icon: {
+			light: 'file:../../icons/openAiCertificates.svg',
+			dark: 'file:../../icons/openAiCertificates.dark.svg',
+		},
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
@@ -27,8 +35,16 @@ export class OpenAiCertificates implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Certificate', value: 'certificate', description: "The organization's certificates" },
-					{ name: 'Project Certificate', value: 'projectCertificate', description: 'Certificates as seen by one project' },
+					{
+						name: 'Certificate',
+						value: 'certificate',
+						description: "The organization's certificates",
+					},
+					{
+						name: 'Project Certificate',
+						value: 'projectCertificate',
+						description: 'Certificates as seen by one project',
+					},
 				],
 				default: 'certificate',
 			},

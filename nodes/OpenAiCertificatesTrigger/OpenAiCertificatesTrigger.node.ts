@@ -8,7 +8,11 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { daysUntil, expiresWithinDays } from '../OpenAiCertificates/helpers/dates';
-import { collectObjects, DEFAULT_REQUEST_SETTINGS, listObjects } from '../OpenAiCertificates/transport';
+import {
+	collectObjects,
+	DEFAULT_REQUEST_SETTINGS,
+	listObjects,
+} from '../OpenAiCertificates/transport';
 
 interface OrganizationCertificate extends IDataObject {
 	id: string;
@@ -38,11 +42,15 @@ export class OpenAiCertificatesTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'OpenAI Certificates Trigger',
 		name: 'openAiCertificatesTrigger',
-		icon: { light: 'file:../../icons/openAiCertificates.svg', dark: 'file:../../icons/openAiCertificates.dark.svg' },
+		icon: {
+			light: 'file:../../icons/openAiCertificates.svg',
+			dark: 'file:../../icons/openAiCertificates.dark.svg',
+		},
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',
-		description: 'Starts the workflow when an OpenAI organization certificate is about to expire, is added or is removed',
+		description:
+			'Starts the workflow when an OpenAI organization certificate is about to expire, is added or is removed',
 		defaults: { name: 'OpenAI Certificates Trigger' },
 		polling: true,
 		inputs: [],
@@ -87,13 +95,25 @@ export class OpenAiCertificatesTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const event = this.getNodeParameter('event') as string;
-		const days = event === 'expiringSoon' ? (this.getNodeParameter('daysBeforeExpiry', 30) as number) : 0;
-		if (event === 'expiringSoon' && (typeof days !== 'number' || !Number.isFinite(days) || days < 0)) {
-			throw new NodeOperationError(this.getNode(), `Days Before Expiry must be a number of at least 0, got ${String(days)}`);
+		const days =
+			event === 'expiringSoon' ? (this.getNodeParameter('daysBeforeExpiry', 30) as number) : 0;
+		if (
+			event === 'expiringSoon' &&
+			(typeof days !== 'number' || !Number.isFinite(days) || days < 0)
+		) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Days Before Expiry must be a number of at least 0, got ${String(days)}`,
+			);
 		}
 		const now = Math.floor(Date.now() / 1000);
 		const certificates = await collectObjects(
-			listObjects<OrganizationCertificate>(this, ['organization', 'certificates'], { order: 'asc' }, DEFAULT_REQUEST_SETTINGS),
+			listObjects<OrganizationCertificate>(
+				this,
+				['organization', 'certificates'],
+				{ order: 'asc' },
+				DEFAULT_REQUEST_SETTINGS,
+			),
 			undefined,
 		);
 		const expiring = (certificate: OrganizationCertificate) =>
@@ -101,14 +121,18 @@ export class OpenAiCertificatesTrigger implements INodeType {
 		const withEvent = (certificate: OrganizationCertificate): IDataObject => {
 			const json: IDataObject = { event, ...certificate };
 			const expiresAt = certificate.certificate_details?.expires_at;
-			if (event === 'expiringSoon' && expiresAt !== undefined) json.daysUntilExpiry = daysUntil(expiresAt, now);
+			if (event === 'expiringSoon' && expiresAt !== undefined)
+				json.daysUntilExpiry = daysUntil(expiresAt, now);
 			return json;
 		};
 
 		if (this.getMode() === 'manual') {
 			// A test run: show current matches (or the newest certificate) so fields can be mapped; remember nothing.
 			const matches = event === 'expiringSoon' ? certificates.filter(expiring) : [];
-			const sample = (matches.length ? matches : certificates.slice(-1)).slice(0, MANUAL_SAMPLE_SIZE);
+			const sample = (matches.length ? matches : certificates.slice(-1)).slice(
+				0,
+				MANUAL_SAMPLE_SIZE,
+			);
 			return sample.length ? [this.helpers.returnJsonArray(sample.map(withEvent))] : null;
 		}
 
@@ -119,7 +143,8 @@ export class OpenAiCertificatesTrigger implements INodeType {
 
 		if (event === 'added' && !firstPoll) {
 			for (const certificate of certificates) {
-				if (previous[certificate.id]?.version !== versionOf(certificate)) fired.push(withEvent(certificate));
+				if (previous[certificate.id]?.version !== versionOf(certificate))
+					fired.push(withEvent(certificate));
 			}
 		}
 		if (event === 'removed' && !firstPoll) {
@@ -133,7 +158,8 @@ export class OpenAiCertificatesTrigger implements INodeType {
 			for (const certificate of certificates) {
 				if (!expiring(certificate)) continue;
 				const version = versionOf(certificate);
-				if (state.reportedExpiring?.[certificate.id] !== version) fired.push(withEvent(certificate));
+				if (state.reportedExpiring?.[certificate.id] !== version)
+					fired.push(withEvent(certificate));
 				reported[certificate.id] = version;
 			}
 			// Only what is still present and expiring is kept: the state stays as small as the organization.
@@ -141,7 +167,10 @@ export class OpenAiCertificatesTrigger implements INodeType {
 		}
 
 		state.known = Object.fromEntries(
-			certificates.map((certificate) => [certificate.id, { version: versionOf(certificate), certificate }]),
+			certificates.map((certificate) => [
+				certificate.id,
+				{ version: versionOf(certificate), certificate },
+			]),
 		);
 		state.initialized = true;
 		return fired.length ? [this.helpers.returnJsonArray(fired)] : null;

@@ -5,45 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
 import type { N8nApp } from './n8nApp';
-import { PACKAGE_TYPE, parseExecuteOutput, prepareApp, ROOT } from './n8nApp';
+import { freePort, PACKAGE_TYPE, parseExecuteOutput, prepareApp, reporter, ROOT } from './n8nApp';
 
 const DAY = 86_400;
 const now = () => Math.floor(Date.now() / 1000);
 const versions = process.argv.slice(2).length ? process.argv.slice(2) : ['2.41.1', '1.123.81'];
 const CREDENTIAL = { id: 'openai-admin-api', name: 'OpenAI Admin API' };
 
-let passed = 0;
-let failed = 0;
-const only = process.env.E2E_ONLY;
-async function check(name: string, body: () => Promise<void>) {
-	if (only && !name.includes(only)) return;
-	const started = Date.now();
-	try {
-		await body();
-		passed += 1;
-		console.log(`  ✓ ${name} (${Math.round((Date.now() - started) / 1000)} s)`);
-	} catch (error) {
-		failed += 1;
-		console.log(`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
-	}
-}
-
-async function freePort(): Promise<number> {
-	return await new Promise((resolve) => {
-		const server = createServer();
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
+const { check, fail, finish } = reporter();
 
 type Node = { name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown };
 interface WorkflowJson {
@@ -237,8 +212,7 @@ async function suite(version: string) {
 			assert.deepEqual(alerts.map((item) => item.certificateId).filter((id) => id === soon.id), [soon.id], JSON.stringify(alerts));
 		});
 	} catch (error) {
-		failed += 1;
-		console.log(`  ✗ setting up n8n ${version}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
+		fail(`setting up n8n ${version}`, error);
 	} finally {
 		await app?.stopAll();
 		pkiServer?.close();
@@ -249,8 +223,7 @@ async function suite(version: string) {
 
 async function main() {
 	for (const version of versions) await suite(version);
-	console.log(`\n${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	finish();
 }
 
 void main();

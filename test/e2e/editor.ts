@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,25 +13,13 @@ import { chromium, selectors } from 'playwright-core';
 
 import { seedSandbox } from '../../sandbox/seed';
 import { startFakeAdminApi } from '../../sandbox/server';
-import { PACKAGE_TYPE, prepareApp, ROOT } from './n8nApp';
+import { freePort, PACKAGE_TYPE, prepareApp, reporter, ROOT } from './n8nApp';
 
 const OWNER = { email: 'owner@editor.check', password: 'Editor-Check-Password-1', firstName: 'Editor', lastName: 'Check' };
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'editor');
 
-let passed = 0;
-let failed = 0;
-
-async function freePort(): Promise<number> {
-	return await new Promise((resolve) => {
-		const server = createServer();
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
-
 async function main() {
+	let checks = reporter();
 	mkdirSync(ARTIFACTS, { recursive: true });
 	const api = await startFakeAdminApi();
 	seedSandbox(api.organization);
@@ -79,19 +66,11 @@ async function main() {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 		page.setDefaultTimeout(30_000);
 
-		const check = async (name: string, body: () => Promise<void>) => {
-			const started = Date.now();
-			try {
-				await body();
-				passed += 1;
-				console.log(`  ✓ ${name} (${Math.round((Date.now() - started) / 1000)} s)`);
-			} catch (error) {
-				failed += 1;
-				console.log(`  ✗ ${name}\n${String((error as Error)?.message ?? error).replace(/^/gm, '      ')}`);
-			} finally {
-				await page.screenshot({ path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`) }).catch(() => undefined);
-			}
-		};
+		// Each check leaves a screenshot of how the editor looked at its end.
+		checks = reporter(async (name) => {
+			await page.screenshot({ path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`) }).catch(() => undefined);
+		});
+		const { check } = checks;
 		const openNode = async (name: string) => {
 			await page.goto(`${base}/workflow/${workflow.id}`);
 			await page.getByTestId('canvas-node').filter({ hasText: name }).first().dblclick();
@@ -167,15 +146,13 @@ async function main() {
 			assert.equal(api.organization.certificates.has(spare.id), false);
 		});
 	} catch (error) {
-		failed += 1;
-		console.log(`  ✗ editor check setup\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
+		checks.fail('editor check setup', error);
 	} finally {
 		await browser?.close();
 		await app.stopAll();
 		await api.close();
 	}
-	console.log(`\n${passed} passed, ${failed} failed`);
-	process.exit(failed ? 1 : 0);
+	checks.finish();
 }
 
 void main();

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -139,4 +140,45 @@ export function parseExecuteOutput(stdout: string): { data: { resultData: { runD
 	const end = lines.findIndex((line, index) => index > start && line.startsWith('}'));
 	if (start === -1 || end === -1) throw new Error(`n8n execute printed no JSON:\n${stdout.slice(-3000)}`);
 	return JSON.parse(lines.slice(start, end + 1).join('\n'));
+}
+
+export async function freePort(): Promise<number> {
+	return await new Promise((resolvePort) => {
+		const server = createServer();
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolvePort(port));
+		});
+	});
+}
+
+/** A tiny reporter for the app-level suites: named checks, then the "N passed, N failed" line CI reads. */
+export function reporter(onEnd?: (name: string) => Promise<void>) {
+	let passed = 0;
+	let failed = 0;
+	const only = process.env.E2E_ONLY;
+	return {
+		async check(name: string, body: () => Promise<void>): Promise<void> {
+			if (only && !name.includes(only)) return;
+			const started = Date.now();
+			try {
+				await body();
+				passed += 1;
+				console.log(`  ✓ ${name} (${Math.round((Date.now() - started) / 1000)} s)`);
+			} catch (error) {
+				failed += 1;
+				console.log(`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
+			} finally {
+				await onEnd?.(name);
+			}
+		},
+		fail(name: string, error: unknown): void {
+			failed += 1;
+			console.log(`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
+		},
+		finish(): never {
+			console.log(`\n${passed} passed, ${failed} failed`);
+			process.exit(failed ? 1 : 0);
+		},
+	};
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	NodeApiError,
+	NodeOperationError,
+} from 'n8n-workflow';
 
 import type { RequestSettings } from '../transport';
 import { adminApiRequest, asNodeError, collectObjects, listObjects } from '../transport';
@@ -25,7 +30,8 @@ function togglePath(place: Place, action: 'activate' | 'deactivate'): string[] {
 
 export function chunked<T>(values: T[], size: number): T[][] {
 	const chunks: T[][] = [];
-	for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
+	for (let start = 0; start < values.length; start += size)
+		chunks.push(values.slice(start, start + size));
 	return chunks;
 }
 
@@ -66,7 +72,11 @@ export async function toggleCertificates(
 	for (const [index, chunk] of chunks.entries()) {
 		try {
 			responses.push(
-				await adminApiRequest(context, { method: 'POST', path: togglePath(place, action), body: { certificate_ids: chunk } }, settings),
+				await adminApiRequest(
+					context,
+					{ method: 'POST', path: togglePath(place, action), body: { certificate_ids: chunk } },
+					settings,
+				),
 			);
 		} catch (error) {
 			if (chunks.length === 1) throw asNodeError(context.getNode(), error, settings.itemIndex);
@@ -74,10 +84,9 @@ export async function toggleCertificates(
 			throw withReport(
 				context,
 				error,
-				`Call ${index + 1} of ${chunks.length} to ${action} certificates in ${where} failed; ${index} call(s) before it succeeded (${chunks
-					.slice(0, index)
-					.flat()
-					.join(', ') || 'none'}) and ${chunks.length - index - 1} were not sent.`,
+				`Call ${index + 1} of ${chunks.length} to ${action} certificates in ${where} failed; ${index} call(s) before it succeeded (${
+					chunks.slice(0, index).flat().join(', ') || 'none'
+				}) and ${chunks.length - index - 1} were not sent.`,
 				{
 					done: chunks.slice(0, index).map((ids) => ({ action, place, certificateIds: ids })),
 					failed: { action, place, certificateIds: chunk },
@@ -100,9 +109,17 @@ interface Project extends IDataObject {
 }
 
 /** The IDs of every project, archived ones included (a certificate must be inactive in all of them). */
-export async function allProjectIds(context: IExecuteFunctions, settings: RequestSettings): Promise<string[]> {
+export async function allProjectIds(
+	context: IExecuteFunctions,
+	settings: RequestSettings,
+): Promise<string[]> {
 	const projects = await collectObjects(
-		listObjects<Project>(context, ['organization', 'projects'], { include_archived: true }, settings),
+		listObjects<Project>(
+			context,
+			['organization', 'projects'],
+			{ include_archived: true },
+			settings,
+		),
 		undefined,
 	);
 	return projects.map((project) => project.id);
@@ -126,7 +143,8 @@ export async function placesWhereActive(
 	const places: Place[] = [];
 	if (await isActiveIn(['organization', 'certificates'])) places.push(ORGANIZATION);
 	for (const projectId of await allProjectIds(context, settings)) {
-		if (await isActiveIn(['organization', 'projects', projectId, 'certificates'])) places.push(projectId);
+		if (await isActiveIn(['organization', 'projects', projectId, 'certificates']))
+			places.push(projectId);
 	}
 	return places;
 }

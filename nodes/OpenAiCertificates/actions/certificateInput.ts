@@ -9,15 +9,26 @@ import { ALL_CHECKS, certificateDetails, checkCertificatePem } from '../helpers/
 
 /** The new certificate of Upload and Rotate: PEM text, or a PEM file in a binary property of the input item. */
 
-export function certificateInputFields(show: { resource: string[]; operation: string[] }): INodeProperties[] {
+export function certificateInputFields(show: {
+	resource: string[];
+	operation: string[];
+}): INodeProperties[] {
 	return [
 		{
 			displayName: 'Input Type',
 			name: 'inputType',
 			type: 'options',
 			options: [
-				{ name: 'Text', value: 'text', description: 'Paste the PEM text, or map it with an expression' },
-				{ name: 'Binary File', value: 'binary', description: 'A PEM file from an earlier node (Read Binary File, S3, HTTP Request)' },
+				{
+					name: 'Text',
+					value: 'text',
+					description: 'Paste the PEM text, or map it with an expression',
+				},
+				{
+					name: 'Binary File',
+					value: 'binary',
+					description: 'A PEM file from an earlier node (Read Binary File, S3, HTTP Request)',
+				},
 			],
 			default: 'text',
 			displayOptions: { show },
@@ -49,7 +60,8 @@ export function certificateInputFields(show: { resource: string[]; operation: st
 			name: 'name',
 			type: 'string',
 			default: '',
-			description: 'A name for the certificate in the organization, e.g. "Production client CA 2027"',
+			description:
+				'A name for the certificate in the organization, e.g. "Production client CA 2027"',
 			displayOptions: { show },
 		},
 	];
@@ -62,7 +74,8 @@ export const certificateCheckOptions: INodeProperties[] = [
 		name: 'allowChain',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to accept more than one certificate (a chain); OpenAI must have enabled chains for the organization',
+		description:
+			'Whether to accept more than one certificate (a chain); OpenAI must have enabled chains for the organization',
 	},
 	{
 		displayName: 'Include Details',
@@ -92,7 +105,12 @@ export interface CertificateInput {
 	skipped?: { skippedChecks: CheckName[]; skippedCheckFailures: string[] };
 }
 
-function refusal(this: IExecuteFunctions, source: string, itemIndex: number, failures: CheckFailure[]): NodeOperationError {
+function refusal(
+	this: IExecuteFunctions,
+	source: string,
+	itemIndex: number,
+	failures: CheckFailure[],
+): NodeOperationError {
 	return new NodeOperationError(
 		this.getNode(),
 		`The certificate in the ${source} of item ${itemIndex} was not sent: ${failures.map((failure) => failure.problem).join('; ')}`,
@@ -107,7 +125,10 @@ function refusal(this: IExecuteFunctions, source: string, itemIndex: number, fai
 export function certificateInputReport(input: CertificateInput, options: IDataObject): IDataObject {
 	const report: IDataObject = {};
 	if (options.includeDetails === true && input.certificates.length > 0) {
-		const details: CertificateDetails = certificateDetails(input.certificates[0], Math.floor(Date.now() / 1000));
+		const details: CertificateDetails = certificateDetails(
+			input.certificates[0],
+			Math.floor(Date.now() / 1000),
+		);
 		report.details = details;
 	}
 	if (input.skipped) Object.assign(report, input.skipped);
@@ -144,43 +165,69 @@ export async function readCertificateInput(
 		source = 'Certificate field';
 		const raw = this.getNodeParameter('certificate', itemIndex, '') as unknown;
 		if (typeof raw !== 'string') {
-			throw new NodeOperationError(this.getNode(), `The Certificate field of item ${itemIndex} must be text, got ${typeof raw}`, {
-				itemIndex,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`The Certificate field of item ${itemIndex} must be text, got ${typeof raw}`,
+				{
+					itemIndex,
+				},
+			);
 		}
 		pem = raw;
 	} else {
-		throw new NodeOperationError(this.getNode(), `Input Type must be "text" or "binary", got "${inputType}"`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`Input Type must be "text" or "binary", got "${inputType}"`,
+			{ itemIndex },
+		);
 	}
 
 	if (hasPrivateKey(pem)) {
-		throw new NodeOperationError(this.getNode(), `The ${source} of item ${itemIndex} contains a private key; nothing was sent`, {
-			itemIndex,
-			description:
-				'A private key must never be uploaded. Give only the certificate (the -----BEGIN CERTIFICATE----- block), and keep the key where it is.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`The ${source} of item ${itemIndex} contains a private key; nothing was sent`,
+			{
+				itemIndex,
+				description:
+					'A private key must never be uploaded. Give only the certificate (the -----BEGIN CERTIFICATE----- block), and keep the key where it is.',
+			},
+		);
 	}
 	if (certificateBlocks(pem).length === 0) {
-		throw new NodeOperationError(this.getNode(), `The ${source} of item ${itemIndex} is not a PEM certificate`, {
-			itemIndex,
-			description:
-				'Expected text with a -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block. A DER (binary) file can be converted with: openssl x509 -inform der -in cert.der -out cert.pem',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`The ${source} of item ${itemIndex} is not a PEM certificate`,
+			{
+				itemIndex,
+				description:
+					'Expected text with a -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block. A DER (binary) file can be converted with: openssl x509 -inform der -in cert.der -out cert.pem',
+			},
+		);
 	}
-	const { failures, certificates } = checkCertificatePem(pem, { allowChain: options.allowChain === true }, Math.floor(Date.now() / 1000));
+	const { failures, certificates } = checkCertificatePem(
+		pem,
+		{ allowChain: options.allowChain === true },
+		Math.floor(Date.now() / 1000),
+	);
 	if (options.skipLocalChecks === true) {
 		return {
 			pem,
 			source,
 			certificates,
-			skipped: { skippedChecks: ALL_CHECKS, skippedCheckFailures: failures.map((failure) => failure.problem) },
+			skipped: {
+				skippedChecks: ALL_CHECKS,
+				skippedCheckFailures: failures.map((failure) => failure.problem),
+			},
 		};
 	}
 	if (failures.length > 0) throw refusal.call(this, source, itemIndex, failures);
 	return { pem, source, certificates };
 }
 
-export function readCertificateName(this: IExecuteFunctions, itemIndex: number): string | undefined {
+export function readCertificateName(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): string | undefined {
 	const name = String(this.getNodeParameter('name', itemIndex, '') ?? '').trim();
 	return name === '' ? undefined : name;
 }

@@ -24,7 +24,8 @@ export function certificateLocator(overrides: Partial<INodeProperties> = {}): IN
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
 		required: true,
-		description: 'The certificate to act on, chosen from the organization or given by ID (cert_...)',
+		description:
+			'The certificate to act on, chosen from the organization or given by ID (cert_...)',
 		modes: [
 			{
 				displayName: 'From List',
@@ -73,6 +74,18 @@ export function projectLocator(overrides: Partial<INodeProperties> = {}): INodeP
 	};
 }
 
+/** The Options collection of an operation: its own options, then the ones every operation has. */
+export function optionsCollection(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...options, ...requestOptionFields],
+	};
+}
+
 /** Options every operation has: how hard to try. */
 export const requestOptionFields: INodeProperties[] = [
 	{
@@ -108,7 +121,8 @@ export const requestOptionFields: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1000, numberPrecision: 0 },
 		default: 30000,
-		description: 'How long to wait for one answer of the API before giving that attempt up, in milliseconds',
+		description:
+			'How long to wait for one answer of the API before giving that attempt up, in milliseconds',
 	},
 ];
 
@@ -123,41 +137,70 @@ export function requestSettings(
 ): RequestSettings {
 	const maxRetries = options.maxRetries ?? DEFAULT_REQUEST_SETTINGS.maxRetries;
 	const timeout = options.timeout ?? DEFAULT_REQUEST_SETTINGS.timeout;
-	if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 10) {
-		throw new NodeOperationError(this.getNode(), `Max Retries must be a whole number from 0 to 10, got ${showValue(maxRetries)}`, {
-			itemIndex,
-		});
+	if (
+		typeof maxRetries !== 'number' ||
+		!Number.isInteger(maxRetries) ||
+		maxRetries < 0 ||
+		maxRetries > 10
+	) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Max Retries must be a whole number from 0 to 10, got ${showValue(maxRetries)}`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1) {
-		throw new NodeOperationError(this.getNode(), `Timeout must be a positive number of milliseconds, got ${showValue(timeout)}`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Timeout must be a positive number of milliseconds, got ${showValue(timeout)}`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	const retryDelay = options.retryDelay ?? DEFAULT_REQUEST_SETTINGS.retryDelay;
 	if (typeof retryDelay !== 'number' || !Number.isFinite(retryDelay) || retryDelay < 0) {
-		throw new NodeOperationError(this.getNode(), `Retry Delay must be a number of milliseconds of at least 0, got ${showValue(retryDelay)}`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Retry Delay must be a number of milliseconds of at least 0, got ${showValue(retryDelay)}`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	return { maxRetries, timeout, retryDelay, itemIndex };
 }
 
 /** Reads one ID parameter (a resource locator or plain text) and checks it before any request. */
-export function readId(this: IExecuteFunctions, parameter: string, label: string, itemIndex: number): string {
+export function readId(
+	this: IExecuteFunctions,
+	parameter: string,
+	label: string,
+	itemIndex: number,
+): string {
 	const raw = this.getNodeParameter(parameter, itemIndex, undefined, { extractValue: true });
 	const parsed = parseId(raw);
 	if ('problem' in parsed) {
 		throw new NodeOperationError(
 			this.getNode(),
 			`The ${label} ID "${showValue(raw)}" of item ${itemIndex} is not valid: ${parsed.problem}`,
-			{ itemIndex, description: `Give the ${label} ID as shown by the OpenAI Admin API, for example ${label === 'project' ? 'proj_abc123' : 'cert_abc123'}.` },
+			{
+				itemIndex,
+				description: `Give the ${label} ID as shown by the OpenAI Admin API, for example ${label === 'project' ? 'proj_abc123' : 'cert_abc123'}.`,
+			},
 		);
 	}
 	return parsed.id;
 }
 
 /** Reads a list of certificate IDs (comma-separated text or an array), drops duplicates and checks each. */
-export function readIdList(this: IExecuteFunctions, parameter: string, itemIndex: number): string[] {
+export function readIdList(
+	this: IExecuteFunctions,
+	parameter: string,
+	itemIndex: number,
+): string[] {
 	const raw = this.getNodeParameter(parameter, itemIndex, []) as unknown;
 	const values = splitIdList(raw);
 	const ids: string[] = [];
@@ -167,7 +210,11 @@ export function readIdList(this: IExecuteFunctions, parameter: string, itemIndex
 			throw new NodeOperationError(
 				this.getNode(),
 				`The certificate ID "${showValue(value)}" in Certificate IDs of item ${itemIndex} is not valid: ${parsed.problem}`,
-				{ itemIndex, description: 'Give certificate IDs as comma-separated text (cert_a, cert_b) or an expression that returns an array.' },
+				{
+					itemIndex,
+					description:
+						'Give certificate IDs as comma-separated text (cert_a, cert_b) or an expression that returns an array.',
+				},
 			);
 		}
 		if (!ids.includes(parsed.id)) ids.push(parsed.id);
@@ -220,7 +267,8 @@ export const dryRunOption: INodeProperties = {
 	name: 'dryRun',
 	type: 'boolean',
 	default: false,
-	description: 'Whether to only report what would be done, sending no request that changes anything',
+	description:
+		'Whether to only report what would be done, sending no request that changes anything',
 };
 
 export const certificateIdsField: INodeProperties = {
@@ -239,15 +287,27 @@ export function readLimit(this: IExecuteFunctions, itemIndex: number): number | 
 	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
 	const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
 	if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
-		throw new NodeOperationError(this.getNode(), `Limit must be a whole number of at least 1, got ${showValue(limit)}`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`Limit must be a whole number of at least 1, got ${showValue(limit)}`,
+			{ itemIndex },
+		);
 	}
 	return limit;
 }
 
-export function readOrder(this: IExecuteFunctions, options: IDataObject, itemIndex: number): 'asc' | 'desc' {
+export function readOrder(
+	this: IExecuteFunctions,
+	options: IDataObject,
+	itemIndex: number,
+): 'asc' | 'desc' {
 	const order = options.order ?? 'desc';
 	if (order !== 'asc' && order !== 'desc') {
-		throw new NodeOperationError(this.getNode(), `Order must be "asc" or "desc", got ${showValue(order)}`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`Order must be "asc" or "desc", got ${showValue(order)}`,
+			{ itemIndex },
+		);
 	}
 	return order;
 }

@@ -32,8 +32,16 @@ const MAX_CONCURRENCY = 20;
 function readConcurrency(this: IExecuteFunctions): number {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 	const concurrency = options.concurrency ?? 1;
-	if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-		throw new NodeOperationError(this.getNode(), `Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${String(concurrency)}`);
+	if (
+		typeof concurrency !== 'number' ||
+		!Number.isInteger(concurrency) ||
+		concurrency < 1 ||
+		concurrency > MAX_CONCURRENCY
+	) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${String(concurrency)}`,
+		);
 	}
 	return concurrency;
 }
@@ -50,7 +58,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const operationName = this.getNodeParameter('operation', 0) as string;
 	const operation = resources[resource]?.[operationName];
 	if (!operation) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operationName}" of "${resource}" is not supported`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operationName}" of "${resource}" is not supported`,
+		);
 	}
 	const concurrency = Math.min(readConcurrency.call(this), Math.max(items.length, 1));
 	const continueOnFail = this.continueOnFail();
@@ -63,9 +74,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const itemIndex = next++;
 			try {
 				const returned = await operation.execute.call(this, itemIndex);
-				results[itemIndex] = returned.map((result) => ({ ...result, pairedItem: { item: itemIndex } }));
+				results[itemIndex] = returned.map((result) => ({
+					...result,
+					pairedItem: { item: itemIndex },
+				}));
 			} catch (error) {
-				if (continueOnFail) results[itemIndex] = [{ json: errorJson(error), pairedItem: { item: itemIndex } }];
+				if (continueOnFail)
+					results[itemIndex] = [{ json: errorJson(error), pairedItem: { item: itemIndex } }];
 				else failures.set(itemIndex, error);
 			}
 		}

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { Place } from './activation';
@@ -10,34 +15,43 @@ import {
 	readId,
 	readIdList,
 	readOptions,
-	requestOptionFields,
 	requestSettings,
+	optionsCollection,
 } from './parameters';
 
 /**
  * The four Activate/Deactivate operations (organization and project) differ only in where and what;
  * each operation file names its pair and gets its description and execute from here.
  */
-export function toggleOperation(resource: 'certificate' | 'projectCertificate', action: 'activate' | 'deactivate') {
+export function toggleOperation(
+	resource: 'certificate' | 'projectCertificate',
+	action: 'activate' | 'deactivate',
+) {
 	const inProject = resource === 'projectCertificate';
 	const where = inProject ? 'in the project' : 'in the organization';
 	const properties: INodeProperties[] = [
-		...(inProject ? [projectLocator({ description: `The project to ${action} the certificates in` })] : []),
-		{ ...certificateIdsField, description: `The certificates to ${action} ${where}. ${certificateIdsField.description}` },
+		...(inProject
+			? [projectLocator({ description: `The project to ${action} the certificates in` })]
+			: []),
 		{
-			displayName: 'Options',
-			name: 'options',
-			type: 'collection',
-			placeholder: 'Add Option',
-			default: {},
-			options: [...(action === 'deactivate' ? [dryRunOption] : []), ...requestOptionFields],
+			...certificateIdsField,
+			description: `The certificates to ${action} ${where}. ${certificateIdsField.description}`,
 		},
+		optionsCollection([...(action === 'deactivate' ? [dryRunOption] : [])]),
 	];
 
-	const description = updateDisplayOptions({ show: { resource: [resource], operation: [action] } }, properties);
+	const description = updateDisplayOptions(
+		{ show: { resource: [resource], operation: [action] } },
+		properties,
+	);
 
-	async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
-		const place: Place = inProject ? readId.call(this, 'projectId', 'project', itemIndex) : ORGANIZATION;
+	async function execute(
+		this: IExecuteFunctions,
+		itemIndex: number,
+	): Promise<INodeExecutionData[]> {
+		const place: Place = inProject
+			? readId.call(this, 'projectId', 'project', itemIndex)
+			: ORGANIZATION;
 		const certificateIds = readIdList.call(this, 'certificateIds', itemIndex);
 		const options = readOptions.call(this, itemIndex);
 		const settings = requestSettings.call(this, options, itemIndex);

@@ -7,7 +7,11 @@ export function isExpired(expiresAt: number | undefined, nowSeconds: number): bo
 }
 
 /** Expires within `days` from now; already expired counts. */
-export function expiresWithinDays(expiresAt: number | undefined, days: number, nowSeconds: number): boolean {
+export function expiresWithinDays(
+	expiresAt: number | undefined,
+	days: number,
+	nowSeconds: number,
+): boolean {
 	return expiresAt !== undefined && expiresAt <= nowSeconds + days * SECONDS_PER_DAY;
 }
 

@@ -37,8 +37,10 @@ export function parseId(raw: unknown): { id: string } | { problem: string } {
 
 /** A short, printable rendering of a refused value for error messages. */
 export function showValue(raw: unknown): string {
-	const text = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
-	const printable = [...text].map((c) => (isControlCharacter(c) || c === '\u2028' || c === '\u2029' ? '?' : c)).join('');
+	const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
+	const printable = [...text]
+		.map((c) => (isControlCharacter(c) || c === '\u2028' || c === '\u2029' ? '?' : c))
+		.join('');
 	return printable.length > 60 ? `${printable.slice(0, 57)}...` : printable;
 }
 
@@ -49,7 +51,10 @@ export function splitIdList(raw: unknown): unknown[] {
 	const result: unknown[] = [];
 	for (const value of values) {
 		if (typeof value === 'string' && value.trim() === '' && typeof raw === 'string') continue;
-		const key = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : JSON.stringify(value);
+		const key =
+			typeof value === 'string' || typeof value === 'number'
+				? String(value).trim()
+				: JSON.stringify(value);
 		if (seen.has(key)) continue;
 		seen.add(key);
 		result.push(value);

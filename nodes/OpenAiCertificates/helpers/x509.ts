@@ -54,7 +54,10 @@ export function parseCertificate(pem: string): X509Certificate | undefined {
 	}
 }
 
-export function certificateDetails(certificate: X509Certificate, nowSeconds: number): CertificateDetails {
+export function certificateDetails(
+	certificate: X509Certificate,
+	nowSeconds: number,
+): CertificateDetails {
 	const key = certificate.publicKey;
 	const keyDetails = key.asymmetricKeyDetails ?? {};
 	const details: CertificateDetails = {
@@ -120,7 +123,11 @@ export function checkCertificatePem(
 		const { validAt, expiresAt } = validityOf(certificate);
 		const name = `"${oneLine(certificate.subject)}"`;
 		if (expiresAt <= nowSeconds) {
-			failures.push({ check: 'validity', problem: `${name} expired on ${certificate.validTo}`, fix: 'Upload a CA certificate that is still valid.' });
+			failures.push({
+				check: 'validity',
+				problem: `${name} expired on ${certificate.validTo}`,
+				fix: 'Upload a CA certificate that is still valid.',
+			});
 		} else if (validAt > nowSeconds) {
 			failures.push({
 				check: 'validity',

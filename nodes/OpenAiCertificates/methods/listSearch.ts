@@ -1,4 +1,9 @@
-import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type {
+	IDataObject,
+	ILoadOptionsFunctions,
+	INodeListSearchItems,
+	INodeListSearchResult,
+} from 'n8n-workflow';
 
 import { adminApiRequest, MAX_PAGE_SIZE } from '../transport';
 
@@ -28,13 +33,19 @@ async function searchList(
 	const results: INodeListSearchItems[] = [];
 	let after = paginationToken;
 	for (let pages = 0; pages < MAX_PAGES_PER_CALL; pages++) {
-		const page = await adminApiRequest<ListPage>(
-			context,
-			{ method: 'GET', path, qs: { ...qs, limit: MAX_PAGE_SIZE, ...(after ? { after } : {}) } },
-		);
+		const page = await adminApiRequest<ListPage>(context, {
+			method: 'GET',
+			path,
+			qs: { ...qs, limit: MAX_PAGE_SIZE, ...(after ? { after } : {}) },
+		});
 		for (const object of page.data ?? []) {
 			const name = object.name ?? '(unnamed)';
-			if (needle && !name.toLowerCase().includes(needle) && !object.id.toLowerCase().includes(needle)) continue;
+			if (
+				needle &&
+				!name.toLowerCase().includes(needle) &&
+				!object.id.toLowerCase().includes(needle)
+			)
+				continue;
 			results.push({ name: `${name} (${object.id})`, value: object.id });
 		}
 		after = page.has_more && page.last_id ? page.last_id : undefined;

@@ -69,7 +69,9 @@ const CONNECTION_MESSAGES: Record<string, string> = {
 };
 
 export function mentionsActiveCertificate(message: string | undefined): boolean {
-	return message !== undefined && /\bactive\b/i.test(message) && !/\binactive\b.*\bnot\b/i.test(message);
+	return (
+		message !== undefined && /\bactive\b/i.test(message) && !/\binactive\b.*\bnot\b/i.test(message)
+	);
 }
 
 function fixFor(failure: FailedCall, apiMessage: string | undefined): string {
@@ -106,12 +108,17 @@ function fixFor(failure: FailedCall, apiMessage: string | undefined): string {
 	return 'Check the parameter the error names, and the values the node sent.';
 }
 
-export function apiError(node: INode, failure: FailedCall, secret: string | undefined): NodeApiError {
+export function apiError(
+	node: INode,
+	failure: FailedCall,
+	secret: string | undefined,
+): NodeApiError {
 	const details = openAiError(failure.body);
 	let message: string;
 	if (failure.status === undefined) {
 		// The code goes into the description: n8n replaces a message that names a Node.js error code.
-		message = CONNECTION_MESSAGES[failure.code ?? ''] ?? 'The connection to the OpenAI Admin API failed';
+		message =
+			CONNECTION_MESSAGES[failure.code ?? ''] ?? 'The connection to the OpenAI Admin API failed';
 	} else if (details?.message) {
 		message = details.message;
 	} else {
@@ -135,8 +142,13 @@ export function apiError(node: INode, failure: FailedCall, secret: string | unde
  * An error as n8n expects it from a node: a NodeApiError stays one, anything else becomes a
  * NodeOperationError, and both name the item. (Both classes hand back the original when wrapped again.)
  */
-export function asNodeError(node: INode, error: unknown, itemIndex: number | undefined): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) error.context.itemIndex ??= itemIndex;
+export function asNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex: number | undefined,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError)
+		error.context.itemIndex ??= itemIndex;
 	return error instanceof NodeApiError
 		? new NodeApiError(node, error as unknown as JsonObject, { itemIndex })
 		: new NodeOperationError(node, error as Error, { itemIndex });

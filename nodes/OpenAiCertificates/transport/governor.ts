@@ -61,7 +61,10 @@ export class RateGovernor {
 	private remember(throttled: boolean, now: number): void {
 		this.recentAnswers.push(throttled);
 		if (this.recentAnswers.length > RateGovernor.HISTORY) this.recentAnswers.shift();
-		while (this.recentSuccesses.length && this.recentSuccesses[0] <= now - RateGovernor.RATE_WINDOW_MS) {
+		while (
+			this.recentSuccesses.length &&
+			this.recentSuccesses[0] <= now - RateGovernor.RATE_WINDOW_MS
+		) {
 			this.recentSuccesses.shift();
 		}
 	}
@@ -93,10 +96,14 @@ export class RateGovernor {
 
 		const throttles = this.recentAnswers.filter(Boolean).length;
 		const clustered =
-			this.recentAnswers.length >= RateGovernor.HISTORY / 2 && throttles / this.recentAnswers.length >= RateGovernor.CLUSTER_SHARE;
+			this.recentAnswers.length >= RateGovernor.HISTORY / 2 &&
+			throttles / this.recentAnswers.length >= RateGovernor.CLUSTER_SHARE;
 		const observedMs = Math.min(RateGovernor.RATE_WINDOW_MS, now - this.startedAt);
 		if (clustered && this.recentSuccesses.length > 0 && observedMs >= 1000) {
-			this.intervalMs = Math.max(this.intervalMs, (observedMs / this.recentSuccesses.length) * RateGovernor.MARGIN);
+			this.intervalMs = Math.max(
+				this.intervalMs,
+				(observedMs / this.recentSuccesses.length) * RateGovernor.MARGIN,
+			);
 		}
 		return this.pausedUntil - now;
 	}

@@ -28,7 +28,11 @@ export async function* listObjects<T extends IDataObject>(
 	for (;;) {
 		const page = await adminApiRequest<ListPage<T>>(
 			context,
-			{ method: 'GET', path, qs: { ...qs, limit: pageSize, ...(after === undefined ? {} : { after }) } },
+			{
+				method: 'GET',
+				path,
+				qs: { ...qs, limit: pageSize, ...(after === undefined ? {} : { after }) },
+			},
 			settings,
 		);
 		for (const object of page.data ?? []) yield object;

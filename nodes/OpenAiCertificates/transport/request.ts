@@ -52,7 +52,11 @@ export interface RequestSettings {
 /** However a request is paced, it is never sent more often than this. */
 export const MAX_ATTEMPTS_PER_REQUEST = 100;
 
-export const DEFAULT_REQUEST_SETTINGS: RequestSettings = { maxRetries: 3, timeout: 30_000, retryDelay: 1000 };
+export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
+	maxRetries: 3,
+	timeout: 30_000,
+	retryDelay: 1000,
+};
 
 interface Connection {
 	baseUrl: string;
@@ -68,7 +72,9 @@ export function checkedBaseUrl(raw: unknown): { url: string } | { problem: strin
 	try {
 		parsed = new URL(text);
 	} catch {
-		return { problem: `The Base URL "${text}" in the OpenAI Admin API credential is not a valid URL` };
+		return {
+			problem: `The Base URL "${text}" in the OpenAI Admin API credential is not a valid URL`,
+		};
 	}
 	if (parsed.username || parsed.password || parsed.search || parsed.hash) {
 		return {
@@ -154,9 +160,13 @@ export async function adminApiRequest<T = IDataObject>(
 	for (const segment of call.path) {
 		const problem = idProblem(segment);
 		if (problem !== undefined) {
-			throw new NodeOperationError(node, `Refused to build a request path: a segment is not valid (${problem})`, {
-				itemIndex: settings.itemIndex,
-			});
+			throw new NodeOperationError(
+				node,
+				`Refused to build a request path: a segment is not valid (${problem})`,
+				{
+					itemIndex: settings.itemIndex,
+				},
+			);
 		}
 	}
 	const { baseUrl, apiKey } = await connectionOf(context);
@@ -181,7 +191,12 @@ export async function adminApiRequest<T = IDataObject>(
 	for (let attempt = 1; ; attempt++) {
 		await governor.beforeAttempt();
 		const successesBefore = governor.successes;
-		let failure: { status?: number; code?: string; body?: unknown; headers?: Record<string, unknown> };
+		let failure: {
+			status?: number;
+			code?: string;
+			body?: unknown;
+			headers?: Record<string, unknown>;
+		};
 		try {
 			const response = (await context.helpers.httpRequestWithAuthentication.call(
 				context,
@@ -193,7 +208,10 @@ export async function adminApiRequest<T = IDataObject>(
 				return response.body as T;
 			}
 			// A repeated DELETE that finds nothing: the earlier attempt, whose answer was lost, did the work.
-			if (response.statusCode === 404 && (call.notFoundIsUndefined || (call.method === 'DELETE' && mayHaveLanded))) {
+			if (
+				response.statusCode === 404 &&
+				(call.notFoundIsUndefined || (call.method === 'DELETE' && mayHaveLanded))
+			) {
 				return undefined;
 			}
 			failure = { status: response.statusCode, body: response.body, headers: response.headers };
@@ -201,12 +219,15 @@ export async function adminApiRequest<T = IDataObject>(
 			// The caught error may carry the request with its Authorization header: only its code is kept.
 			const code = connectionCode(error);
 			if (code === 'UNKNOWN' && /cancel|abort/i.test(String((error as Error)?.name ?? ''))) {
-				throw new NodeOperationError(node, 'The execution was cancelled', { itemIndex: settings.itemIndex });
+				throw new NodeOperationError(node, 'The execution was cancelled', {
+					itemIndex: settings.itemIndex,
+				});
 			}
 			failure = { code };
 		}
 
-		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500) mayHaveLanded = true;
+		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500)
+			mayHaveLanded = true;
 		const requestedMs = serverRequestedDelayMs(failure.headers, Date.now());
 		const tooLong = requestedMs !== undefined && requestedMs > MAX_HONOURED_RETRY_AFTER_MS;
 		// Being paced while other requests of the run get through is waiting in line, not failing:
@@ -229,11 +250,11 @@ export async function adminApiRequest<T = IDataObject>(
 			);
 		}
 		if (failure.status === 429) {
-			governor.throttled(requestedMs, (consecutive) => backoffDelayMs(consecutive, Math.random(), settings.retryDelay));
+			governor.throttled(requestedMs, (consecutive) =>
+				backoffDelayMs(consecutive, Math.random(), settings.retryDelay),
+			);
 		} else {
 			await sleep(requestedMs ?? backoffDelayMs(attempt - 1, Math.random(), settings.retryDelay));
 		}
 	}
 }
-
-

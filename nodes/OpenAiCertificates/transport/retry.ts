@@ -25,17 +25,27 @@ export const BACKOFF_CAP_MS = 30_000;
 /** A server that asks for a longer pause than this wants a person, not a retry. */
 export const MAX_HONOURED_RETRY_AFTER_MS = 120_000;
 
-export function isRetryable(failure: { status?: number; code?: string }, idempotent: boolean): boolean {
+export function isRetryable(
+	failure: { status?: number; code?: string },
+	idempotent: boolean,
+): boolean {
 	if (failure.status !== undefined) {
-		return (idempotent ? RETRYABLE_STATUS_CODES : NOT_PROCESSED_STATUS_CODES).includes(failure.status);
+		return (idempotent ? RETRYABLE_STATUS_CODES : NOT_PROCESSED_STATUS_CODES).includes(
+			failure.status,
+		);
 	}
 	if (failure.code !== undefined) {
-		return (idempotent ? RETRYABLE_CONNECTION_CODES : NOT_PROCESSED_CONNECTION_CODES).includes(failure.code);
+		return (idempotent ? RETRYABLE_CONNECTION_CODES : NOT_PROCESSED_CONNECTION_CODES).includes(
+			failure.code,
+		);
 	}
 	return false;
 }
 
-function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+function headerValue(
+	headers: Record<string, unknown> | undefined,
+	name: string,
+): string | undefined {
 	if (!headers) return undefined;
 	const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
 	const value = key === undefined ? undefined : headers[key];

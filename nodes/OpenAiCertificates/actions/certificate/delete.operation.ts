@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { adminApiRequest, asNodeError } from '../../transport';
@@ -9,8 +14,8 @@ import {
 	dryRunOption,
 	readId,
 	readOptions,
-	requestOptionFields,
 	requestSettings,
+	optionsCollection,
 } from '../parameters';
 
 const properties: INodeProperties[] = [
@@ -18,38 +23,36 @@ const properties: INodeProperties[] = [
 		description:
 			'The certificate to delete. It must be inactive in the organization and in every project, or use Deactivate Everywhere First.',
 	}),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Deactivate Everywhere First',
-				name: 'deactivateFirst',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to first deactivate the certificate in the organization and in every project where it is active (the API refuses to delete an active certificate)',
-			},
-			dryRunOption,
-			{
-				displayName: 'Ignore Not Found',
-				name: 'ignoreNotFound',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to treat a certificate that no longer exists as already deleted, so a cleanup job can run twice',
-			},
-			...requestOptionFields,
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Deactivate Everywhere First',
+			name: 'deactivateFirst',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to first deactivate the certificate in the organization and in every project where it is active (the API refuses to delete an active certificate)',
+		},
+		dryRunOption,
+		{
+			displayName: 'Ignore Not Found',
+			name: 'ignoreNotFound',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to treat a certificate that no longer exists as already deleted, so a cleanup job can run twice',
+		},
+	]),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['certificate'], operation: ['delete'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['certificate'], operation: ['delete'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
@@ -64,7 +67,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			activeIn,
 		};
 		if (activeIn.length > 0 && !deactivateFirst) {
-			json.wouldFail = 'The certificate is active; the API refuses to delete it unless Deactivate Everywhere First is on.';
+			json.wouldFail =
+				'The certificate is active; the API refuses to delete it unless Deactivate Everywhere First is on.';
 		}
 		return [{ json }];
 	}
@@ -84,7 +88,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 						done: deactivatedIn.map((done) => ({ step: 'deactivate', place: done, certificateId })),
 						failed: { step: 'deactivate', place, certificateId },
 						notDone: [
-							...activeIn.slice(index + 1).map((rest) => ({ step: 'deactivate', place: rest, certificateId })),
+							...activeIn
+								.slice(index + 1)
+								.map((rest) => ({ step: 'deactivate', place: rest, certificateId })),
 							{ step: 'delete', certificateId },
 						],
 					},
@@ -120,7 +126,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			itemIndex,
 		);
 	}
-	const json: IDataObject = response ?? { object: 'certificate.deleted', id: certificateId, alreadyDeleted: true };
+	const json: IDataObject = response ?? {
+		object: 'certificate.deleted',
+		id: certificateId,
+		alreadyDeleted: true,
+	};
 	if (deactivateFirst) json.deactivatedIn = deactivatedIn;
 	return [{ json }];
 }

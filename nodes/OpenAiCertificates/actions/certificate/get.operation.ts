@@ -1,46 +1,55 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { certificateDetails, parseCertificate } from '../../helpers/x509';
 import { adminApiRequest } from '../../transport';
-import { certificateLocator, readId, readOptions, requestOptionFields, requestSettings } from '../parameters';
+import {
+	certificateLocator,
+	readId,
+	readOptions,
+	requestSettings,
+	optionsCollection,
+} from '../parameters';
 
 const properties: INodeProperties[] = [
 	certificateLocator({ description: 'The certificate to get' }),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Include Content',
-				name: 'includeContent',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to include the certificate itself (PEM) in certificate_details.content',
-			},
-			{
-				displayName: 'Include Details',
-				name: 'includeDetails',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to add the parsed certificate as details: subject, issuer, serial number, SHA-256 fingerprint, CA, key, validity and days until expiry',
-			},
-			...requestOptionFields,
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Include Content',
+			name: 'includeContent',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to include the certificate itself (PEM) in certificate_details.content',
+		},
+		{
+			displayName: 'Include Details',
+			name: 'includeDetails',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to add the parsed certificate as details: subject, issuer, serial number, SHA-256 fingerprint, CA, key, validity and days until expiry',
+		},
+	]),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['certificate'], operation: ['get'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['certificate'], operation: ['get'] } },
+	properties,
+);
 
 interface StoredCertificate extends IDataObject {
 	certificate_details?: { content?: string; [key: string]: unknown };
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);

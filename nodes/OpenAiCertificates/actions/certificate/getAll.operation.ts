@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { expiresWithinDays, isExpired } from '../../helpers/dates';
@@ -7,7 +12,15 @@ import { certificateBlocks } from '../../helpers/pem';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../../helpers/x509';
 import type { RequestSettings } from '../../transport';
 import { adminApiRequest, collectObjects, listObjects, MAX_PAGE_SIZE } from '../../transport';
-import { listFields, orderOption, readLimit, readOptions, readOrder, requestOptionFields, requestSettings } from '../parameters';
+import {
+	listFields,
+	orderOption,
+	readLimit,
+	readOptions,
+	readOrder,
+	requestSettings,
+	optionsCollection,
+} from '../parameters';
 
 const properties: INodeProperties[] = [
 	...listFields('certificate'),
@@ -23,7 +36,8 @@ const properties: INodeProperties[] = [
 				name: 'expired',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to return only expired certificates (on) or only unexpired ones (off)',
+				description:
+					'Whether to return only expired certificates (on) or only unexpired ones (off)',
 			},
 			{
 				displayName: 'Expiring Within Days',
@@ -31,7 +45,8 @@ const properties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 30,
-				description: 'Only certificates that expire within this many days from now, already expired ones included',
+				description:
+					'Only certificates that expire within this many days from now, already expired ones included',
 			},
 			{
 				displayName: 'Matches Certificate',
@@ -40,7 +55,7 @@ const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'AB:CD:... or -----BEGIN CERTIFICATE-----...',
 				description:
-					"Only the certificate that is this one: give its SHA-256 fingerprint, or its PEM (e.g. from your vault) to find its OpenAI ID. With a PEM, only certificates with the same validity dates are fetched to compare, so it stays cheap on the rate-limited API.",
+					'Only the certificate that is this one: give its SHA-256 fingerprint, or its PEM (e.g. from your vault) to find its OpenAI ID. With a PEM, only certificates with the same validity dates are fetched to compare, so it stays cheap on the rate-limited API.',
 			},
 			{
 				displayName: 'Status',
@@ -52,21 +67,18 @@ const properties: INodeProperties[] = [
 					{ name: 'Inactive', value: 'inactive', description: 'Not active in the organization' },
 				],
 				default: 'any',
-				description: 'Activation at the organization level (project activation is listed by Project Certificate → Get Many)',
+				description:
+					'Activation at the organization level (project activation is listed by Project Certificate → Get Many)',
 			},
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [orderOption, ...requestOptionFields],
-	},
+	optionsCollection([orderOption]),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['certificate'], operation: ['getAll'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['certificate'], operation: ['getAll'] } },
+	properties,
+);
 
 interface OrganizationCertificate extends IDataObject {
 	id: string;
@@ -92,9 +104,13 @@ function readFingerprintFilter(
 	if (certificateBlocks(text).length > 0) {
 		const parsed = parseCertificate(certificateBlocks(text)[0].text);
 		if (!parsed) {
-			throw new NodeOperationError(this.getNode(), `The certificate in Matches Certificate of item ${itemIndex} is not a parseable X.509 certificate`, {
-				itemIndex,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`The certificate in Matches Certificate of item ${itemIndex} is not a parseable X.509 certificate`,
+				{
+					itemIndex,
+				},
+			);
 		}
 		fingerprint = normalizeFingerprint(parsed.fingerprint256);
 		validity = validityOf(parsed);
@@ -104,16 +120,29 @@ function readFingerprintFilter(
 			throw new NodeOperationError(
 				this.getNode(),
 				`Matches Certificate of item ${itemIndex} is neither a SHA-256 fingerprint nor a PEM certificate: ${showValue(raw)}`,
-				{ itemIndex, description: 'Give 64 hex digits (colons allowed), e.g. from: openssl x509 -noout -fingerprint -sha256 -in ca.pem' },
+				{
+					itemIndex,
+					description:
+						'Give 64 hex digits (colons allowed), e.g. from: openssl x509 -noout -fingerprint -sha256 -in ca.pem',
+				},
 			);
 		}
 	}
 	return async (certificate) => {
 		const details = certificate.certificate_details;
-		if (validity && (details?.valid_at !== validity.validAt || details?.expires_at !== validity.expiresAt)) return false;
+		if (
+			validity &&
+			(details?.valid_at !== validity.validAt || details?.expires_at !== validity.expiresAt)
+		)
+			return false;
 		const stored = await adminApiRequest<{ certificate_details?: { content?: string } }>(
 			this,
-			{ method: 'GET', path: ['organization', 'certificates', certificate.id], qs: { 'include[]': 'content' }, notFoundIsUndefined: true },
+			{
+				method: 'GET',
+				path: ['organization', 'certificates', certificate.id],
+				qs: { 'include[]': 'content' },
+				notFoundIsUndefined: true,
+			},
 			settings,
 		);
 		const parsed = parseCertificate(stored?.certificate_details?.content ?? '');
@@ -123,7 +152,11 @@ function readFingerprintFilter(
 	};
 }
 
-function readFilters(this: IExecuteFunctions, itemIndex: number, settings: RequestSettings): Keep | undefined {
+function readFilters(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	settings: RequestSettings,
+): Keep | undefined {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const checks: Keep[] = [];
 	const now = Math.floor(Date.now() / 1000);
@@ -131,20 +164,36 @@ function readFilters(this: IExecuteFunctions, itemIndex: number, settings: Reque
 	if (status === 'active' || status === 'inactive') {
 		checks.push((certificate) => (certificate.active === true) === (status === 'active'));
 	} else if (status !== 'any') {
-		throw new NodeOperationError(this.getNode(), `Status must be active, inactive or any, got ${showValue(status)}`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`Status must be active, inactive or any, got ${showValue(status)}`,
+			{ itemIndex },
+		);
 	}
-	if (filters.expiringWithinDays !== undefined && filters.expiringWithinDays !== null && filters.expiringWithinDays !== '') {
+	if (
+		filters.expiringWithinDays !== undefined &&
+		filters.expiringWithinDays !== null &&
+		filters.expiringWithinDays !== ''
+	) {
 		const days = Number(filters.expiringWithinDays);
 		if (!Number.isFinite(days) || days < 0) {
-			throw new NodeOperationError(this.getNode(), `Expiring Within Days must be a number of at least 0, got ${showValue(filters.expiringWithinDays)}`, {
-				itemIndex,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`Expiring Within Days must be a number of at least 0, got ${showValue(filters.expiringWithinDays)}`,
+				{
+					itemIndex,
+				},
+			);
 		}
-		checks.push((certificate) => expiresWithinDays(certificate.certificate_details?.expires_at, days, now));
+		checks.push((certificate) =>
+			expiresWithinDays(certificate.certificate_details?.expires_at, days, now),
+		);
 	}
 	if (typeof filters.expired === 'boolean') {
 		const wanted = filters.expired;
-		checks.push((certificate) => isExpired(certificate.certificate_details?.expires_at, now) === wanted);
+		checks.push(
+			(certificate) => isExpired(certificate.certificate_details?.expires_at, now) === wanted,
+		);
 	}
 	if (typeof filters.fingerprint256 === 'string' && filters.fingerprint256.trim() !== '') {
 		// Last, so the cheap filters spare it requests.
@@ -157,7 +206,10 @@ function readFilters(this: IExecuteFunctions, itemIndex: number, settings: Reque
 	};
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const limit = readLimit.call(this, itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const order = readOrder.call(this, options, itemIndex);
@@ -166,7 +218,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	// Unfiltered with a small limit, one page of exactly that size; otherwise full pages.
 	const pageSize = keep || limit === undefined ? MAX_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE);
 	const certificates = await collectObjects(
-		listObjects<OrganizationCertificate>(this, ['organization', 'certificates'], { order }, settings, pageSize),
+		listObjects<OrganizationCertificate>(
+			this,
+			['organization', 'certificates'],
+			{ order },
+			settings,
+			pageSize,
+		),
 		limit,
 		keep,
 	);

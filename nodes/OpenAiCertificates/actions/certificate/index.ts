@@ -9,7 +9,16 @@ import * as rotate from './rotate.operation';
 import * as update from './update.operation';
 import * as upload from './upload.operation';
 
-export const operations = { activate, deactivate, delete: deleteCertificate, get, getAll, update, upload, rotate };
+export const operations = {
+	activate,
+	deactivate,
+	delete: deleteCertificate,
+	get,
+	getAll,
+	update,
+	upload,
+	rotate,
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -37,13 +46,29 @@ export const description: INodeProperties[] = [
 				description: 'Delete a certificate from the organization',
 				action: 'Delete a certificate',
 			},
-			{ name: 'Get', value: 'get', description: 'Get a certificate, optionally with its PEM content', action: 'Get a certificate' },
-			{ name: 'Get Many', value: 'getAll', description: "List the organization's certificates", action: 'Get many certificates' },
-			{ name: 'Rename', value: 'update', description: 'Change the name of a certificate', action: 'Rename a certificate' },
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get a certificate, optionally with its PEM content',
+				action: 'Get a certificate',
+			},
+			{
+				name: 'Get Many',
+				value: 'getAll',
+				description: "List the organization's certificates",
+				action: 'Get many certificates',
+			},
+			{
+				name: 'Rename',
+				value: 'update',
+				description: 'Change the name of a certificate',
+				action: 'Rename a certificate',
+			},
 			{
 				name: 'Rotate',
 				value: 'rotate',
-				description: 'Replace a certificate: upload the new one, activate it where the old one is active, then deactivate (and optionally delete) the old one',
+				description:
+					'Replace a certificate: upload the new one, activate it where the old one is active, then deactivate (and optionally delete) the old one',
 				action: 'Rotate a certificate',
 			},
 			{

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { adminApiRequest } from '../../transport';
@@ -11,35 +16,36 @@ import {
 	readCertificateInput,
 	readCertificateName,
 } from '../certificateInput';
-import { certificateLocator, dryRunOption, readId, readOptions, requestOptionFields, requestSettings } from '../parameters';
+import {
+	certificateLocator,
+	dryRunOption,
+	readId,
+	readOptions,
+	requestSettings,
+	optionsCollection,
+} from '../parameters';
 
 const show = { resource: ['certificate'], operation: ['rotate'] };
 
 const properties: INodeProperties[] = [
 	certificateLocator({
 		displayName: 'Old Certificate',
-		description: 'The certificate to replace. The new one is activated everywhere this one is active.',
+		description:
+			'The certificate to replace. The new one is activated everywhere this one is active.',
 	}),
 	...certificateInputFields(show),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Delete Old',
-				name: 'deleteOld',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to delete the old certificate once the new one has replaced it everywhere',
-			},
-			dryRunOption,
-			...certificateCheckOptions,
-			...requestOptionFields,
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Delete Old',
+			name: 'deleteOld',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to delete the old certificate once the new one has replaced it everywhere',
+		},
+		dryRunOption,
+		...certificateCheckOptions,
+	]),
 ];
 
 export const description = updateDisplayOptions({ show }, properties);
@@ -55,7 +61,10 @@ interface Step extends IDataObject {
  * activate it everywhere the old one is active, only then deactivate the old one there, and delete it
  * if asked. A failure stops the rotation and reports each step done, failed and not done.
  */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const oldCertificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const input = await readCertificateInput.call(this, itemIndex, options);
@@ -64,7 +73,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const deleteOld = options.deleteOld === true;
 
 	// The old certificate must exist: a typo must not upload a certificate that then replaces nothing.
-	await adminApiRequest(this, { method: 'GET', path: ['organization', 'certificates', oldCertificateId] }, settings);
+	await adminApiRequest(
+		this,
+		{ method: 'GET', path: ['organization', 'certificates', oldCertificateId] },
+		settings,
+	);
 	const activeIn = await placesWhereActive(this, oldCertificateId, settings);
 
 	if (options.dryRun === true) {
@@ -84,7 +97,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const planned: Step[] = [
 		{ step: 'upload' },
 		...activeIn.map((place): Step => ({ step: 'activate', place })),
-		...activeIn.map((place): Step => ({ step: 'deactivate', place, certificateId: oldCertificateId })),
+		...activeIn.map(
+			(place): Step => ({ step: 'deactivate', place, certificateId: oldCertificateId }),
+		),
 		...(deleteOld ? [{ step: 'delete', certificateId: oldCertificateId } as Step] : []),
 	];
 	let newCertificateId: string | undefined;
@@ -107,13 +122,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			} else if (step.step === 'deactivate') {
 				await toggleCertificates(this, step.place!, 'deactivate', [oldCertificateId], settings);
 			} else {
-				await adminApiRequest(this, { method: 'DELETE', path: ['organization', 'certificates', oldCertificateId] }, settings);
+				await adminApiRequest(
+					this,
+					{ method: 'DELETE', path: ['organization', 'certificates', oldCertificateId] },
+					settings,
+				);
 			}
 			done.push(step);
 		} catch (error) {
-			const notDone = planned.slice(index + 1).map((rest) =>
-				rest.step === 'activate' ? { ...rest, certificateId: newCertificateId ?? null } : rest,
-			);
+			const notDone = planned
+				.slice(index + 1)
+				.map((rest) =>
+					rest.step === 'activate' ? { ...rest, certificateId: newCertificateId ?? null } : rest,
+				);
 			const state = newCertificateId
 				? `The new certificate ${newCertificateId} was uploaded and is active in ${listPlaces(done, 'activate')}; the old certificate ${oldCertificateId} was deactivated in ${listPlaces(done, 'deactivate')}.`
 				: 'Nothing was changed: the new certificate was not uploaded.';
@@ -121,7 +142,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 				this,
 				error,
 				`Rotation of ${oldCertificateId} stopped at step ${index + 1} of ${planned.length} (${step.step}${step.place ? ` in ${step.place}` : ''}). ${state}`,
-				{ done, failed: step, notDone, oldCertificateId, newCertificateId: newCertificateId ?? null },
+				{
+					done,
+					failed: step,
+					notDone,
+					oldCertificateId,
+					newCertificateId: newCertificateId ?? null,
+				},
 				itemIndex,
 			);
 		}

@@ -2,7 +2,13 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { adminApiRequest } from '../../transport';
-import { certificateLocator, readId, readOptions, requestOptionFields, requestSettings } from '../parameters';
+import {
+	certificateLocator,
+	readId,
+	readOptions,
+	requestSettings,
+	optionsCollection,
+} from '../parameters';
 
 const properties: INodeProperties[] = [
 	certificateLocator({ description: 'The certificate to rename' }),
@@ -14,19 +20,18 @@ const properties: INodeProperties[] = [
 		required: true,
 		description: 'The new name of the certificate (the name is the only thing that can be changed)',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [...requestOptionFields],
-	},
+	optionsCollection([]),
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['certificate'], operation: ['update'] } }, properties);
+export const description = updateDisplayOptions(
+	{ show: { resource: ['certificate'], operation: ['update'] } },
+	properties,
+);
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
 	const name = String(this.getNodeParameter('name', itemIndex, '') ?? '').trim();
 	if (name === '') {

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { adminApiRequest } from '../../transport';
@@ -9,26 +14,22 @@ import {
 	readCertificateInput,
 	readCertificateName,
 } from '../certificateInput';
-import { readOptions, requestOptionFields, requestSettings } from '../parameters';
+import { readOptions, requestSettings, optionsCollection } from '../parameters';
 
 const show = { resource: ['certificate'], operation: ['upload'] };
 
 const properties: INodeProperties[] = [
 	...certificateInputFields(show),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [...certificateCheckOptions, ...requestOptionFields],
-	},
+	optionsCollection([...certificateCheckOptions]),
 ];
 
 export const description = updateDisplayOptions({ show }, properties);
 
 /** Uploads a certificate. Never sent twice: a failed upload is repeated only when it surely did not arrive. */
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const options = readOptions.call(this, itemIndex);
 	const input = await readCertificateInput.call(this, itemIndex, options);
 	const name = readCertificateName.call(this, itemIndex);

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { collectObjects, listObjects, MAX_PAGE_SIZE } from '../../transport';
@@ -10,21 +15,16 @@ import {
 	readLimit,
 	readOptions,
 	readOrder,
-	requestOptionFields,
 	requestSettings,
+	optionsCollection,
 } from '../parameters';
 
 const properties: INodeProperties[] = [
-	projectLocator({ description: 'The project whose certificates to list, with whether each is active in it' }),
+	projectLocator({
+		description: 'The project whose certificates to list, with whether each is active in it',
+	}),
 	...listFields('projectCertificate'),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [orderOption, ...requestOptionFields],
-	},
+	optionsCollection([orderOption]),
 ];
 
 export const description = updateDisplayOptions(
@@ -32,7 +32,10 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const projectId = readId.call(this, 'projectId', 'project', itemIndex);
 	const limit = readLimit.call(this, itemIndex);
 	const options = readOptions.call(this, itemIndex);
@@ -40,7 +43,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const settings = requestSettings.call(this, options, itemIndex);
 	const pageSize = limit === undefined ? MAX_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE);
 	const certificates = await collectObjects(
-		listObjects<IDataObject>(this, ['organization', 'projects', projectId, 'certificates'], { order }, settings, pageSize),
+		listObjects<IDataObject>(
+			this,
+			['organization', 'projects', projectId, 'certificates'],
+			{ order },
+			settings,
+			pageSize,
+		),
 		limit,
 	);
 	return certificates.map((json) => ({ json }));
