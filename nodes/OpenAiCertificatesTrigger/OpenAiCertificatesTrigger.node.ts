@@ -8,11 +8,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { daysUntil, expiresWithinDays } from '../OpenAiCertificates/helpers/dates';
-import {
-	collectObjects,
-	DEFAULT_REQUEST_SETTINGS,
-	listObjects,
-} from '../OpenAiCertificates/transport';
+import { DEFAULT_REQUEST_SETTINGS, listUpTo } from '../OpenAiCertificates/transport';
 
 interface OrganizationCertificate extends IDataObject {
 	id: string;
@@ -107,13 +103,11 @@ export class OpenAiCertificatesTrigger implements INodeType {
 			);
 		}
 		const now = Math.floor(Date.now() / 1000);
-		const certificates = await collectObjects(
-			listObjects<OrganizationCertificate>(
-				this,
-				['organization', 'certificates'],
-				{ order: 'asc' },
-				DEFAULT_REQUEST_SETTINGS,
-			),
+		const certificates = await listUpTo<OrganizationCertificate>(
+			this,
+			['organization', 'certificates'],
+			{ order: 'asc' },
+			DEFAULT_REQUEST_SETTINGS,
 			undefined,
 		);
 		const expiring = (certificate: OrganizationCertificate) =>

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import type { RequestSettings } from '../transport';
-import { adminApiRequest, asNodeError, collectObjects, listObjects } from '../transport';
+import { adminApiRequest, asNodeError, listObjects, listUpTo } from '../transport';
 
 /**
  * Where certificates are active, and switching them on or off: the organization, or one project.
@@ -113,13 +113,11 @@ export async function allProjectIds(
 	context: IExecuteFunctions,
 	settings: RequestSettings,
 ): Promise<string[]> {
-	const projects = await collectObjects(
-		listObjects<Project>(
-			context,
-			['organization', 'projects'],
-			{ include_archived: true },
-			settings,
-		),
+	const projects = await listUpTo<Project>(
+		context,
+		['organization', 'projects'],
+		{ include_archived: true },
+		settings,
 		undefined,
 	);
 	return projects.map((project) => project.id);

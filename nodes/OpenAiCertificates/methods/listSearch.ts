@@ -5,17 +5,11 @@ import type {
 	INodeListSearchResult,
 } from 'n8n-workflow';
 
-import { adminApiRequest, MAX_PAGE_SIZE } from '../transport';
+import { listPages, MAX_PAGE_SIZE } from '../transport';
 
 interface NamedObject extends IDataObject {
 	id: string;
 	name?: string | null;
-}
-
-interface ListPage {
-	data?: NamedObject[];
-	has_more?: boolean;
-	last_id?: string | null;
 }
 
 /** Enough matches to fill the list; more come when the user scrolls (the pagination token). */
@@ -27,18 +21,20 @@ async function searchList(
 	path: readonly string[],
 	filter: string | undefined,
 	paginationToken: string | undefined,
-	qs: IDataObject = {},
 ): Promise<INodeListSearchResult> {
 	const needle = filter?.trim().toLowerCase() ?? '';
 	const results: INodeListSearchItems[] = [];
-	let after = paginationToken;
-	for (let pages = 0; pages < MAX_PAGES_PER_CALL; pages++) {
-		const page = await adminApiRequest<ListPage>(context, {
-			method: 'GET',
-			path,
-			qs: { ...qs, limit: MAX_PAGE_SIZE, ...(after ? { after } : {}) },
-		});
-		for (const object of page.data ?? []) {
+	let next = paginationToken;
+	let pages = 0;
+	for await (const page of listPages<NamedObject>(
+		context,
+		path,
+		{},
+		undefined,
+		MAX_PAGE_SIZE,
+		paginationToken,
+	)) {
+		for (const object of page.objects) {
 			const name = object.name ?? '(unnamed)';
 			if (
 				needle &&
@@ -48,10 +44,10 @@ async function searchList(
 				continue;
 			results.push({ name: `${name} (${object.id})`, value: object.id });
 		}
-		after = page.has_more && page.last_id ? page.last_id : undefined;
-		if (!after || results.length >= WANTED_RESULTS) break;
+		next = page.next;
+		if (++pages >= MAX_PAGES_PER_CALL || results.length >= WANTED_RESULTS) break;
 	}
-	return { results, paginationToken: after };
+	return { results, paginationToken: next };
 }
 
 export async function searchCertificates(

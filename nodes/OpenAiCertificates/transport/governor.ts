@@ -107,9 +107,4 @@ export class RateGovernor {
 		}
 		return this.pausedUntil - now;
 	}
-
-	/** The pace in force, in ms between request starts (0: unpaced). */
-	get paceMs(): number {
-		return this.intervalMs;
-	}
 }

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { AdminApiContext, RequestSettings } from './request';
-import { adminApiRequest } from './request';
+import { adminApiRequest, DEFAULT_REQUEST_SETTINGS } from './request';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -12,18 +12,25 @@ interface ListPage<T> {
 	last_id?: string | null;
 }
 
+export interface Page<T> {
+	objects: T[];
+	/** The cursor of the next page (`after`), or undefined after the last page. */
+	next: string | undefined;
+}
+
 /**
- * Every object of a cursor-paged list, one page at a time: `after` is the previous page's `last_id`,
- * while `has_more`. Stopping the iteration stops the requests, so only what is used is fetched.
+ * The pages of a cursor-paged list: `after` is the previous page's `last_id`, while `has_more`,
+ * starting after `from` when given. Stopping the iteration stops the requests.
  */
-export async function* listObjects<T extends IDataObject>(
+export async function* listPages<T extends IDataObject>(
 	context: AdminApiContext,
 	path: readonly string[],
 	qs: IDataObject,
-	settings: RequestSettings,
+	settings: RequestSettings = DEFAULT_REQUEST_SETTINGS,
 	pageSize: number = MAX_PAGE_SIZE,
-): AsyncGenerator<T> {
-	let after: string | undefined;
+	from?: string,
+): AsyncGenerator<Page<T>> {
+	let after = from;
 	const seenCursors = new Set<string>();
 	for (;;) {
 		const page = await adminApiRequest<ListPage<T>>(
@@ -35,31 +42,49 @@ export async function* listObjects<T extends IDataObject>(
 			},
 			settings,
 		);
-		for (const object of page.data ?? []) yield object;
-		if (!page.has_more) return;
-		const next = page.last_id ?? undefined;
-		if (next === undefined || seenCursors.has(next)) {
+		const next = page.has_more ? (page.last_id ?? undefined) : undefined;
+		if (page.has_more && (next === undefined || seenCursors.has(next))) {
 			throw new NodeOperationError(
 				context.getNode(),
 				'The OpenAI Admin API said more pages follow but gave no new cursor (last_id); stopped paging',
 				{ itemIndex: settings.itemIndex },
 			);
 		}
+		yield { objects: page.data ?? [], next };
+		if (next === undefined) return;
 		seenCursors.add(next);
 		after = next;
 	}
 }
 
-/** Up to `limit` objects that pass `keep` (all of them when limit is undefined), fetching no page more than needed. */
-export async function collectObjects<T extends IDataObject>(
-	objects: AsyncGenerator<T>,
+/** Every object of a cursor-paged list, one page at a time; only what is used is fetched. */
+export async function* listObjects<T extends IDataObject>(
+	context: AdminApiContext,
+	path: readonly string[],
+	qs: IDataObject,
+	settings: RequestSettings,
+	pageSize: number = MAX_PAGE_SIZE,
+): AsyncGenerator<T> {
+	for await (const page of listPages<T>(context, path, qs, settings, pageSize)) yield* page.objects;
+}
+
+/**
+ * Up to `limit` objects of a list that pass `keep` (all of them when limit is undefined), fetching no
+ * page more than needed: unfiltered and within one page, exactly `limit` objects are asked for.
+ */
+export async function listUpTo<T extends IDataObject>(
+	context: AdminApiContext,
+	path: readonly string[],
+	qs: IDataObject,
+	settings: RequestSettings,
 	limit: number | undefined,
-	keep: (object: T) => boolean | Promise<boolean> = () => true,
+	keep?: (object: T) => boolean | Promise<boolean>,
 ): Promise<T[]> {
 	const result: T[] = [];
 	if (limit !== undefined && limit <= 0) return result;
-	for await (const object of objects) {
-		if (!(await keep(object))) continue;
+	const pageSize = keep || limit === undefined ? MAX_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE);
+	for await (const object of listObjects<T>(context, path, qs, settings, pageSize)) {
+		if (keep && !(await keep(object))) continue;
 		result.push(object);
 		if (limit !== undefined && result.length >= limit) break;
 	}

@@ -218,7 +218,8 @@ export async function adminApiRequest<T = IDataObject>(
 		} catch (error) {
 			// The caught error may carry the request with its Authorization header: only its code is kept.
 			const code = connectionCode(error);
-			const cancelled = code === 'ERR_CANCELED' || /cancel|abort/i.test(String((error as Error)?.name ?? ''));
+			const cancelled =
+				code === 'ERR_CANCELED' || /cancel|abort/i.test(String((error as Error)?.name ?? ''));
 			if (cancelled) {
 				throw new NodeOperationError(node, 'The execution was cancelled', {
 					itemIndex: settings.itemIndex,

@@ -11,7 +11,7 @@ import { showValue } from '../../helpers/ids';
 import { certificateBlocks } from '../../helpers/pem';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../../helpers/x509';
 import type { RequestSettings } from '../../transport';
-import { adminApiRequest, collectObjects, listObjects, MAX_PAGE_SIZE } from '../../transport';
+import { adminApiRequest, listUpTo } from '../../transport';
 import {
 	listFields,
 	orderOption,
@@ -215,16 +215,11 @@ export async function execute(
 	const order = readOrder.call(this, options, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
 	const keep = readFilters.call(this, itemIndex, settings);
-	// Unfiltered with a small limit, one page of exactly that size; otherwise full pages.
-	const pageSize = keep || limit === undefined ? MAX_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE);
-	const certificates = await collectObjects(
-		listObjects<OrganizationCertificate>(
-			this,
-			['organization', 'certificates'],
-			{ order },
-			settings,
-			pageSize,
-		),
+	const certificates = await listUpTo<OrganizationCertificate>(
+		this,
+		['organization', 'certificates'],
+		{ order },
+		settings,
 		limit,
 		keep,
 	);

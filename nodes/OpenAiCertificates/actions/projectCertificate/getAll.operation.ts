@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { collectObjects, listObjects, MAX_PAGE_SIZE } from '../../transport';
+import { listUpTo } from '../../transport';
 import {
 	listFields,
 	orderOption,
@@ -41,15 +41,11 @@ export async function execute(
 	const options = readOptions.call(this, itemIndex);
 	const order = readOrder.call(this, options, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
-	const pageSize = limit === undefined ? MAX_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE);
-	const certificates = await collectObjects(
-		listObjects<IDataObject>(
-			this,
-			['organization', 'projects', projectId, 'certificates'],
-			{ order },
-			settings,
-			pageSize,
-		),
+	const certificates = await listUpTo<IDataObject>(
+		this,
+		['organization', 'projects', projectId, 'certificates'],
+		{ order },
+		settings,
 		limit,
 	);
 	return certificates.map((json) => ({ json }));
