@@ -1,67 +1,24 @@
 /**
  * End-to-end: the packed package installed into the real n8n app (2.41.1 on Node 24, 1.123.81 on Node 20)
  * the way a user installs it, run against the fake Admin API with `n8n execute` and through `n8n start` with
- * a webhook. Usage: node .cache/run/test/e2e/e2e.js [versions...]. Prints "N passed, N failed".
+ * a webhook, and (2.x) in queue mode with Redis, PostgreSQL and two workers (queueMode.ts).
+ * Usage: node .cache/run/test/e2e/e2e.js [versions...]. Prints "N passed, N failed".
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
 import type { N8nApp } from './n8nApp';
-import { freePort, PACKAGE_TYPE, parseExecuteOutput, prepareApp, reporter, ROOT } from './n8nApp';
+import { freePort, parseExecuteOutput, prepareApp, reporter } from './n8nApp';
+import { queueModeSuite } from './queueMode';
+import { alertWorkflow, callWebhook, chain, CLEANUP_WEBHOOK, cleanupWorkflow, example, importInto, ours, startCollector, withManualStart } from './workflows';
 
 const DAY = 86_400;
 const now = () => Math.floor(Date.now() / 1000);
 const versions = process.argv.slice(2).length ? process.argv.slice(2) : ['2.41.1', '1.123.81'];
-const CREDENTIAL = { id: 'openai-admin-api', name: 'OpenAI Admin API' };
 
 const { check, fail, finish } = reporter();
-
-type Node = { name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown };
-interface WorkflowJson {
-	id?: string;
-	name: string;
-	nodes: Node[];
-	connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
-	[key: string]: unknown;
-}
-
-function example(file: string): WorkflowJson {
-	return JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
-}
-
-/** `n8n execute` starts at a manual trigger: add one wired like the given trigger, leaving the rest as shipped. */
-function withManualStart(workflow: WorkflowJson, like: string): WorkflowJson {
-	const manual = { id: 'e2e-manual', name: 'Run from the CLI', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, -200], parameters: {} };
-	return { ...workflow, nodes: [...workflow.nodes, manual], connections: { ...workflow.connections, [manual.name]: workflow.connections[like] } };
-}
-
-/** Some nodes of a shipped workflow, with their connections, as a workflow of its own. */
-function subset(workflow: WorkflowJson, names: string[], name: string): WorkflowJson {
-	return {
-		...workflow,
-		name,
-		nodes: workflow.nodes.filter((node) => names.includes(node.name)),
-		connections: Object.fromEntries(Object.entries(workflow.connections).filter(([source]) => names.includes(source))),
-	};
-}
-
-function ours(name: string, parameters: Record<string, unknown>): Node {
-	return { id: name, name, type: `${PACKAGE_TYPE}.openAiCertificates`, typeVersion: 1, position: [0, 0], parameters, credentials: { openAiAdminApi: CREDENTIAL } };
-}
-
-function chain(name: string, nodes: Node[]): WorkflowJson {
-	const manual: Node = { id: 'm', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
-	const all = [manual, ...nodes];
-	const connections: WorkflowJson['connections'] = {};
-	all.slice(0, -1).forEach((node, index) => {
-		connections[node.name] = { main: [[{ node: all[index + 1].name, type: 'main', index: 0 }]] };
-	});
-	return { name, nodes: all.map((node, index) => ({ ...node, position: [index * 220, 0] })), connections, settings: { executionOrder: 'v1' } };
-}
 
 async function suite(version: string) {
 	console.log(`\n[e2e] n8n ${version}`);
@@ -75,18 +32,9 @@ async function suite(version: string) {
 		const organization = api.organization;
 		for (const id of ['proj_web', 'proj_batch']) organization.addProject({ id });
 
-		const files = join(app.userFolder, 'import');
-		require('node:fs').mkdirSync(files);
-		writeFileSync(join(files, 'credentials.json'), JSON.stringify([{ ...CREDENTIAL, type: 'openAiAdminApi', data: { apiKey: api.apiKey, baseUrl: api.baseUrl } }]));
-		await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
-
-		const workflowIds: Record<string, string> = {};
-		const importWorkflow = async (key: string, workflow: WorkflowJson) => {
-			const id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
-			workflowIds[key] = id;
-			writeFileSync(join(files, `${key}.json`), JSON.stringify({ ...workflow, id, active: false }));
-			await app!.cli(['import:workflow', `--input=${join(files, `${key}.json`)}`]);
-		};
+		const imports = await importInto(app, api);
+		const workflowIds = imports.ids;
+		const importWorkflow = imports.workflow;
 		const execute = async (key: string) => {
 			let stdout: string;
 			try {
@@ -161,41 +109,15 @@ async function suite(version: string) {
 			const soon = organization.addCertificate({ name: 'Soon CA', expires_at: now() + 3 * DAY });
 
 			// The cleanup job as shipped (its webhook), and the alert job polling every minute with an observer node.
-			const shipped = example('expiry-alert-and-cleanup.json');
-			const cleanupNodes = ['Every day at 07:00', 'Cleanup requested', 'Find expired certificates', 'Delete expired certificates'];
-			await importWorkflow('cleanup', subset(shipped, cleanupNodes, 'OpenAI certificates: cleanup (e2e)'));
-			const alerts: Array<Record<string, unknown>> = [];
-			collector = require('node:http').createServer((request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => {
-				let body = '';
-				request.on('data', (chunk: Buffer) => (body += chunk));
-				request.on('end', () => {
-					alerts.push(JSON.parse(body));
-					response.end('{}');
-				});
-			});
-			const collectorPort = await freePort();
-			await new Promise<void>((resolve) => collector!.listen(collectorPort, '127.0.0.1', resolve));
-			const alert = subset(shipped, ['Certificate expiring soon', 'Compose alert', 'Send alert (replace with Slack or email)'], 'OpenAI certificates: alert (e2e)');
-			alert.nodes.find((node) => node.name === 'Certificate expiring soon')!.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
-			alert.nodes.push({
-				id: 'observer', name: 'Observer', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [660, 0],
-				parameters: { method: 'POST', url: `http://127.0.0.1:${collectorPort}/alert`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
-			});
-			alert.connections['Send alert (replace with Slack or email)'] = { main: [[{ node: 'Observer', type: 'main', index: 0 }]] };
-			await importWorkflow('alert', alert);
-			for (const key of ['cleanup', 'alert']) {
-				if (version.startsWith('1.')) await app!.cli(['update:workflow', `--id=${workflowIds[key]}`, '--active=true']);
-				else await app!.cli(['publish:workflow', `--id=${workflowIds[key]}`]);
-			}
+			const observer = await startCollector();
+			collector = observer.server;
+			const alerts = observer.received;
+			await importWorkflow('cleanup', cleanupWorkflow(), { activate: true });
+			await importWorkflow('alert', alertWorkflow(observer.url), { activate: true });
 
 			const port = await freePort();
 			await app!.start(port);
-			// n8n activates published workflows after the editor is up: wait until the webhook is registered.
-			let response = await fetch(`http://127.0.0.1:${port}/webhook/openai-certificates-cleanup`, { method: 'POST' });
-			for (let waited = 0; response.status === 404 && waited < 90; waited++) {
-				await new Promise((resolve) => setTimeout(resolve, 1000));
-				response = await fetch(`http://127.0.0.1:${port}/webhook/openai-certificates-cleanup`, { method: 'POST' });
-			}
+			const response = await callWebhook(`http://127.0.0.1:${port}`, CLEANUP_WEBHOOK);
 			const text = await response.text();
 			assert.equal(response.status, 200, `${text}\n--- n8n printed:\n${app!.output().slice(-4000)}`);
 			const body = JSON.parse(text) as Array<Record<string, unknown>>;
@@ -223,6 +145,8 @@ async function suite(version: string) {
 
 async function main() {
 	for (const version of versions) await suite(version);
+	// Queue mode on the current n8n line (2.x); E2E_QUEUE=0 leaves it out of a quick local run.
+	if (process.env.E2E_QUEUE !== '0') for (const version of versions.filter((candidate) => candidate.startsWith('2.'))) await queueModeSuite(version, check, fail);
 	finish();
 }
 

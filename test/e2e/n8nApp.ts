@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,7 +20,12 @@ export interface N8nApp {
 	/** Runs an n8n CLI command, returning stdout (asynchronously: the fake Admin API shares this process). */
 	cli(args: string[], timeoutMs?: number): Promise<string>;
 	/** Starts `n8n start` and resolves once the editor is accessible. */
-	start(port: number): Promise<ChildProcess>;
+	start(port: number, env?: NodeJS.ProcessEnv): Promise<ChildProcess>;
+	/**
+	 * Starts `n8n worker` (queue mode) in a user folder of its own holding its own copy of the installed
+	 * package, as a separate machine would; resolves once the worker is ready.
+	 */
+	worker(name: string, env?: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output(): string }>;
 	/** What the started processes printed so far. */
 	output(): string;
 	/** Stops every process it started: SIGTERM, then SIGKILL after 15 s. */
@@ -32,7 +37,7 @@ function log(message: string) {
 }
 
 /** Installs (or reuses) the app, packs this package and installs the tarball the way a user does. */
-export function prepareApp(version: string): N8nApp {
+export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}): N8nApp {
 	const started = Date.now();
 	const appDir = execFileSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
 		.trim()
@@ -64,10 +69,35 @@ export function prepareApp(version: string): N8nApp {
 		N8N_SECURE_COOKIE: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		...(version.startsWith('1.') ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {}),
+		...extraEnv,
 	};
 	const bin = join(appDir, 'node_modules', '.bin', 'n8n');
 	const children: ChildProcess[] = [];
 	let printed = '';
+
+	/** Spawns an n8n command in its own process group and resolves when it prints `ready`. */
+	const launch = (args: string[], extra: NodeJS.ProcessEnv, ready: RegExp, what: string) => {
+		const child = spawn(bin, args, { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		children.push(child);
+		let output = '';
+		return new Promise<{ child: ChildProcess; output(): string }>((resolvePromise, reject) => {
+			const timer = setTimeout(() => reject(new Error(`${what} did not come up in 120 s:\n${output.slice(-3000)}`)), 120_000);
+			const onData = (chunk: Buffer) => {
+				output += chunk.toString();
+				printed += chunk.toString();
+				if (ready.test(output)) {
+					clearTimeout(timer);
+					resolvePromise({ child, output: () => output });
+				}
+			};
+			child.stdout!.on('data', onData);
+			child.stderr!.on('data', onData);
+			child.on('exit', (code) => {
+				clearTimeout(timer);
+				reject(new Error(`${what} exited with ${code}:\n${output.slice(-3000)}`));
+			});
+		});
+	};
 
 	return {
 		version,
@@ -82,27 +112,13 @@ export function prepareApp(version: string): N8nApp {
 				throw Object.assign(new Error(`n8n ${args[0]} failed:\n${`${stdout}\n${stderr}`.trim().slice(-4000)}`), { stdout, stderr });
 			}
 		},
-		start(port) {
-			const child = spawn(bin, ['start'], { env: { ...env, N8N_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-			children.push(child);
-			return new Promise((resolvePromise, reject) => {
-				let output = '';
-				const timer = setTimeout(() => reject(new Error(`n8n start did not come up in 120 s:\n${output.slice(-3000)}`)), 120_000);
-				const onData = (chunk: Buffer) => {
-					output += chunk.toString();
-					printed += chunk.toString();
-					if (/Editor is now accessible/.test(output)) {
-						clearTimeout(timer);
-						resolvePromise(child);
-					}
-				};
-				child.stdout!.on('data', onData);
-				child.stderr!.on('data', onData);
-				child.on('exit', (code) => {
-					clearTimeout(timer);
-					reject(new Error(`n8n start exited with ${code}:\n${output.slice(-3000)}`));
-				});
-			});
+		async start(port, extra = {}) {
+			return (await launch(['start'], { N8N_PORT: String(port), ...extra }, /Editor is now accessible/, 'n8n start')).child;
+		},
+		async worker(name, extra = {}) {
+			const folder = `${userFolder}-${name}`;
+			cpSync(join(userFolder, '.n8n', 'nodes'), join(folder, '.n8n', 'nodes'), { recursive: true });
+			return await launch(['worker'], { N8N_USER_FOLDER: folder, ...extra }, /n8n worker is now ready/, `n8n worker ${name}`);
 		},
 		output: () => printed,
 		async stopAll() {

@@ -106,6 +106,7 @@ describe('examples/expiry-alert-and-cleanup.json', () => {
 		const alerts = outputOf(run, 'Send alert (replace with Slack or email)');
 		expect(alerts.map((alert) => alert.certificateId)).toEqual([seeded.expiredActive.id, seeded.expiredIdle.id, seeded.expiringSoon.id]);
 		expect(alerts[2].message).toBe(`OpenAI certificate "Payments CA" (${seeded.expiringSoon.id}) expires in 12 days. Rotate it before then.`);
+		expect(alerts[0].message).toBe(`OpenAI certificate "Old CA" (${seeded.expiredActive.id}) has expired. Replace it now.`);
 		// Alerts change nothing.
 		expect(fake.api.log.every((request) => request.method === 'GET')).toBe(true);
 	});

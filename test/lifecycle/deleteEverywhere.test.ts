@@ -98,4 +98,47 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 		});
 		expect(items[0].json).toEqual({ object: 'certificate.deleted', id: 'cert_gone', alreadyDeleted: true, deactivatedIn: [] });
 	});
+
+	it('with Ignore Not Found, a certificate another run deletes while this one deactivates it is reported as deleted', async () => {
+		const { target } = seedOrganization();
+		const organization = fake.api.organization;
+		// A second cleanup job finishes first: when our deactivation reaches proj_120, the certificate is gone.
+		fake.api.faults.push({
+			kind: '500',
+			match: (request) => {
+				if (request.path.includes('proj_120/certificates/deactivate')) {
+					organization.activeInOrganization.delete(target.id);
+					for (const active of organization.activeInProject.values()) active.delete(target.id);
+					organization.certificates.delete(target.id);
+				}
+				return false;
+			},
+		});
+		const { items, error } = await fake.run({
+			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true, ignoreNotFound: true } },
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json).toEqual({ object: 'certificate.deleted', id: target.id, alreadyDeleted: true, deactivatedIn: ['organization', 'proj_003'] });
+		// It checked that the certificate is really gone, and sent nothing after.
+		const afterRefusal = fake.api.log.slice(fake.api.log.findIndex((request) => request.status === 404) + 1);
+		expect(afterRefusal.map((request) => [request.method, request.path, request.status])).toEqual([['GET', `/v1/organization/certificates/${target.id}`, 404]]);
+	});
+
+	it('without Ignore Not Found, that race fails with the deactivation report', async () => {
+		const { target } = seedOrganization();
+		const organization = fake.api.organization;
+		fake.api.faults.push({
+			kind: '500',
+			match: (request) => {
+				if (request.path.includes('proj_120/certificates/deactivate')) organization.certificates.delete(target.id);
+				return false;
+			},
+		});
+		const { items } = await fake.run({
+			continueOnFail: true,
+			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true } },
+		});
+		expect(items[0].json.error).toMatch(/No certificate found/);
+		expect((items[0].json.report as { failed: unknown }).failed).toEqual({ step: 'deactivate', place: 'proj_120', certificateId: target.id });
+	});
 });

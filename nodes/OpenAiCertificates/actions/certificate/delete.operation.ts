@@ -3,9 +3,11 @@ import type {
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
+	NodeApiError,
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { RequestSettings } from '../../transport';
 import { adminApiRequest, asNodeError } from '../../transport';
 import type { Place } from '../activation';
 import { placesWhereActive, toggleCertificates, withReport } from '../activation';
@@ -39,10 +41,28 @@ const properties: INodeProperties[] = [
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to treat a certificate that no longer exists as already deleted, so a cleanup job can run twice',
+				'Whether to treat a certificate that no longer exists (or that another run deletes meanwhile) as already deleted, so cleanup jobs can run twice or at once',
 		},
 	]),
 ];
+
+function alreadyDeleted(certificateId: string): IDataObject {
+	return { object: 'certificate.deleted', id: certificateId, alreadyDeleted: true };
+}
+
+/** Whether the certificate no longer exists (a read; 404 means gone). */
+async function isGone(
+	context: IExecuteFunctions,
+	certificateId: string,
+	settings: RequestSettings,
+): Promise<boolean> {
+	const found = await adminApiRequest(
+		context,
+		{ method: 'GET', path: ['organization', 'certificates', certificateId], notFoundIsUndefined: true },
+		settings,
+	);
+	return found === undefined;
+}
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['certificate'], operation: ['delete'] } },
@@ -80,6 +100,14 @@ export async function execute(
 			try {
 				await toggleCertificates(this, place, 'deactivate', [certificateId], settings);
 			} catch (error) {
+				// Another run (a second cleanup job, a worker next to this one) deleted it meanwhile.
+				if (
+					options.ignoreNotFound === true &&
+					(error as NodeApiError).httpCode === '404' &&
+					(await isGone(this, certificateId, settings))
+				) {
+					return [{ json: { ...alreadyDeleted(certificateId), deactivatedIn } }];
+				}
 				throw withReport(
 					this,
 					error,
@@ -126,11 +154,7 @@ export async function execute(
 			itemIndex,
 		);
 	}
-	const json: IDataObject = response ?? {
-		object: 'certificate.deleted',
-		id: certificateId,
-		alreadyDeleted: true,
-	};
+	const json: IDataObject = response ?? alreadyDeleted(certificateId);
 	if (deactivateFirst) json.deactivatedIn = deactivatedIn;
 	return [{ json }];
 }

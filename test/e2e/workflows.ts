@@ -1,0 +1,128 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { N8nApp } from './n8nApp';
+import { freePort, PACKAGE_TYPE, ROOT } from './n8nApp';
+
+/** Workflow JSON for the app-level suites: the shipped examples, cut and wired for a headless run. */
+
+export const CREDENTIAL = { id: 'openai-admin-api', name: 'OpenAI Admin API' };
+
+export type Node = { name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown };
+export interface WorkflowJson {
+	id?: string;
+	name: string;
+	nodes: Node[];
+	connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
+	[key: string]: unknown;
+}
+
+export function example(file: string): WorkflowJson {
+	return JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
+}
+
+/** `n8n execute` starts at a manual trigger: add one wired like the given trigger, leaving the rest as shipped. */
+export function withManualStart(workflow: WorkflowJson, like: string): WorkflowJson {
+	const manual = { id: 'e2e-manual', name: 'Run from the CLI', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, -200], parameters: {} };
+	return { ...workflow, nodes: [...workflow.nodes, manual], connections: { ...workflow.connections, [manual.name]: workflow.connections[like] } };
+}
+
+/** Some nodes of a shipped workflow, with their connections, as a workflow of its own. */
+export function subset(workflow: WorkflowJson, names: string[], name: string): WorkflowJson {
+	return {
+		...workflow,
+		name,
+		nodes: workflow.nodes.filter((node) => names.includes(node.name)),
+		connections: Object.fromEntries(Object.entries(workflow.connections).filter(([source]) => names.includes(source))),
+	};
+}
+
+export function ours(name: string, parameters: Record<string, unknown>): Node {
+	return { id: name, name, type: `${PACKAGE_TYPE}.openAiCertificates`, typeVersion: 1, position: [0, 0], parameters, credentials: { openAiAdminApi: CREDENTIAL } };
+}
+
+/** A manual trigger followed by the given nodes, each feeding the next. */
+export function chain(name: string, nodes: Node[]): WorkflowJson {
+	const manual: Node = { id: 'm', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const all = [manual, ...nodes];
+	const connections: WorkflowJson['connections'] = {};
+	all.slice(0, -1).forEach((node, index) => {
+		connections[node.name] = { main: [[{ node: all[index + 1].name, type: 'main', index: 0 }]] };
+	});
+	return { name, nodes: all.map((node, index) => ({ ...node, position: [index * 220, 0] })), connections, settings: { executionOrder: 'v1' } };
+}
+
+export const CLEANUP_WEBHOOK = 'webhook/openai-certificates-cleanup';
+
+/** The cleanup job of examples/expiry-alert-and-cleanup.json as shipped: its schedule, its webhook and its two nodes. */
+export function cleanupWorkflow(): WorkflowJson {
+	const names = ['Every day at 07:00', 'Cleanup requested', 'Find expired certificates', 'Delete expired certificates'];
+	return subset(example('expiry-alert-and-cleanup.json'), names, 'OpenAI certificates: cleanup (e2e)');
+}
+
+/**
+ * The alert job of the same example, polling every minute, with an observer node after the shipped
+ * "Send alert" placeholder that posts each alert to `observerUrl`.
+ */
+export function alertWorkflow(observerUrl: string): WorkflowJson {
+	const names = ['Certificate expiring soon', 'Compose alert', 'Send alert (replace with Slack or email)'];
+	const alert = subset(example('expiry-alert-and-cleanup.json'), names, 'OpenAI certificates: alert (e2e)');
+	alert.nodes.find((node) => node.name === 'Certificate expiring soon')!.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+	alert.nodes.push({
+		id: 'observer', name: 'Observer', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [660, 0],
+		parameters: { method: 'POST', url: observerUrl, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+	});
+	alert.connections['Send alert (replace with Slack or email)'] = { main: [[{ node: 'Observer', type: 'main', index: 0 }]] };
+	return alert;
+}
+
+/** An HTTP server on 127.0.0.1 that records every JSON body posted to it. */
+export async function startCollector(): Promise<{ url: string; received: Array<Record<string, unknown>>; server: Server }> {
+	const received: Array<Record<string, unknown>> = [];
+	const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+		let body = '';
+		request.on('data', (chunk: Buffer) => (body += chunk));
+		request.on('end', () => {
+			received.push(JSON.parse(body));
+			response.end('{}');
+		});
+	});
+	const port = await freePort();
+	await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+	return { url: `http://127.0.0.1:${port}/alert`, received, server };
+}
+
+/** Imports the credential for the fake Admin API and returns a workflow importer that assigns stable IDs. */
+export async function importInto(app: N8nApp, api: { apiKey: string; baseUrl: string }) {
+	const files = join(app.userFolder, 'import');
+	mkdirSync(files, { recursive: true });
+	writeFileSync(join(files, 'credentials.json'), JSON.stringify([{ ...CREDENTIAL, type: 'openAiAdminApi', data: { apiKey: api.apiKey, baseUrl: api.baseUrl } }]));
+	await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
+	const ids: Record<string, string> = {};
+	return {
+		ids,
+		async workflow(key: string, workflow: WorkflowJson, { activate = false } = {}): Promise<string> {
+			const id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
+			ids[key] = id;
+			writeFileSync(join(files, `${key}.json`), JSON.stringify({ ...workflow, id, active: false }));
+			await app.cli(['import:workflow', `--input=${join(files, `${key}.json`)}`]);
+			if (activate) {
+				if (app.version.startsWith('1.')) await app.cli(['update:workflow', `--id=${id}`, '--active=true']);
+				else await app.cli(['publish:workflow', `--id=${id}`]);
+			}
+			return id;
+		},
+	};
+}
+
+/** n8n registers the webhooks of active workflows after the editor is up: POST until it is no longer 404. */
+export async function callWebhook(baseUrl: string, path: string): Promise<Response> {
+	let response = await fetch(`${baseUrl}/${path}`, { method: 'POST' });
+	for (let waited = 0; response.status === 404 && waited < 90; waited++) {
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		response = await fetch(`${baseUrl}/${path}`, { method: 'POST' });
+	}
+	return response;
+}
