@@ -43,19 +43,27 @@ async function withFake<T>(options: FakeAdminApiOptions, certificates: number, b
 	}
 }
 
-/** The baseline: a plain loop of DELETEs with axios and a fresh agent per request, as n8n-core sends them. */
-async function rawDeletes(baseUrl: string, apiKey: string, ids: string[]): Promise<number> {
+/**
+ * The baseline: plain loops of DELETEs with axios and a fresh agent per request, as n8n-core sends them;
+ * `concurrency` loops share the list.
+ */
+async function rawDeletes(baseUrl: string, apiKey: string, ids: string[], concurrency = 1): Promise<number> {
 	const started = performance.now();
-	for (const id of ids) {
-		const response = await axios.request({
-			method: 'DELETE',
-			url: `${baseUrl}/organization/certificates/${encodeURIComponent(id)}`,
-			headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' },
-			httpAgent: new Agent(),
-			validateStatus: () => true,
-		});
-		if (response.status !== 200) throw new Error(`raw delete failed: ${response.status}`);
-	}
+	let next = 0;
+	const loop = async () => {
+		while (next < ids.length) {
+			const id = ids[next++];
+			const response = await axios.request({
+				method: 'DELETE',
+				url: `${baseUrl}/organization/certificates/${encodeURIComponent(id)}`,
+				headers: { Authorization: `Bearer ${apiKey}`, Accept: 'application/json' },
+				httpAgent: new Agent(),
+				validateStatus: () => true,
+			});
+			if (response.status !== 200) throw new Error(`raw delete failed: ${response.status}`);
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, loop));
 	return performance.now() - started;
 }
 
@@ -86,12 +94,14 @@ async function main() {
 	{
 		const latencyMs = 20;
 		const node = await withFake({ latencyMs }, N, (api, ids) => nodeDeletes(api.baseUrl, api.apiKey, ids, { concurrency: 8 }));
+		// What the same raw client achieves with 8 loops here: the ceiling this machine and setup allow.
+		const raw8 = await withFake({ latencyMs }, N, (api, ids) => rawDeletes(api.baseUrl, api.apiKey, ids, 8));
 		const ideal = (N * latencyMs) / 8;
 		row(
 			`2. ${N} deletes, latency ${latencyMs} ms, concurrency 8`,
-			`node ${seconds(node.ms)}`,
-			`speed-up vs sequential raw ${ratio(sequential[latencyMs] / node.ms)}×`,
-			`ideal N·latency/8 = ${seconds(ideal)} → ${ratio(ideal / node.ms)} of ideal`,
+			`node ${seconds(node.ms)}, raw loop ×8 ${seconds(raw8)}`,
+			`node: ${ratio(ideal / node.ms)} of ideal N·latency/8 = ${seconds(ideal)}; raw ×8: ${ratio(ideal / raw8)} of ideal`,
+			`node/raw×8 ${ratio(node.ms / raw8)}; ${ratio(sequential[latencyMs] / node.ms)}× the sequential raw loop`,
 			'target ≥ 0.90 of ideal',
 		);
 	}

@@ -1,5 +1,6 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
+	IHttpRequestOptions,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -38,14 +39,18 @@ export class OpenAiAdminApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Bearer {{$credentials.apiKey}}',
-			},
-		},
-	};
+	// A function rather than the declarative `{ type: 'generic' }` form: n8n 2.x resolves a declarative header's
+	// `={{$credentials.apiKey}}` through its sandboxed expression engine on every request, which measured as
+	// 20-30% of this node's per-item cost in the real app (README, Performance). Same header, same result.
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
+			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiKey)}` },
+		};
+	}
 
 	// An admin endpoint: a non-admin key is refused here, so a wrong key shows when the credential is saved.
 	test: ICredentialTestRequest = {

@@ -34,7 +34,13 @@ describe('OpenAI Admin API credential', () => {
 		expect(apiKey).toMatchObject({ name: 'apiKey', type: 'string', required: true, typeOptions: { password: true } });
 		expect(apiKey.hint).toMatch(/sk-admin-/);
 		expect(baseUrl).toMatchObject({ name: 'baseUrl', default: 'https://api.openai.com/v1' });
-		expect(credentialType.authenticate.properties.headers).toEqual({ Authorization: '=Bearer {{$credentials.apiKey}}' });
+	});
+
+	it('authenticates with the key as a bearer token, keeping the request headers', async () => {
+		const options = { url: '/organization/certificates', headers: { Accept: 'application/json' } };
+		const authenticated = await credentialType.authenticate({ apiKey: 'sk-admin-abc' }, options);
+		expect(authenticated.headers).toEqual({ Accept: 'application/json', Authorization: 'Bearer sk-admin-abc' });
+		expect(options.headers).toEqual({ Accept: 'application/json' });
 	});
 
 	it('tests the key against an admin endpoint: GET /organization/certificates?limit=1', async () => {

@@ -1,4 +1,5 @@
 import type {
+	IAuthenticate,
 	ICredentialDataDecryptedObject,
 	ICredentials,
 	IHttpRequestHelper,
@@ -17,9 +18,9 @@ import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
 const credentialTypes = { openAiAdminApi: new OpenAiAdminApi() };
 
 /**
- * Hands the node its credential and applies the credential type's own generic `authenticate`
- * (the headers it declares, with expressions resolved by the workflow's expression engine), the way
- * n8n's CredentialsHelper does. n8n's own test helper skips generic authenticate, so this one is ours.
+ * Hands the node its credential and applies the credential type's own `authenticate` the way n8n's
+ * CredentialsHelper does: a function is called; a generic one's headers are resolved by the workflow's
+ * expression engine. n8n's own test helper skips generic authenticate, so this one is ours.
  */
 export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {
@@ -44,7 +45,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		const type = credentialTypes[typeName as keyof typeof credentialTypes];
 		if (!type) throw new Error(`Unknown credential type ${typeName}`);
 		const options = requestOptions as IHttpRequestOptions;
-		const headers = (type.authenticate.properties.headers ?? {}) as Record<string, string>;
+		// As n8n's CredentialsHelper: a function is called with the decrypted data; a generic one is resolved.
+		const authenticate = type.authenticate as IAuthenticate;
+		if (typeof authenticate === 'function') return await authenticate.call(type, credentials, options);
+		const headers = (authenticate.properties.headers ?? {}) as Record<string, string>;
 		options.headers = { ...(options.headers ?? {}) };
 		for (const [name, value] of Object.entries(headers)) {
 			options.headers[name] = workflow!.expression.getSimpleParameterValue(node!, value, 'manual', {
