@@ -7,17 +7,24 @@ import { sleep } from 'n8n-workflow';
  *   exponential backoff on the number of 429s in a row (reset by a success), instead of each request
  *   retrying on its own.
  * - When 429s cluster (a quarter or more of the last 20 answers) the run has met a real limit: it then
- *   paces request starts 10% below the rate the API sustained over the last 10 seconds, and speeds up
- *   by half a percent per success once 20 answers in a row got through, so throughput settles near
- *   the limit instead of bursting into 429s.
+ *   paces request starts 10% below the rate the API sustained over the last 10 seconds.
+ * - A 429 while paced, after at least 20 successes since the previous one (a limit drains a burst
+ *   allowance first; random refusals come sooner), brackets the limit: the refused pace is above it
+ *   and the rate achieved since the previous 429 (pause included) at or below it. The next pace is
+ *   midway between the two (at most half the refused one), so a few refusals bring it to the limit
+ *   rather than creeping: each refusal costs a whole pause, often a second or more.
+ * - While paced it probes for more once 20 answers in a row got through: 1% faster per success until
+ *   the limit is bracketed, then 0.02% (the limit is known to be near).
  *   An isolated 429 (a hiccup, not a limit) costs only its pause.
  * Nothing is remembered beyond the run.
  */
 export class RateGovernor {
 	private static readonly byContext = new WeakMap<object, RateGovernor>();
 
-	static readonly SPEED_UP = 0.995;
-	/** The learnt pace stays this much below the rate the API sustained. */
+	/** Probing: the pace interval shrinks by these factors per success, before and after the limit is bracketed. */
+	static readonly SPEED_UP = 0.99;
+	static readonly SPEED_UP_BRACKETED = 0.9998;
+	/** The first learnt pace stays this much below the rate the API sustained. */
 	static readonly MARGIN = 1.1;
 	static readonly HISTORY = 20;
 	static readonly CLUSTER_SHARE = 0.25;
@@ -28,6 +35,11 @@ export class RateGovernor {
 
 	private pausedUntil = 0;
 	private intervalMs = 0;
+	/** The pace interval at which a paced request was last refused after a clean run (0: not yet). */
+	private ceilingMs = 0;
+	/** Since the last counted 429: when it came, and the successes after it. */
+	private cycleStart = Date.now();
+	private cycleSuccesses = 0;
 	private nextStart = 0;
 	private startedAt = Date.now();
 	private consecutiveThrottles = 0;
@@ -74,9 +86,13 @@ export class RateGovernor {
 		this.remember(false, now);
 		this.successes += 1;
 		this.recentSuccesses.push(now);
+		this.cycleSuccesses += 1;
 		this.consecutiveThrottles = 0;
 		// Probe for more only while the recent answers are all successes.
-		if (!this.recentAnswers.includes(true)) this.intervalMs *= RateGovernor.SPEED_UP;
+		if (this.intervalMs > 0 && !this.recentAnswers.includes(true)) {
+			this.intervalMs *=
+				this.ceilingMs > 0 ? RateGovernor.SPEED_UP_BRACKETED : RateGovernor.SPEED_UP;
+		}
 	}
 
 	/**
@@ -94,6 +110,21 @@ export class RateGovernor {
 		this.pausedUntil = Math.max(this.pausedUntil, now + pause);
 		this.nextStart = Math.max(this.nextStart, this.pausedUntil);
 
+		if (!duringPause) {
+			const cycleMs = now - this.cycleStart;
+			const cycleSuccesses = this.cycleSuccesses;
+			this.cycleStart = now;
+			this.cycleSuccesses = 0;
+			if (this.intervalMs > 0) {
+				if (cycleSuccesses >= RateGovernor.HISTORY) {
+					// Paced and refused: the limit lies between the rate achieved and the pace refused.
+					const achievedPerMs = cycleSuccesses / Math.max(cycleMs, 1);
+					this.ceilingMs = this.intervalMs;
+					this.intervalMs = Math.min(2 / (achievedPerMs + 1 / this.intervalMs), 2 * this.intervalMs);
+				}
+				return this.pausedUntil - now;
+			}
+		}
 		const throttles = this.recentAnswers.filter(Boolean).length;
 		const clustered =
 			this.recentAnswers.length >= RateGovernor.HISTORY / 2 &&
