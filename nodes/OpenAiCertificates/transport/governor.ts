@@ -115,16 +115,15 @@ export class RateGovernor {
 			const cycleSuccesses = this.cycleSuccesses;
 			this.cycleStart = now;
 			this.cycleSuccesses = 0;
-			if (this.intervalMs > 0) {
-				if (cycleSuccesses >= RateGovernor.HISTORY) {
-					// Paced and refused: the limit lies between the rate achieved and the pace refused.
-					const achievedPerMs = cycleSuccesses / Math.max(cycleMs, 1);
-					this.ceilingMs = this.intervalMs;
-					this.intervalMs = Math.min(2 / (achievedPerMs + 1 / this.intervalMs), 2 * this.intervalMs);
-				}
+			if (this.intervalMs > 0 && cycleSuccesses >= RateGovernor.HISTORY) {
+				// Paced and refused after a clean run: the limit lies between the rate achieved and the pace refused.
+				const achievedPerMs = cycleSuccesses / Math.max(cycleMs, 1);
+				this.ceilingMs = this.intervalMs;
+				this.intervalMs = Math.min(2 / (achievedPerMs + 1 / this.intervalMs), 2 * this.intervalMs);
 				return this.pausedUntil - now;
 			}
 		}
+		// When refusals cluster (a quarter of the recent answers), pace at least 10% under the rate sustained lately.
 		const throttles = this.recentAnswers.filter(Boolean).length;
 		const clustered =
 			this.recentAnswers.length >= RateGovernor.HISTORY / 2 &&
