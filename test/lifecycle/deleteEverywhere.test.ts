@@ -14,6 +14,23 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 		return { target, others };
 	}
 
+	/** A second cleanup job finishes first: when our deactivation reaches that project, the certificate is gone. */
+	function deletedByAnotherRunAt(projectId: string, certificateId: string) {
+		const organization = fake.api.organization;
+		fake.api.faults.push({
+			kind: '500',
+			// Never injects a fault: it only acts at the moment the request arrives.
+			match: (request) => {
+				if (request.path.includes(`${projectId}/certificates/deactivate`)) {
+					organization.activeInOrganization.delete(certificateId);
+					for (const active of organization.activeInProject.values()) active.delete(certificateId);
+					organization.certificates.delete(certificateId);
+				}
+				return false;
+			},
+		});
+	}
+
 	it('deactivates it in the organization and every project where it is active (not elsewhere), then deletes it', async () => {
 		const { target, others } = seedOrganization();
 		const { items, error } = await fake.run({
@@ -101,19 +118,7 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 
 	it('with Ignore Not Found, a certificate another run deletes while this one deactivates it is reported as deleted', async () => {
 		const { target } = seedOrganization();
-		const organization = fake.api.organization;
-		// A second cleanup job finishes first: when our deactivation reaches proj_120, the certificate is gone.
-		fake.api.faults.push({
-			kind: '500',
-			match: (request) => {
-				if (request.path.includes('proj_120/certificates/deactivate')) {
-					organization.activeInOrganization.delete(target.id);
-					for (const active of organization.activeInProject.values()) active.delete(target.id);
-					organization.certificates.delete(target.id);
-				}
-				return false;
-			},
-		});
+		deletedByAnotherRunAt('proj_120', target.id);
 		const { items, error } = await fake.run({
 			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true, ignoreNotFound: true } },
 		});
@@ -126,14 +131,7 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 
 	it('without Ignore Not Found, that race fails with the deactivation report', async () => {
 		const { target } = seedOrganization();
-		const organization = fake.api.organization;
-		fake.api.faults.push({
-			kind: '500',
-			match: (request) => {
-				if (request.path.includes('proj_120/certificates/deactivate')) organization.certificates.delete(target.id);
-				return false;
-			},
-		});
+		deletedByAnotherRunAt('proj_120', target.id);
 		const { items } = await fake.run({
 			continueOnFail: true,
 			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true } },
