@@ -7,15 +7,15 @@ import { sleep } from 'n8n-workflow';
  *   exponential backoff on the number of 429s in a row (reset by a success), instead of each request
  *   retrying on its own.
  * - When 429s cluster (a quarter or more of the last 20 answers) the run has met a real limit: it then
- *   paces request starts 10% below the rate the API sustained over the last 10 seconds.
+ *   paces request starts 10% below the rate the API sustained over the last 10 seconds. An isolated
+ *   429 (a hiccup, not a limit) costs only its pause.
  * - A 429 while paced, after at least 20 successes since the previous one (a limit drains a burst
  *   allowance first; random refusals come sooner), brackets the limit: the refused pace is above it
  *   and the rate achieved since the previous 429 (pause included) at or below it. The next pace is
- *   midway between the two (at most half the refused one), so a few refusals bring it to the limit
+ *   midway between the two (never under half the refused pace), so a few refusals bring it to the limit
  *   rather than creeping: each refusal costs a whole pause, often a second or more.
  * - While paced it probes for more once 20 answers in a row got through: 1% faster per success until
  *   the limit is bracketed, then 0.02% (the limit is known to be near).
- *   An isolated 429 (a hiccup, not a limit) costs only its pause.
  * Nothing is remembered beyond the run.
  */
 export class RateGovernor {
@@ -35,8 +35,8 @@ export class RateGovernor {
 
 	private pausedUntil = 0;
 	private intervalMs = 0;
-	/** The pace interval at which a paced request was last refused after a clean run (0: not yet). */
-	private ceilingMs = 0;
+	/** Whether a paced request was refused after a clean run: the limit is then known to be near. */
+	private bracketed = false;
 	/** Since the last counted 429: when it came, and the successes after it. */
 	private cycleStart = Date.now();
 	private cycleSuccesses = 0;
@@ -90,8 +90,7 @@ export class RateGovernor {
 		this.consecutiveThrottles = 0;
 		// Probe for more only while the recent answers are all successes.
 		if (this.intervalMs > 0 && !this.recentAnswers.includes(true)) {
-			this.intervalMs *=
-				this.ceilingMs > 0 ? RateGovernor.SPEED_UP_BRACKETED : RateGovernor.SPEED_UP;
+			this.intervalMs *= this.bracketed ? RateGovernor.SPEED_UP_BRACKETED : RateGovernor.SPEED_UP;
 		}
 	}
 
@@ -118,7 +117,7 @@ export class RateGovernor {
 			if (this.intervalMs > 0 && cycleSuccesses >= RateGovernor.HISTORY) {
 				// Paced and refused after a clean run: the limit lies between the rate achieved and the pace refused.
 				const achievedPerMs = cycleSuccesses / Math.max(cycleMs, 1);
-				this.ceilingMs = this.intervalMs;
+				this.bracketed = true;
 				this.intervalMs = Math.min(2 / (achievedPerMs + 1 / this.intervalMs), 2 * this.intervalMs);
 				return this.pausedUntil - now;
 			}

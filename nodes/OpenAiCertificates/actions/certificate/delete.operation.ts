@@ -58,7 +58,11 @@ async function isGone(
 ): Promise<boolean> {
 	const found = await adminApiRequest(
 		context,
-		{ method: 'GET', path: ['organization', 'certificates', certificateId], notFoundIsUndefined: true },
+		{
+			method: 'GET',
+			path: ['organization', 'certificates', certificateId],
+			notFoundIsUndefined: true,
+		},
 		settings,
 	);
 	return found === undefined;
