@@ -46,14 +46,12 @@ function httpRequest(baseUrl: string, batching?: { batchSize: number; batchInter
 }
 
 function oursDeleting(concurrency: number): Node {
-	return {
-		...ours('Delete', {
-			resource: 'certificate',
-			operation: 'delete',
-			certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
-			options: concurrency > 1 ? { concurrency } : {},
-		}),
-	};
+	return ours('Delete', {
+		resource: 'certificate',
+		operation: 'delete',
+		certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+		options: concurrency > 1 ? { concurrency } : {},
+	});
 }
 
 export async function measureInApp(count: number, ratePerMinute: number): Promise<{ unlimited: AppRun[]; limited: AppRun[] }> {

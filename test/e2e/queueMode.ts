@@ -13,7 +13,7 @@ import type { N8nApp } from './n8nApp';
 import { freePort, prepareApp } from './n8nApp';
 import type { Service } from './services';
 import { startPostgres, startRedis } from './services';
-import { alertWorkflow, callWebhook, CLEANUP_WEBHOOK, cleanupWorkflow, importInto, startCollector } from './workflows';
+import { alertWorkflow, callWebhook, CLEANUP_WEBHOOK, cleanupWorkflow, importInto, startCollector, waitForTwoPolls } from './workflows';
 
 const DAY = 86_400;
 const now = () => Math.floor(Date.now() / 1000);
@@ -137,13 +137,7 @@ export async function queueModeSuite(version: string, check: Check, fail: (name:
 
 		await check('queue mode: the activated trigger (polling in the main process) fires once for the expiring certificate with two workers', async () => {
 			const alerts = observer.received;
-			const polls = () => api!.log.filter((request) => request.path === '/v1/organization/certificates' && request.query.order === 'asc').length;
-			for (let waited = 0; alerts.length === 0 && waited < 75; waited++) await new Promise((resolve) => setTimeout(resolve, 1000));
-			const firstPolls = polls();
-			for (let waited = 0; waited < 70 && polls() <= firstPolls; waited++) await new Promise((resolve) => setTimeout(resolve, 1000));
-			// Let an execution the second poll might have started finish on its worker.
-			await new Promise((resolve) => setTimeout(resolve, 5000));
-			assert.ok(polls() > firstPolls, 'the trigger polled only once');
+			assert.ok(await waitForTwoPolls(api!, alerts), 'the trigger polled only once');
 			// Expired certificates count as expiring too (the first poll may come before the cleanup run).
 			const alerted = alerts.map((item) => item.certificateId as string);
 			assert.deepEqual(alerted.filter((id) => id === soon.id), [soon.id], JSON.stringify(alerts));

@@ -126,3 +126,17 @@ export async function callWebhook(baseUrl: string, path: string): Promise<Respon
 	}
 	return response;
 }
+
+/**
+ * The alert trigger polls at the next whole minute and again a minute later: waits for the first alert, then
+ * for one more poll (and for an execution that poll may have started to finish). Returns whether it polled again.
+ */
+export async function waitForTwoPolls(api: { log: Array<{ path: string; query: Record<string, unknown> }> }, alerts: unknown[]): Promise<boolean> {
+	const polls = () => api.log.filter((request) => request.path === '/v1/organization/certificates' && request.query.order === 'asc').length;
+	const second = () => new Promise((resolve) => setTimeout(resolve, 1000));
+	for (let waited = 0; alerts.length === 0 && waited < 75; waited++) await second();
+	const firstPolls = polls();
+	for (let waited = 0; waited < 70 && polls() <= firstPolls; waited++) await second();
+	await new Promise((resolve) => setTimeout(resolve, 5000));
+	return polls() > firstPolls;
+}
