@@ -62,11 +62,15 @@ export async function measureInApp(count: number, ratePerMinute: number): Promis
 	const imports = await importInto(app, setup);
 	await setup.close();
 	const baseUrl = setup.baseUrl;
+	const paced = (perMinute: number) => {
+		const batchInterval = Math.ceil(60_000 / perMinute);
+		return { label: `HTTP Request node, Retry On Fail, Batching 1 item per ${batchInterval} ms`, deleter: httpRequest(baseUrl, { batchSize: 1, batchInterval }) };
+	};
 	const variants: Variant[] = [
 		{ key: 'http', label: 'HTTP Request node, Retry On Fail (3 tries, 1 s)', deleter: httpRequest(baseUrl) },
-		{ key: 'httppaced', label: `HTTP Request node, Retry On Fail, Batching 1 item per ${Math.ceil(60_000 / ratePerMinute)} ms`, deleter: httpRequest(baseUrl, { batchSize: 1, batchInterval: Math.ceil(60_000 / ratePerMinute) }) },
+		{ key: 'httppaced', ...paced(ratePerMinute) },
 		// The same, paced for a limit 10% higher than the real one: the limit is rarely known exactly.
-		{ key: 'httpfast', label: `HTTP Request node, Retry On Fail, Batching 1 item per ${Math.ceil(60_000 / (ratePerMinute * 1.1))} ms`, deleter: httpRequest(baseUrl, { batchSize: 1, batchInterval: Math.ceil(60_000 / (ratePerMinute * 1.1)) }) },
+		{ key: 'httpfast', ...paced(ratePerMinute * 1.1) },
 		{ key: 'ours1', label: 'this node, concurrency 1', deleter: oursDeleting(1) },
 		{ key: 'ours4', label: 'this node, concurrency 4', deleter: oursDeleting(4) },
 		{ key: 'ours8', label: 'this node, concurrency 8', deleter: oursDeleting(8) },
