@@ -146,3 +146,23 @@ export async function placesWhereActive(
 	}
 	return places;
 }
+
+/**
+ * The projects where each certificate is active, in project-list order (archived projects included):
+ * one listing of the projects, then each project's certificate list (one request per project while
+ * the organization holds at most 100 certificates). Reads only.
+ */
+export async function projectsWhereActive(
+	context: IExecuteFunctions,
+	settings: RequestSettings,
+): Promise<Map<string, string[]>> {
+	const projectsOf = new Map<string, string[]>();
+	for (const projectId of await allProjectIds(context, settings)) {
+		const path = ['organization', 'projects', projectId, 'certificates'];
+		for await (const certificate of listObjects<ScopedCertificate>(context, path, {}, settings)) {
+			if (certificate.active !== true) continue;
+			projectsOf.set(certificate.id, [...(projectsOf.get(certificate.id) ?? []), projectId]);
+		}
+	}
+	return projectsOf;
+}
