@@ -31,6 +31,17 @@ export default tseslint.config(
 			'@typescript-eslint/no-unnecessary-type-assertion': 'off',
 			'@typescript-eslint/unbound-method': 'off',
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+			// URL and URLSearchParams stringify to their serialized form.
+			'@typescript-eslint/restrict-template-expressions': [
+				'error',
+				{
+					allowNumber: true,
+					allow: [
+						{ from: 'lib', name: ['URL', 'URLSearchParams'] },
+						{ from: 'package', package: '@types/node', name: ['URL', 'URLSearchParams'] },
+					],
+				},
+			],
 			// The fake Admin API answers an error by throwing its ApiError (a response, not an Error).
 			'@typescript-eslint/only-throw-error': [
 				'error',
