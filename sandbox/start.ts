@@ -8,7 +8,8 @@
  * OPENAI_ADMIN_KEY=sk-admin-... npm start   points the credential at the real API instead (and
  * OPENAI_ADMIN_BASE_URL, default https://api.openai.com/v1); no sandbox is started then, and n8n uses a
  * user folder of its own so sandbox and real work never mix.
- * N8N_PORT (default 5678) and SANDBOX_PORT (default 5680) choose the ports; N8N_SANDBOX_FOLDER the folder.
+ * N8N_PORT (default 5678), SANDBOX_PORT (default 5680) and SANDBOX_MTLS_PORT (default 5681) choose the ports;
+ * N8N_SANDBOX_FOLDER the folder.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 
 import type { N8nApp } from './n8nApp';
 import { prepareApp, ROOT } from './n8nApp';
+import { prepareMtlsTryout } from './mtlsTryout';
 import { keepSaved, loadOrganization, saveOrganization } from './persistence';
 import { seedSandbox } from './seed';
 import type { FakeAdminApi } from './server';
@@ -24,6 +26,7 @@ import { startFakeAdminApi } from './server';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 5680);
+const MTLS_PORT = Number(process.env.SANDBOX_MTLS_PORT ?? 5681);
 const REAL_KEY = process.env.OPENAI_ADMIN_KEY;
 const DEV = process.env.DEV === '1';
 export const SANDBOX_FOLDER = process.env.N8N_SANDBOX_FOLDER ?? join(ROOT, '.n8n-sandbox');
@@ -53,7 +56,7 @@ function writeState(state: SandboxState): void {
 async function startSandbox(): Promise<FakeAdminApi | undefined> {
 	if (REAL_KEY) return undefined;
 	const saved = loadOrganization(ORGANIZATION_FILE);
-	const api = await startFakeAdminApi({ port: SANDBOX_PORT, organization: saved });
+	const api = await startFakeAdminApi({ port: SANDBOX_PORT, mtlsPort: MTLS_PORT, organization: saved });
 	if (!saved) {
 		seedSandbox(api.organization);
 		saveOrganization(api.organization, ORGANIZATION_FILE);
@@ -122,6 +125,7 @@ function printWelcome(api: FakeAdminApi | undefined, ownerNote: string, firstSta
 		`Sign in as ${OWNER.email} / ${OWNER.password}${ownerNote}${firstStart ? '' : ' (unless you changed it)'}`,
 		`Credential: ${CREDENTIAL.name}; workflows: the examples from examples/${firstStart ? '' : ' and what you built'}.`,
 		api ? `Sandbox organization at ${api.baseUrl}${firstStart ? ': 4 projects and 6 certificates (active, inactive, expiring soon, expired)' : ''}` : '',
+		...(api ? prepareMtlsTryout(api, join(ROOT, '.cache', 'mtls-tryout')) : []),
 		`Your work is kept in ${USER_FOLDER}; \`npm run sandbox:reset\` starts over.`,
 		DEV ? 'Dev mode: `tsc --watch` rebuilds dist/ and n8n reloads the nodes on each change (refresh the editor).' : '',
 		'Press Ctrl-C to stop everything.',
