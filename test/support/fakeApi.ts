@@ -25,3 +25,11 @@ export function useFakeAdminApi(options: FakeAdminApiOptions = {}) {
 }
 
 export const certificateLocator = (value: string, mode: 'id' | 'list' = 'id') => ({ __rl: true, mode, value });
+
+/** Delete parameters for the certificate whose ID each input item holds (`{ id }`). */
+export const deleteEach = (options: Record<string, unknown>) => ({
+	resource: 'certificate',
+	operation: 'delete',
+	certificateId: certificateLocator('={{ $json.id }}'),
+	options,
+});
