@@ -38,18 +38,27 @@ describe('Lockout guard: Client Certificates To Keep Working', () => {
 		(await probeMtlsHost(fake.api.mtls, projectId, { certificatePem: pem, keyPem: key })).accepted;
 
 	it('refuses a deactivation that would lock out a listed client, naming the client, the projects and why; nothing is written', async () => {
-		const { old } = seed();
+		const { old } = seed({ newInOrganization: true });
 		const { error } = await fake.run({
 			parameters: { resource: 'certificate', operation: 'deactivate', certificateIds: old.id, options: { keepWorking: client(oldClient) } },
 		});
 		expect(error?.message).toMatch(/^Deactivate was not done: it would lock out 2 of the Client Certificates To Keep Working/);
 		expect(error?.message).toContain('CN=worker-old');
-		expect(error?.message).toMatch(/in project proj_a: now accepted: chains to cert_\w+ \(Guard Client CA 2026\); after "deactivate cert_\w+ in the organization" refused: chains to no active certificate/);
+		expect(error?.message).toMatch(/in project proj_a: now accepted: chains to cert_\w+ \(Guard Client CA 2026\); after "deactivate cert_\w+ in the organization" refused: chains to no active certificate \(its issuer "CN=Guard Client CA 2026, .*" is not cert_\w+ nor sent\)/);
 		expect(error?.message).toContain('in project proj_b');
 		expect(error?.description).toMatch(/^Nothing was changed/);
 		expect(writes()).toEqual([]);
 		expect(fake.api.organization.whereActive(old.id)).toEqual(['organization']);
 		expect(await accepted(client(oldClient), oldClient.keyPem, 'proj_a')).toBe(true);
+	});
+
+	it('deactivating the last active certificate turns enforcement off: that locks nobody out', async () => {
+		const { old } = seed();
+		const { error } = await fake.run({
+			parameters: { resource: 'certificate', operation: 'deactivate', certificateIds: old.id, options: { keepWorking: client(oldClient) } },
+		});
+		expect(error).toBeUndefined();
+		expect(await accepted(client(strayClient), strayClient.keyPem, 'proj_a')).toBe(true);
 	});
 
 	it('lets the deactivation through when every listed client chains to a certificate that stays active, and the host agrees', async () => {
@@ -116,7 +125,7 @@ describe('Lockout guard: Client Certificates To Keep Working', () => {
 	});
 
 	it('reads client certificates from binary fields too', async () => {
-		const { old } = seed();
+		const { old } = seed({ newInOrganization: true });
 		const { error } = await fake.run({
 			items: [{ $binary: { clients: { text: client(oldClient), fileName: 'clients.pem' } } }],
 			parameters: { resource: 'certificate', operation: 'deactivate', certificateIds: old.id, options: { keepWorkingBinary: 'clients' } },

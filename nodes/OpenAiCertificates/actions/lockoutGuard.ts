@@ -4,6 +4,8 @@
  * for turning mTLS enforcement on for the whole organization. Operations read their options, describe
  * their change as steps and call `guardChange`; the trust logic is in helpers/, the reads in api/.
  */
+import type { X509Certificate } from 'node:crypto';
+
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -14,6 +16,9 @@ import { hasPrivateKey } from '../helpers/pem';
 import type { ClientChain, TrustAnchor, TrustStep } from '../helpers/trust';
 import { clientChainsFromPem } from '../helpers/trust';
 import type { RequestSettings } from '../transport';
+
+/** How Rotate's steps name the certificate it has not uploaded yet. */
+export const NEW_CERTIFICATE = 'the new certificate';
 
 export const keepWorkingOptions: INodeProperties[] = [
 	{
@@ -74,17 +79,30 @@ export async function readKeepWorking(
 	options: IDataObject,
 ): Promise<ClientChain[]> {
 	const texts = [String(options.keepWorking ?? '')];
-	const fields = String(options.keepWorkingBinary ?? '').split(',').map((field) => field.trim());
-	for (const field of fields.filter(Boolean)) texts.push(await pemFromBinary(this, itemIndex, field));
+	const fields = String(options.keepWorkingBinary ?? '')
+		.split(',')
+		.map((field) => field.trim());
+	for (const field of fields.filter(Boolean))
+		texts.push(await pemFromBinary(this, itemIndex, field));
 	const text = texts.join('\n');
 	if (hasPrivateKey(text)) {
 		const message = `Client Certificates To Keep Working of item ${itemIndex} contain a private key; nothing was sent`;
-		throw refused(this, itemIndex, message, 'Give only the client certificates: the check needs no key.');
+		throw refused(
+			this,
+			itemIndex,
+			message,
+			'Give only the client certificates: the check needs no key.',
+		);
 	}
 	const { clients, unparseable } = clientChainsFromPem(text);
 	if (unparseable > 0 || (text.trim() !== '' && clients.length === 0)) {
 		const message = `Client Certificates To Keep Working of item ${itemIndex} hold ${unparseable || 'no'} certificate(s) that cannot be read`;
-		throw refused(this, itemIndex, message, 'Give PEM certificates (-----BEGIN CERTIFICATE----- blocks).');
+		throw refused(
+			this,
+			itemIndex,
+			message,
+			'Give PEM certificates (-----BEGIN CERTIFICATE----- blocks).',
+		);
 	}
 	return clients;
 }
@@ -132,10 +150,15 @@ export async function guardChange(
 	const report: IDataObject = {};
 	const turnsOn = await checkEnforcement(context, change);
 	if (turnsOn !== undefined) report.turnsOnOrganizationEnforcement = turnsOn;
-	if (change.clients.length === 0) return report;
+	if (change.clients.length === 0 || change.steps.length === 0) return report;
 	const state = await readTrustState(context, change.steps, change.known ?? [], change.settings);
 	const nowSeconds = Math.floor(Date.now() / 1000);
-	const rows: LockoutRow[] = lockoutTable({ ...state, clients: change.clients, steps: change.steps, nowSeconds });
+	const rows: LockoutRow[] = lockoutTable({
+		...state,
+		clients: change.clients,
+		steps: change.steps,
+		nowSeconds,
+	});
 	report.clientCheck = rows;
 	const lockedOut = rows.filter((row) => row.lockedOut);
 	if (lockedOut.length > 0 && !change.dryRun) {
@@ -149,4 +172,45 @@ export async function guardChange(
 		throw error;
 	}
 	return report;
+}
+
+/**
+ * Rotate's plan as the guard replays it: the new certificate is activated where the plan says (known by
+ * its content only, it is not uploaded yet), the old one deactivated; deleting an inactive one changes
+ * no traffic.
+ */
+export function rotationChange(
+	rotation: {
+		oldCertificateId: string;
+		name?: string;
+		input: { certificates: X509Certificate[] };
+		options: IDataObject;
+		settings: RequestSettings;
+		itemIndex: number;
+	},
+	plan: ReadonlyArray<{ step: string; place?: TrustStep['place'] }>,
+	clients: ClientChain[],
+): GuardedChange {
+	const steps = plan.flatMap((step): TrustStep[] => {
+		if (step.place === undefined || (step.step !== 'activate' && step.step !== 'deactivate'))
+			return [];
+		const id = step.step === 'activate' ? NEW_CERTIFICATE : rotation.oldCertificateId;
+		return [{ action: step.step, place: step.place, certificateIds: [id] }];
+	});
+	const newCertificate = {
+		id: NEW_CERTIFICATE,
+		name: rotation.name ?? NEW_CERTIFICATE,
+		certificates: rotation.input.certificates,
+	};
+	const { settings, itemIndex } = rotation;
+	const dryRun = rotation.options.dryRun === true;
+	return {
+		operation: 'Rotate',
+		steps,
+		clients,
+		known: [newCertificate],
+		dryRun,
+		settings,
+		itemIndex,
+	};
 }

@@ -54,7 +54,9 @@ async function affectedProjects(
 		const projects = await listUpTo<Project>(context, path, {}, settings, undefined);
 		return projects.map((project) => project.id);
 	}
-	return [...new Set(steps.map((step) => (step.place.scope === 'project' ? step.place.projectId : '')))];
+	return [
+		...new Set(steps.map((step) => (step.place.scope === 'project' ? step.place.projectId : ''))),
+	];
 }
 
 async function readAnchor(

@@ -35,7 +35,8 @@ export interface LockoutInput {
 }
 
 export function describeStep(step: TrustStep): string {
-	const where = step.place.scope === 'organization' ? 'the organization' : `project ${step.place.projectId}`;
+	const where =
+		step.place.scope === 'organization' ? 'the organization' : `project ${step.place.projectId}`;
 	return `${step.action} ${step.certificateIds.join(', ')} in ${where}`;
 }
 

@@ -144,15 +144,21 @@ export function applyStep(state: ActiveSets, step: TrustStep): ActiveSets {
 		step.action === 'activate'
 			? [...new Set([...ids, ...step.certificateIds])]
 			: ids.filter((id) => !step.certificateIds.includes(id));
-	if (step.place.scope === 'organization') return { ...state, organization: change(state.organization) };
+	if (step.place.scope === 'organization')
+		return { ...state, organization: change(state.organization) };
 	const { projectId } = step.place;
-	return { ...state, projects: { ...state.projects, [projectId]: change(state.projects[projectId] ?? []) } };
+	return {
+		...state,
+		projects: { ...state.projects, [projectId]: change(state.projects[projectId] ?? []) },
+	};
 }
 
 /** Whether the step makes mTLS enforced for the whole organization where nothing was active there. */
 export function turnsOnOrganizationEnforcement(state: ActiveSets, step: TrustStep): boolean {
 	return (
-		step.action === 'activate' && step.place.scope === 'organization' && state.organization.length === 0
+		step.action === 'activate' &&
+		step.place.scope === 'organization' &&
+		state.organization.length === 0
 	);
 }
 

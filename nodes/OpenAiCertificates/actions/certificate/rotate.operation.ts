@@ -34,6 +34,7 @@ import {
 	requestSettings,
 	optionsCollection,
 } from '../parameters';
+import { guardChange, keepWorkingOptions, readKeepWorking, rotationChange } from '../lockoutGuard';
 
 const show = { resource: ['certificate'], operation: ['rotate'] };
 
@@ -54,6 +55,7 @@ const properties: INodeProperties[] = [
 				'Whether to delete the old certificate once the new one has replaced it everywhere',
 		},
 		dryRunOption,
+		...keepWorkingOptions,
 		...certificateCheckOptions,
 	]),
 ];
@@ -217,9 +219,12 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const rotation = await readRotation.call(this, itemIndex);
 	const activeIn = await readWhereActive(this, rotation);
-	if (rotation.options.dryRun === true) return [{ json: dryRunReport(rotation, activeIn) }];
-
 	const plan = planRotation(activeIn, rotation.deleteOld);
+	const clients = await readKeepWorking.call(this, itemIndex, rotation.options);
+	const guard = await guardChange(this, rotationChange(rotation, plan, clients));
+	if (rotation.options.dryRun === true)
+		return [{ json: { ...dryRunReport(rotation, activeIn), ...guard } }];
+
 	const newCertificateId = await runRotation(this, rotation, plan);
 
 	const names = activeIn.map(placeName);
