@@ -7,6 +7,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { credentialBaseUrl } from '../nodes/OpenAiCertificates/transport/baseUrl';
+
 export class OpenAiAdminApi implements ICredentialType {
 	name = 'openAiAdminApi';
 
@@ -46,6 +48,9 @@ export class OpenAiAdminApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
+		// The credential test request comes here too: the Base URL rule and the allowed domains hold for it.
+		const base = credentialBaseUrl(credentials);
+		if ('problem' in base) throw new Error(base.problem);
 		return {
 			...requestOptions,
 			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiKey)}` },
