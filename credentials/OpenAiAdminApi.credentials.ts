@@ -43,7 +43,7 @@ export class OpenAiAdminApi implements ICredentialType {
 
 	// A function rather than the declarative `{ type: 'generic' }` form: n8n 2.x resolves a declarative header's
 	// `={{$credentials.apiKey}}` through its sandboxed expression engine on every request, which measured as
-	// 20-30% of this node's per-item cost in the real app (README, Performance). Same header, same result.
+	// 20-30% of this node's per-item cost in the real app (CONTRIBUTING.md, Performance). Same header, same result.
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
