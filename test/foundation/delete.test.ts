@@ -25,22 +25,18 @@ describe('Certificate › Delete', () => {
 		expect(fake.api.organization.certificates.has(certificate.id)).toBe(false);
 	});
 
-	it("deletes each input item's certificate once, in order, from an expression in either locator mode", async () => {
+	it.each(['id', 'list'] as const)("deletes each input item's certificate once, in order, from an expression in locator mode %s", async (mode) => {
 		const certificates = [1, 2, 3].map(() => fake.api.organization.addCertificate());
-		for (const mode of ['id', 'list'] as const) {
-			fake.api.log.length = 0;
-			const ids = mode === 'id' ? certificates.slice(0, 2) : certificates.slice(2);
-			const { items } = await fake.run({
-				items: ids.map((certificate) => ({ certificate: certificate.id })),
-				parameters: deleteParameters(certificateLocator('={{ $json.certificate }}', mode)),
-			});
-			expect(fake.api.log.map((request) => request.path)).toEqual(
-				ids.map((certificate) => `/v1/organization/certificates/${certificate.id}`),
-			);
-			expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual(
-				ids.map((certificate, index) => [certificate.id, { item: index }]),
-			);
-		}
+		const { items } = await fake.run({
+			items: certificates.map((certificate) => ({ certificate: certificate.id })),
+			parameters: deleteParameters(certificateLocator('={{ $json.certificate }}', mode)),
+		});
+		expect(fake.api.log.map((request) => request.path)).toEqual(
+			certificates.map((certificate) => `/v1/organization/certificates/${certificate.id}`),
+		);
+		expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual(
+			certificates.map((certificate, index) => [certificate.id, { item: index }]),
+		);
 		expect(fake.api.organization.certificates.size).toBe(0);
 	});
 

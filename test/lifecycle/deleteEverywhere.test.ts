@@ -17,18 +17,12 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 	/** A second cleanup job finishes first: when our deactivation reaches that project, the certificate is gone. */
 	function deletedByAnotherRunAt(projectId: string, certificateId: string) {
 		const organization = fake.api.organization;
-		fake.api.faults.push({
-			kind: '500',
-			// Never injects a fault: it only acts at the moment the request arrives.
-			match: (request) => {
-				if (request.path.includes(`${projectId}/certificates/deactivate`)) {
-					organization.activeInOrganization.delete(certificateId);
-					for (const active of organization.activeInProject.values()) active.delete(certificateId);
-					organization.certificates.delete(certificateId);
-				}
-				return false;
-			},
-		});
+		fake.api.onRequest = (request) => {
+			if (!request.path.includes(`${projectId}/certificates/deactivate`)) return;
+			organization.activeInOrganization.delete(certificateId);
+			for (const active of organization.activeInProject.values()) active.delete(certificateId);
+			organization.certificates.delete(certificateId);
+		};
 	}
 
 	it('deactivates it in the organization and every project where it is active (not elsewhere), then deletes it', async () => {
