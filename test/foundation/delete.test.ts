@@ -21,7 +21,7 @@ describe('Certificate › Delete', () => {
 			path: `/v1/organization/certificates/${certificate.id}`,
 			authorization: `Bearer ${fake.api.apiKey}`,
 		});
-		expect(items).toEqual([{ json: { object: 'certificate.deleted', id: certificate.id }, pairedItem: { item: 0 } }]);
+		expect(items).toEqual([{ json: { object: 'certificate.deleted', id: certificate.id, deleted: true }, pairedItem: { item: 0 } }]);
 		expect(fake.api.organization.certificates.has(certificate.id)).toBe(false);
 	});
 
@@ -54,7 +54,7 @@ describe('Certificate › Delete', () => {
 			});
 			expect(error).toBeUndefined();
 			expect(items).toEqual([
-				{ json: { object: 'certificate.deleted', id: 'cert_gone', alreadyDeleted: true }, pairedItem: { item: 0 } },
+				{ json: { object: 'certificate.deleted', id: 'cert_gone', alreadyDeleted: true, deleted: true }, pairedItem: { item: 0 } },
 			]);
 		});
 
@@ -86,10 +86,10 @@ describe('Certificate › Delete', () => {
 			expect(error).toBeUndefined();
 			expect(items).toHaveLength(4);
 			expect(items.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
-			expect(items[0].json).toEqual({ object: 'certificate.deleted', id: first.id });
+			expect(items[0].json).toEqual({ object: 'certificate.deleted', id: first.id, deleted: true });
 			expect(items[1].json).toMatchObject({ error: "No certificate found with id 'cert_missing'.", httpCode: '404' });
 			expect(items[2].json.error).toMatch(/not valid.*"\/"/);
-			expect(items[3].json).toEqual({ object: 'certificate.deleted', id: second.id });
+			expect(items[3].json).toEqual({ object: 'certificate.deleted', id: second.id, deleted: true });
 			// The invalid ID never reached the API.
 			expect(fake.api.log.map((request) => request.path)).toEqual([
 				`/v1/organization/certificates/${first.id}`,

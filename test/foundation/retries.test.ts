@@ -18,7 +18,7 @@ describe('Transport › retries', () => {
 			fake.api.faults.push({ kind });
 			const { items, error } = await fake.run({ parameters: deleteParameters(certificate.id) });
 			expect(error).toBeUndefined();
-			expect(items[0].json).toEqual({ object: 'certificate.deleted', id: certificate.id });
+			expect(items[0].json).toEqual({ object: 'certificate.deleted', id: certificate.id, deleted: true });
 			expect(fake.api.log.map((request) => [request.method, request.fault ?? request.status])).toEqual([
 				['DELETE', kind],
 				['DELETE', 200],
