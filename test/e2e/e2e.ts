@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
+import { canaryRotationChecks } from './canaryRotation';
 import type { N8nApp } from './n8nApp';
 import { freePort, parseExecuteOutput, prepareApp, reporter } from './n8nApp';
 import { queueModeSuite } from './queueMode';
@@ -106,6 +107,8 @@ async function suite(version: string) {
 			assert.equal(organization.certificates.has(old.id), false);
 			assert.deepEqual(organization.whereActive(rotation.newCertificateId as string), ['organization', 'proj_internal', 'proj_batch']);
 		});
+
+		await canaryRotationChecks(app, api, importWorkflow, check);
 
 		await check('n8n start: the cleanup webhook deletes expired certificates, and the activated trigger fires once per expiring certificate', async () => {
 			const expired = organization.addCertificate({ name: 'Expired CA', expires_at: now() - DAY, activeInOrganization: true, activeInProjects: ['proj_web'] });
