@@ -10,8 +10,8 @@ import { join } from 'node:path';
 
 import { makeCertificate } from '../../sandbox/certificates';
 import type { FakeAdminApi, LoggedRequest } from '../../sandbox/server';
-import type { N8nApp } from './n8nApp';
-import { freePort, parseExecuteOutput } from './n8nApp';
+import type { N8nApp } from '../../sandbox/n8nApp';
+import { freePort, parseExecuteOutput } from '../../sandbox/n8nApp';
 import type { WorkflowJson } from './workflows';
 import { callWebhook, CREDENTIAL, ours } from './workflows';
 

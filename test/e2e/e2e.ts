@@ -10,9 +10,10 @@ import { createServer } from 'node:http';
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
+import type { N8nApp } from '../../sandbox/n8nApp';
+import { freePort, parseExecuteOutput, prepareApp } from '../../sandbox/n8nApp';
 import { canaryRotationChecks } from './canaryRotation';
-import type { N8nApp } from './n8nApp';
-import { freePort, parseExecuteOutput, prepareApp, reporter } from './n8nApp';
+import { reporter } from './reporter';
 import { queueModeSuite } from './queueMode';
 import { alertWorkflow, callWebhook, chain, CLEANUP_WEBHOOK, cleanupWorkflow, example, importInto, ours, startCollector, waitForTwoPolls, withManualStart } from './workflows';
 
