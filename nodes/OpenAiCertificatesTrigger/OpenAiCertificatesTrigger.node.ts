@@ -9,6 +9,12 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { daysUntil, expiresWithinDays } from '../OpenAiCertificates/helpers/dates';
 import { DEFAULT_REQUEST_SETTINGS, listUpTo } from '../OpenAiCertificates/transport';
+import {
+	AUDIT_EVENT,
+	auditEventOption,
+	auditEventProperties,
+	pollAuditEvents,
+} from './auditEvents';
 
 interface OrganizationCertificate extends IDataObject {
 	id: string;
@@ -46,7 +52,7 @@ export class OpenAiCertificatesTrigger implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',
 		description:
-			'Starts the workflow when an OpenAI organization certificate is about to expire, is added or is removed',
+			'Starts the workflow when an OpenAI organization certificate is about to expire, is added, is removed or is changed',
 		defaults: { name: 'OpenAI Certificates Trigger' },
 		polling: true,
 		inputs: [],
@@ -64,6 +70,7 @@ export class OpenAiCertificatesTrigger implements INodeType {
 						value: 'added',
 						description: 'A certificate was uploaded to the organization',
 					},
+					auditEventOption,
 					{
 						name: 'Certificate Expiring Soon',
 						value: 'expiringSoon',
@@ -86,11 +93,13 @@ export class OpenAiCertificatesTrigger implements INodeType {
 				description: 'Fire when a certificate expires within this many days from now',
 				displayOptions: { show: { event: ['expiringSoon'] } },
 			},
+			...auditEventProperties,
 		],
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const event = this.getNodeParameter('event') as string;
+		if (event === AUDIT_EVENT) return await pollAuditEvents(this);
 		const days =
 			event === 'expiringSoon' ? (this.getNodeParameter('daysBeforeExpiry', 30) as number) : 0;
 		if (
