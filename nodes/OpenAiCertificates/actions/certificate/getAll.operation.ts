@@ -21,6 +21,7 @@ import {
 	requestSettings,
 	optionsCollection,
 } from '../parameters';
+import { activeInFilters, activeInStep, includeActiveInOption, readActiveIn } from './activeIn';
 
 const properties: INodeProperties[] = [
 	...listFields('certificate'),
@@ -31,6 +32,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Filter',
 		default: {},
 		options: [
+			...activeInFilters,
 			{
 				displayName: 'Expired',
 				name: 'expired',
@@ -58,21 +60,21 @@ const properties: INodeProperties[] = [
 					'Only the certificate that is this one: give its SHA-256 fingerprint, or its PEM (e.g. from your vault) to find its OpenAI ID. With a PEM, only certificates with the same validity dates are fetched to compare, so it stays cheap on the rate-limited API.',
 			},
 			{
-				displayName: 'Status',
+				displayName: 'Status in Organization',
 				name: 'status',
 				type: 'options',
 				options: [
-					{ name: 'Active', value: 'active', description: 'Active in the organization' },
+					{ name: 'Active in the Organization', value: 'active' },
 					{ name: 'Any', value: 'any' },
-					{ name: 'Inactive', value: 'inactive', description: 'Not active in the organization' },
+					{ name: 'Not Active in the Organization', value: 'inactive' },
 				],
 				default: 'any',
 				description:
-					'Activation at the organization level (project activation is listed by Project Certificate → Get Many)',
+					'Activation for the organization only: a certificate active only for projects counts as not active here. To include projects, use Active In.',
 			},
 		],
 	},
-	optionsCollection([orderOption]),
+	optionsCollection([includeActiveInOption, orderOption]),
 ];
 
 export const description = updateDisplayOptions(
@@ -156,6 +158,7 @@ function readFilters(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	settings: RequestSettings,
+	options: IDataObject,
 ): Keep | undefined {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const checks: Keep[] = [];
@@ -195,6 +198,9 @@ function readFilters(
 			(certificate) => isExpired(certificate.certificate_details?.expires_at, now) === wanted,
 		);
 	}
+	// After the cheap filters: reading project activation costs a request per project.
+	const where = readActiveIn.call(this, filters, options, itemIndex);
+	if (where) checks.push(activeInStep(this, where, settings));
 	if (typeof filters.fingerprint256 === 'string' && filters.fingerprint256.trim() !== '') {
 		// Last, so the cheap filters spare it requests.
 		checks.push(readFingerprintFilter.call(this, filters.fingerprint256, itemIndex, settings));
@@ -214,7 +220,7 @@ export async function execute(
 	const options = readOptions.call(this, itemIndex);
 	const order = readOrder.call(this, options, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
-	const keep = readFilters.call(this, itemIndex, settings);
+	const keep = readFilters.call(this, itemIndex, settings, options);
 	const certificates = await listUpTo<OrganizationCertificate>(
 		this,
 		['organization', 'certificates'],
