@@ -2,19 +2,13 @@ import { auditLogOf } from '../../sandbox/auditLog';
 import { makeCertificate } from '../../sandbox/certificates';
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
+import { fakeCaller } from '../support/fakeApi';
 import { auditOperations, responseProblems } from '../support/spec';
 
 describe('The fake Admin API keeps an audit log as the spec describes', () => {
 	let api: FakeAdminApi;
 	const OTHER_KEY = 'sk-admin-other-0123456789abcdefSECRET';
-	const call = async (method: string, path: string, body?: unknown, key?: string) => {
-		const response = await fetch(`${api.baseUrl}${path}`, {
-			method,
-			headers: { Authorization: `Bearer ${key ?? api.apiKey}`, 'Content-Type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		return { status: response.status, body: (await response.json()) as Record<string, any> };
-	};
+	const call = fakeCaller(() => api);
 	const audit = () => auditLogOf(api.organization);
 
 	beforeEach(async () => {
