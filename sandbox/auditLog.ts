@@ -76,7 +76,12 @@ export class AuditLog {
 		return key === undefined ? undefined : this.actors.get(key);
 	}
 
-	record(type: AuditEventType, actor: AuditActor, details: unknown, project?: { id: string; name: string }): AuditEvent {
+	record(
+		type: AuditEventType,
+		actor: AuditActor,
+		details: unknown,
+		project?: { id: string; name: string },
+	): AuditEvent {
 		this.sequence += 1;
 		const effectiveAt = this.clock();
 		const day = new Date(effectiveAt * 1000).toISOString().slice(0, 10).replace(/-/g, '');

@@ -38,19 +38,24 @@ function values(query: LoggedRequest['query'], key: string): string[] | undefine
 function integerParam(query: LoggedRequest['query'], key: string): number | undefined {
 	const value = values(query, key)?.pop();
 	if (value === undefined) return undefined;
-	if (!/^-?\d+$/.test(value)) throw new QueryError(`Invalid '${key}': expected an integer, got '${value}'.`, key);
+	if (!/^-?\d+$/.test(value))
+		throw new QueryError(`Invalid '${key}': expected an integer, got '${value}'.`, key);
 	return Number(value);
 }
 
 function actorIdentities(actor: AuditActor | null): { ids: string[]; emails: string[] } {
 	const user = actor?.session?.user ?? actor?.api_key?.user;
-	const ids = [actor?.api_key?.id, actor?.api_key?.service_account?.id, user?.id].filter((id): id is string => !!id);
+	const ids = [actor?.api_key?.id, actor?.api_key?.service_account?.id, user?.id].filter(
+		(id): id is string => !!id,
+	);
 	return { ids, emails: user ? [user.email] : [] };
 }
 
 function resourceIds(event: AuditEvent): string[] {
 	const details = event[event.type] as { id?: string; certificates?: Array<{ id: string }> };
-	return details.certificates ? details.certificates.map((certificate) => certificate.id) : [details.id ?? ''];
+	return details.certificates
+		? details.certificates.map((certificate) => certificate.id)
+		: [details.id ?? ''];
 }
 
 /** The filters of the spec, each applied when given. */
@@ -81,13 +86,22 @@ function matchesFilters(query: LoggedRequest['query'], event: AuditEvent): boole
 
 function pageOf(events: AuditEvent[], query: LoggedRequest['query']): Answer['body'] {
 	const limit = integerParam(query, 'limit') ?? 20;
-	if (limit < 1 || limit > 100) throw new QueryError(`Invalid 'limit': expected an integer between 1 and 100, got '${limit}'.`, 'limit');
+	if (limit < 1 || limit > 100)
+		throw new QueryError(
+			`Invalid 'limit': expected an integer between 1 and 100, got '${limit}'.`,
+			'limit',
+		);
 	const after = values(query, 'after')?.pop();
 	const before = values(query, 'before')?.pop();
 	let start = 0;
 	let end = events.length;
-	if (after !== undefined) start = events.findIndex((event) => event.id === after) + 1 || events.length;
-	if (before !== undefined) end = Math.max(0, events.findIndex((event) => event.id === before));
+	if (after !== undefined)
+		start = events.findIndex((event) => event.id === after) + 1 || events.length;
+	if (before !== undefined)
+		end = Math.max(
+			0,
+			events.findIndex((event) => event.id === before),
+		);
 	const window = events.slice(start, end);
 	const data = before !== undefined ? window.slice(-limit) : window.slice(0, limit);
 	return {
@@ -99,20 +113,42 @@ function pageOf(events: AuditEvent[], query: LoggedRequest['query']): Answer['bo
 	};
 }
 
-function errorAnswer(status: number, message: string, param: string | null, code: string | null): Answer {
+function errorAnswer(
+	status: number,
+	message: string,
+	param: string | null,
+	code: string | null,
+): Answer {
 	return { status, body: { error: { message, type: 'invalid_request_error', param, code } } };
 }
 
 /** The answer to GET /organization/audit_logs, or undefined for any other request. */
-export function answerAuditLogs(organization: Organization, request: LoggedRequest, path: string | undefined): Answer | undefined {
+export function answerAuditLogs(
+	organization: Organization,
+	request: LoggedRequest,
+	path: string | undefined,
+): Answer | undefined {
 	if (path !== '/organization/audit_logs') return undefined;
-	if (request.method !== 'GET') return errorAnswer(405, `Invalid URL (${request.method} ${request.path})`, null, null);
+	if (request.method !== 'GET')
+		return errorAnswer(405, `Invalid URL (${request.method} ${request.path})`, null, null);
 	request.operationId = 'list-audit-logs';
 	const log = auditLogOf(organization);
-	if (!log.enabled) return errorAnswer(log.disabledAnswer.status, log.disabledAnswer.message, null, log.disabledAnswer.code);
+	if (!log.enabled)
+		return errorAnswer(
+			log.disabledAnswer.status,
+			log.disabledAnswer.message,
+			null,
+			log.disabledAnswer.code,
+		);
 	try {
-		const unknown = (values(request.query, 'event_types[]') ?? []).filter((type) => !EVENT_TYPES.includes(type as AuditEventType));
-		if (unknown.length) throw new QueryError(`Invalid 'event_types[]': unknown event type '${unknown[0]}'.`, 'event_types[]');
+		const unknown = (values(request.query, 'event_types[]') ?? []).filter(
+			(type) => !EVENT_TYPES.includes(type as AuditEventType),
+		);
+		if (unknown.length)
+			throw new QueryError(
+				`Invalid 'event_types[]': unknown event type '${unknown[0]}'.`,
+				'event_types[]',
+			);
 		const events = log.newestFirst().filter((event) => matchesFilters(request.query, event));
 		return { status: 200, body: pageOf(events, request.query) };
 	} catch (error) {
@@ -140,19 +176,34 @@ export function recordingAuditEvent<T>(
 	handle: () => T,
 ): T {
 	const log = auditLogOf(organization);
-	const before = operationId === 'deleteCertificate' ? organization.certificates.get(params[0]) : undefined;
+	const before =
+		operationId === 'deleteCertificate' ? organization.certificates.get(params[0]) : undefined;
 	const result = handle();
 	const actor = log.actorOf(request.authorization);
 	if (!actor) return result;
 	const answer = result as Named & { data?: Named[] };
-	const project = operationId.endsWith('ProjectCertificates') ? organization.projects.get(params[0]) : undefined;
+	const project = operationId.endsWith('ProjectCertificates')
+		? organization.projects.get(params[0])
+		: undefined;
 	const place = project ? { id: project.id, name: project.name } : undefined;
 	if (operationId === 'uploadCertificate') log.record('certificate.created', actor, named(answer));
 	if (operationId === 'modifyCertificate') log.record('certificate.updated', actor, named(answer));
 	if (operationId === 'deleteCertificate' && before) {
 		log.record('certificate.deleted', actor, { ...named(before), certificate: before.content });
 	}
-	if (/^activate/.test(operationId)) log.record('certificates.activated', actor, { certificates: (answer.data ?? []).map(named) }, place);
-	if (/^deactivate/.test(operationId)) log.record('certificates.deactivated', actor, { certificates: (answer.data ?? []).map(named) }, place);
+	if (/^activate/.test(operationId))
+		log.record(
+			'certificates.activated',
+			actor,
+			{ certificates: (answer.data ?? []).map(named) },
+			place,
+		);
+	if (/^deactivate/.test(operationId))
+		log.record(
+			'certificates.deactivated',
+			actor,
+			{ certificates: (answer.data ?? []).map(named) },
+			place,
+		);
 	return result;
 }

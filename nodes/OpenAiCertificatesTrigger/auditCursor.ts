@@ -48,6 +48,7 @@ export function advance(cursor: AuditCursor | undefined, entries: AuditLogEntry[
 	const keepFrom = newest - LOOKBACK_SECONDS;
 	const seen: Record<string, number> = {};
 	for (const [id, at] of Object.entries(cursor?.seen ?? {})) if (at >= keepFrom) seen[id] = at;
-	for (const entry of entries) if (entry.effective_at >= keepFrom) seen[entry.id] = entry.effective_at;
+	for (const entry of entries)
+		if (entry.effective_at >= keepFrom) seen[entry.id] = entry.effective_at;
 	return { newest, seen };
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, INodeExecutionData, INodeProperties, IPollFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeProperties,
+	IPollFunctions,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { AuditCursor } from './auditCursor';
@@ -22,9 +27,17 @@ export const auditEventOption = {
 const show = { displayOptions: { show: { event: [AUDIT_EVENT] } } };
 
 const CHANGE_OPTIONS: Array<{ name: string; value: CertificateEventType; description: string }> = [
-	{ name: 'Activated', value: 'certificates.activated', description: 'For the organization or a project' },
+	{
+		name: 'Activated',
+		value: 'certificates.activated',
+		description: 'For the organization or a project',
+	},
 	{ name: 'Created', value: 'certificate.created', description: 'Uploaded to the organization' },
-	{ name: 'Deactivated', value: 'certificates.deactivated', description: 'For the organization or a project' },
+	{
+		name: 'Deactivated',
+		value: 'certificates.deactivated',
+		description: 'For the organization or a project',
+	},
 	{ name: 'Deleted', value: 'certificate.deleted', description: 'Deleted from the organization' },
 	{ name: 'Renamed', value: 'certificate.updated', description: 'Its name was changed' },
 ];

@@ -38,7 +38,13 @@ function actorOf(entry: AuditLogEntry): IDataObject {
 	const userId = text(user.id);
 	if (actor.type === 'session') {
 		const ipAddress = text(session.ip_address);
-		return defined({ type: 'user', name: email ?? userId ?? 'unknown user', userId, email, ipAddress });
+		return defined({
+			type: 'user',
+			name: email ?? userId ?? 'unknown user',
+			userId,
+			email,
+			ipAddress,
+		});
 	}
 	const apiKeyId = text(apiKey.id);
 	if (actor.type === 'api_key' && apiKey.type === 'service_account') {

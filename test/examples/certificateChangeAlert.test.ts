@@ -25,7 +25,10 @@ describe('examples/certificate-change-alert.json', () => {
 
 	/** The example as a user sets it up: the placeholder replaced by the ID of the rotation job's key. */
 	function loadExample(rotationKeyId: string): WorkflowData {
-		const text = readFileSync(join(__dirname, '..', '..', 'examples', 'certificate-change-alert.json'), 'utf8');
+		const text = readFileSync(
+			join(__dirname, '..', '..', 'examples', 'certificate-change-alert.json'),
+			'utf8',
+		);
 		expect(text).toContain('key_ROTATION_JOB_KEY_ID');
 		return JSON.parse(text.replace('key_ROTATION_JOB_KEY_ID', rotationKeyId)) as WorkflowData;
 	}
@@ -34,11 +37,23 @@ describe('examples/certificate-change-alert.json', () => {
 	async function pollAndRun(workflow: WorkflowData): Promise<IDataObject[]> {
 		const triggerNode = workflow.nodes.find((node) => node.name === TRIGGER) as INode;
 		const pollWorkflow = createWorkflow(workflow);
-		const context = new PollContext(pollWorkflow, triggerNode, createAdditionalData(workflow, fake.credentials), 'trigger', 'activate');
-		const polled = (await new OpenAiCertificatesTrigger().poll.call(context)) as INodeExecutionData[][] | null;
+		const context = new PollContext(
+			pollWorkflow,
+			triggerNode,
+			createAdditionalData(workflow, fake.credentials),
+			'trigger',
+			'activate',
+		);
+		const polled = (await new OpenAiCertificatesTrigger().poll.call(context)) as
+			| INodeExecutionData[][]
+			| null;
 		workflow.staticData = pollWorkflow.staticData as IDataObject;
 		if (!polled) return [];
-		const run = await runWorkflow(workflow, fake.credentials, { startNode: TRIGGER, mode: 'trigger', startItems: polled[0] });
+		const run = await runWorkflow(workflow, fake.credentials, {
+			startNode: TRIGGER,
+			mode: 'trigger',
+			startItems: polled[0],
+		});
 		const task = run.data.resultData.runData[ALERT]?.[0];
 		if (task?.error) throw new Error(task.error.message);
 		return (task?.data?.main?.[0] ?? []).map((item) => item.json);
@@ -51,29 +66,71 @@ describe('examples/certificate-change-alert.json', () => {
 		audit.addKey(PERSON_KEY, PERSON);
 		const rotationKeyId = audit.actorOf(`Bearer ${fake.api.apiKey}`)!.api_key!.id;
 		const act = async (parameters: Record<string, unknown>, apiKey: string) => {
-			const { items, error } = await fake.run({ parameters, credentials: { ...fake.credentials, apiKey } });
+			const { items, error } = await fake.run({
+				parameters,
+				credentials: { ...fake.credentials, apiKey },
+			});
 			expect(error).toBeUndefined();
 			return items[0].json;
 		};
-		const upload = { resource: 'certificate', operation: 'upload', certificate: makeCertificate({ ca: true }).pem, name: 'Client CA 2026' };
-		const old = String((await act(upload, fake.api.apiKey)).id);
-		await act({ resource: 'certificate', operation: 'activate', certificateIds: old }, fake.api.apiKey);
+		const upload = {
+			resource: 'certificate',
+			operation: 'upload',
+			certificate: makeCertificate({ ca: true }).pem,
+			name: 'Client CA 2026',
+		};
+		const old = (await act(upload, fake.api.apiKey)).id as string;
+		await act(
+			{ resource: 'certificate', operation: 'activate', certificateIds: old },
+			fake.api.apiKey,
+		);
 
 		const workflow = loadExample(rotationKeyId);
 		expect(await pollAndRun(workflow)).toEqual([]); // activation records where the log stands
 
 		// The rotation job rotates the CA with its key: upload, activate, deactivate, delete.
 		const rotated = await act(
-			{ resource: 'certificate', operation: 'rotate', certificateId: certificateLocator(old), certificate: makeCertificate({ ca: true }).pem, name: 'Client CA 2027', options: { deleteOld: true } },
+			{
+				resource: 'certificate',
+				operation: 'rotate',
+				certificateId: certificateLocator(old),
+				certificate: makeCertificate({ ca: true }).pem,
+				name: 'Client CA 2027',
+				options: { deleteOld: true },
+			},
 			fake.api.apiKey,
 		);
-		const renewed = String(rotated.newCertificateId);
+		const renewed = rotated.newCertificateId as string;
 		expect(await pollAndRun(workflow)).toEqual([]);
 
 		// Someone else deactivates the new CA in a project and renames it.
-		await act({ resource: 'projectCertificate', operation: 'activate', projectId: certificateLocator('proj_web'), certificateIds: renewed }, fake.api.apiKey);
-		await act({ resource: 'projectCertificate', operation: 'deactivate', projectId: certificateLocator('proj_web'), certificateIds: renewed }, PERSON_KEY);
-		await act({ resource: 'certificate', operation: 'update', certificateId: certificateLocator(renewed), name: 'Not our CA' }, PERSON_KEY);
+		await act(
+			{
+				resource: 'projectCertificate',
+				operation: 'activate',
+				projectId: certificateLocator('proj_web'),
+				certificateIds: renewed,
+			},
+			fake.api.apiKey,
+		);
+		await act(
+			{
+				resource: 'projectCertificate',
+				operation: 'deactivate',
+				projectId: certificateLocator('proj_web'),
+				certificateIds: renewed,
+			},
+			PERSON_KEY,
+		);
+		await act(
+			{
+				resource: 'certificate',
+				operation: 'update',
+				certificateId: certificateLocator(renewed),
+				name: 'Not our CA',
+			},
+			PERSON_KEY,
+		);
 
 		const alerts = await pollAndRun(workflow);
 		const events = audit.events.filter((event) => event.actor === PERSON);

@@ -13,7 +13,10 @@ export function triggerPoller(credentials: () => Credentials) {
 	const poller = {
 		/** The static data as stored after the last poll. */
 		stored: '{}',
-		async poll(parameters: IDataObject, mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
+		async poll(
+			parameters: IDataObject,
+			mode: 'trigger' | 'manual' = 'trigger',
+		): Promise<IDataObject[]> {
 			const node: INode = {
 				id: 't',
 				name: 'Trigger',
@@ -23,11 +26,23 @@ export function triggerPoller(credentials: () => Credentials) {
 				parameters: parameters as INode['parameters'],
 				credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
 			};
-			const workflowData = { nodes: [node], connections: {}, staticData: JSON.parse(poller.stored) as IDataObject };
+			const workflowData = {
+				nodes: [node],
+				connections: {},
+				staticData: JSON.parse(poller.stored) as IDataObject,
+			};
 			const workflow = createWorkflow(workflowData);
 			const additionalData = createAdditionalData(workflowData, credentials());
-			const context = new PollContext(workflow, node, additionalData, mode, mode === 'manual' ? 'manual' : 'activate');
-			const result = (await new OpenAiCertificatesTrigger().poll.call(context)) as INodeExecutionData[][] | null;
+			const context = new PollContext(
+				workflow,
+				node,
+				additionalData,
+				mode,
+				mode === 'manual' ? 'manual' : 'activate',
+			);
+			const result = (await new OpenAiCertificatesTrigger().poll.call(context)) as
+				| INodeExecutionData[][]
+				| null;
 			poller.stored = JSON.stringify(workflow.staticData);
 			return result?.[0].map((item) => item.json) ?? [];
 		},

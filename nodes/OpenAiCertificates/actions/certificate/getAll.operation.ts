@@ -6,12 +6,16 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { matchesFingerprint } from '../../api/certificateByFingerprint';
 import { expiresWithinDays, isExpired } from '../../helpers/dates';
 import { showValue } from '../../helpers/ids';
+import type { NumberRule } from '../../helpers/numbers';
+import { checkNumber, numberTypeOptions } from '../../helpers/numbers';
 import { certificateBlocks } from '../../helpers/pem';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../../helpers/x509';
 import type { RequestSettings } from '../../transport';
-import { adminApiRequest, listUpTo } from '../../transport';
+import { listUpTo } from '../../transport';
+import type { OrganizationCertificate } from '../../transport/shapes';
 import {
 	listFields,
 	orderOption,
@@ -22,6 +26,8 @@ import {
 	optionsCollection,
 } from '../parameters';
 import { activeInFilters, activeInStep, includeActiveInOption, readActiveIn } from './activeIn';
+
+const EXPIRING_WITHIN_DAYS: NumberRule = { label: 'Expiring Within Days', min: 0, whole: false };
 
 const properties: INodeProperties[] = [
 	...listFields('certificate'),
@@ -45,7 +51,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Expiring Within Days',
 				name: 'expiringWithinDays',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: numberTypeOptions(EXPIRING_WITHIN_DAYS),
 				default: 30,
 				description:
 					'Only certificates that expire within this many days from now, already expired ones included',
@@ -81,12 +87,6 @@ export const description = updateDisplayOptions(
 	{ show: { resource: ['certificate'], operation: ['getAll'] } },
 	properties,
 );
-
-interface OrganizationCertificate extends IDataObject {
-	id: string;
-	active?: boolean;
-	certificate_details?: { valid_at?: number; expires_at?: number };
-}
 
 type Keep = (certificate: OrganizationCertificate) => boolean | Promise<boolean>;
 
@@ -130,28 +130,7 @@ function readFingerprintFilter(
 			);
 		}
 	}
-	return async (certificate) => {
-		const details = certificate.certificate_details;
-		if (
-			validity &&
-			(details?.valid_at !== validity.validAt || details?.expires_at !== validity.expiresAt)
-		)
-			return false;
-		const stored = await adminApiRequest<{ certificate_details?: { content?: string } }>(
-			this,
-			{
-				method: 'GET',
-				path: ['organization', 'certificates', certificate.id],
-				qs: { 'include[]': 'content' },
-				notFoundIsUndefined: true,
-			},
-			settings,
-		);
-		const parsed = parseCertificate(stored?.certificate_details?.content ?? '');
-		if (!parsed || normalizeFingerprint(parsed.fingerprint256) !== fingerprint) return false;
-		certificate.fingerprint256 = parsed.fingerprint256;
-		return true;
-	};
+	return matchesFingerprint(this, { fingerprint, validity }, settings);
 }
 
 function readFilters(
@@ -178,16 +157,12 @@ function readFilters(
 		filters.expiringWithinDays !== null &&
 		filters.expiringWithinDays !== ''
 	) {
-		const days = Number(filters.expiringWithinDays);
-		if (!Number.isFinite(days) || days < 0) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`Expiring Within Days must be a number of at least 0, got ${showValue(filters.expiringWithinDays)}`,
-				{
-					itemIndex,
-				},
-			);
-		}
+		const days = checkNumber(
+			this.getNode(),
+			filters.expiringWithinDays,
+			EXPIRING_WITHIN_DAYS,
+			itemIndex,
+		);
 		checks.push((certificate) =>
 			expiresWithinDays(certificate.certificate_details?.expires_at, days, now),
 		);
