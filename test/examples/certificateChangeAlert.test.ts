@@ -81,7 +81,12 @@ describe('examples/certificate-change-alert.json', () => {
 		};
 		const old = (await act(upload, fake.api.apiKey)).id as string;
 		await act(
-			{ resource: 'certificate', operation: 'activate', certificateIds: old },
+			{
+				resource: 'certificate',
+				operation: 'activate',
+				certificateIds: old,
+				options: { confirmOrganizationEnforcement: true },
+			},
 			fake.api.apiKey,
 		);
 

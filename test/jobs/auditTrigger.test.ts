@@ -77,7 +77,12 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 			},
 			PERSON_KEY,
 		);
-		await act({ resource: 'certificate', operation: 'activate', certificateIds: id });
+		await act({
+			resource: 'certificate',
+			operation: 'activate',
+			certificateIds: id,
+			options: { confirmOrganizationEnforcement: true },
+		});
 		await act(
 			{
 				resource: 'projectCertificate',
@@ -281,7 +286,15 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 			projectId: certificateLocator('proj_b'),
 			certificateIds: id,
 		});
-		await act({ resource: 'certificate', operation: 'activate', certificateIds: id }, PERSON_KEY);
+		await act(
+			{
+				resource: 'certificate',
+				operation: 'activate',
+				certificateIds: id,
+				options: { confirmOrganizationEnforcement: true },
+			},
+			PERSON_KEY,
+		);
 		const stored = trigger.stored;
 		const pollWith = async (parameters: IDataObject) => {
 			trigger.stored = stored;
