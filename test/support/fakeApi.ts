@@ -33,3 +33,15 @@ export const deleteEach = (options: Record<string, unknown>) => ({
 	certificateId: certificateLocator('={{ $json.id }}'),
 	options,
 });
+
+/** A plain HTTP call to the fake (no node involved), with its key or another; the JSON answer. */
+export function fakeCaller(api: () => FakeAdminApi) {
+	return async (method: string, path: string, body?: unknown, key?: string) => {
+		const response = await fetch(`${api().baseUrl}${path}`, {
+			method,
+			headers: { Authorization: `Bearer ${key ?? api().apiKey}`, 'Content-Type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		return { status: response.status, body: (await response.json()) as Record<string, any> };
+	};
+}

@@ -7,6 +7,11 @@ import type { ListPage } from './shapes';
 
 export const MAX_PAGE_SIZE = 100;
 
+function isListPage(page: unknown): page is ListPage<never> {
+	const { data, has_more: hasMore } = (page ?? {}) as ListPage<unknown>;
+	return Array.isArray(data) && typeof hasMore === 'boolean';
+}
+
 export interface Page<T> {
 	objects: T[];
 	/** The cursor of the next page (`after`), or undefined after the last page. */
@@ -37,6 +42,13 @@ export async function* listPages<T extends IDataObject>(
 			},
 			settings,
 		);
+		if (!isListPage(page)) {
+			throw new NodeOperationError(
+				context.getNode(),
+				'The OpenAI Admin API answered a list request with something that is not a list (no data array and has_more)',
+				{ itemIndex: settings.itemIndex },
+			);
+		}
 		const next = page.has_more ? (page.last_id ?? undefined) : undefined;
 		if (page.has_more && (next === undefined || seenCursors.has(next))) {
 			throw new NodeOperationError(
