@@ -4,23 +4,27 @@
  *
  * OPENAI_ADMIN_KEY=sk-admin-... npm start   points the credential at the real API instead (and
  * OPENAI_ADMIN_BASE_URL, default https://api.openai.com/v1); no sandbox is started then.
- * N8N_PORT (default 5678) and SANDBOX_PORT (default 5680) choose the ports.
+ * N8N_PORT (default 5678), SANDBOX_PORT (default 5680) and SANDBOX_PKI_PORT (default 5681) choose the ports.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { prepareApp, ROOT } from '../test/e2e/n8nApp';
+import { PKI_PLACEHOLDER, sandboxExamples } from './examples';
+import { startSandboxPki } from './pki';
 import { seedSandbox } from './seed';
 import { startFakeAdminApi } from './server';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 5680);
+const PKI_PORT = Number(process.env.SANDBOX_PKI_PORT ?? 5681);
 const OWNER = { email: 'owner@sandbox.local', password: 'Sandbox-Password-1', firstName: 'Sandbox', lastName: 'Owner' };
 
 async function main() {
 	const realKey = process.env.OPENAI_ADMIN_KEY;
 	const api = realKey ? undefined : await startFakeAdminApi({ port: SANDBOX_PORT });
 	if (api) seedSandbox(api.organization);
+	const pki = realKey ? undefined : await startSandboxPki({ port: PKI_PORT });
 	const credential = realKey
 		? { apiKey: realKey, baseUrl: process.env.OPENAI_ADMIN_BASE_URL ?? 'https://api.openai.com/v1' }
 		: { apiKey: api!.apiKey, baseUrl: api!.baseUrl };
@@ -34,17 +38,15 @@ async function main() {
 		JSON.stringify([{ id: 'openai-admin-api', name: realKey ? 'OpenAI Admin API' : 'OpenAI Admin API (sandbox)', type: 'openAiAdminApi', data: credential }]),
 	);
 	await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
-	for (const file of readdirSync(join(ROOT, 'examples'))) {
-		const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
-		// The CLI import needs an ID (the editor's Import from File makes one up).
-		const id = `example${file.replace(/[^a-zA-Z0-9]/g, '')}`.slice(0, 16);
-		writeFileSync(join(files, file), JSON.stringify({ ...workflow, id, active: false }));
+	for (const { file, workflow } of sandboxExamples(join(ROOT, 'examples'), pki?.baseUrl ?? PKI_PLACEHOLDER)) {
+		writeFileSync(join(files, file), JSON.stringify(workflow));
 		await app.cli(['import:workflow', `--input=${join(files, file)}`]);
 	}
 
 	const stop = async () => {
 		await app.stopAll();
 		await api?.close();
+		await pki?.close();
 		rmSync(app.userFolder, { recursive: true, force: true });
 		process.exit(0);
 	};
@@ -63,6 +65,7 @@ async function main() {
   Sign in as ${OWNER.email} / ${OWNER.password}${setup.ok ? '' : ` (owner setup answered ${setup.status})`}
   Credential: ${realKey ? 'OpenAI Admin API' : 'OpenAI Admin API (sandbox)'}; workflows: the examples from examples/.
   ${api ? `Sandbox organization: 4 projects and 6 certificates (active, inactive, expiring soon, expired) at ${api.baseUrl}` : ''}
+  ${pki ? `Sandbox PKI (renewed CAs for the scheduled-rotation example): ${pki.baseUrl}/ca/<name>.pem` : ''}
   Press Ctrl-C to stop everything.
 `);
 }
