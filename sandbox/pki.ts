@@ -50,7 +50,12 @@ export async function startSandboxPki(options: { port?: number; host?: string } 
 		if (!issued.has(name)) {
 			issued.set(name, makeCertificate({ ca: true, commonName: commonNameFor(name), notBeforeOffset: -DAY, notAfterOffset: 730 * DAY }).pem);
 		}
-		response.writeHead(200, { 'Content-Type': 'application/x-pem-file' }).end(issued.get(name));
+		response
+			.writeHead(200, {
+				'Content-Type': 'application/x-pem-file',
+				'Content-Disposition': `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}.pem"; filename*=UTF-8''${encodeURIComponent(name)}.pem`,
+			})
+			.end(issued.get(name));
 	});
 	server.on('connection', (socket) => {
 		sockets.add(socket);
