@@ -3,14 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { AdminApiContext, RequestSettings } from './request';
 import { adminApiRequest, DEFAULT_REQUEST_SETTINGS } from './request';
+import type { ListPage } from './shapes';
 
 export const MAX_PAGE_SIZE = 100;
-
-interface ListPage<T> {
-	data?: T[];
-	has_more?: boolean;
-	last_id?: string | null;
-}
 
 export interface Page<T> {
 	objects: T[];

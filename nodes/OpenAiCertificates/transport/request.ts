@@ -9,6 +9,7 @@ import type {
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
+import { checkedBaseUrl } from './baseUrl';
 import { apiError } from './errors';
 import { RateGovernor } from './governor';
 import {
@@ -19,7 +20,6 @@ import {
 } from './retry';
 
 export const CREDENTIAL_TYPE = 'openAiAdminApi';
-export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 export type AdminApiContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
@@ -61,36 +61,6 @@ export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
 interface Connection {
 	baseUrl: string;
 	apiKey: string;
-}
-
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
-/** The credential's base URL, checked: https, or http only to a loopback address. */
-export function checkedBaseUrl(raw: unknown): { url: string } | { problem: string } {
-	const text = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : DEFAULT_BASE_URL;
-	let parsed: URL;
-	try {
-		parsed = new URL(text);
-	} catch {
-		return {
-			problem: `The Base URL "${text}" in the OpenAI Admin API credential is not a valid URL`,
-		};
-	}
-	if (parsed.username || parsed.password || parsed.search || parsed.hash) {
-		return {
-			problem:
-				'The Base URL in the OpenAI Admin API credential must not contain a user name, password, query or fragment',
-		};
-	}
-	if (parsed.protocol === 'http:' && !LOOPBACK_HOST.test(parsed.hostname)) {
-		return {
-			problem: `The Base URL ${parsed.origin} uses plain http://, which would send the admin key unencrypted. Use https://; plain http:// is accepted only for loopback addresses (localhost, 127.0.0.0/8, [::1]).`,
-		};
-	}
-	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-		return { problem: `The Base URL in the OpenAI Admin API credential must start with https://` };
-	}
-	return { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
 }
 
 /** The base URL and key, read once per node run. */

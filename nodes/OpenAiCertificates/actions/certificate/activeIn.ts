@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { parseId, showValue } from '../../helpers/ids';
 import type { RequestSettings } from '../../transport';
-import { ORGANIZATION, projectsWhereActive } from '../activation';
+import { ORGANIZATION, placeName, projectsWhereActive } from '../../api/activation';
 import { projectLocator } from '../parameters';
 
 /**
@@ -111,7 +111,7 @@ function matches(wanted: WhereWanted, activeIn: string[]): boolean {
 	if (wanted.projectId !== undefined && !activeIn.includes(wanted.projectId)) return false;
 	if (wanted.place === 'anywhere') return activeIn.length > 0;
 	if (wanted.place === 'nowhere') return activeIn.length === 0;
-	if (wanted.place === 'organization') return activeIn.includes(ORGANIZATION);
+	if (wanted.place === 'organization') return activeIn.includes(placeName(ORGANIZATION));
 	return true;
 }
 
@@ -128,7 +128,10 @@ export function activeInStep(
 	return async (certificate) => {
 		projects ??= projectsWhereActive(context, settings);
 		const inProjects = (await projects).get(certificate.id) ?? [];
-		certificate.activeIn = [...(certificate.active === true ? [ORGANIZATION] : []), ...inProjects];
+		certificate.activeIn = [
+			...(certificate.active === true ? [placeName(ORGANIZATION)] : []),
+			...inProjects,
+		];
 		return matches(wanted, certificate.activeIn as string[]);
 	};
 }

@@ -6,12 +6,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { matchesFingerprint } from '../../api/certificateByFingerprint';
 import { expiresWithinDays, isExpired } from '../../helpers/dates';
 import { showValue } from '../../helpers/ids';
 import { certificateBlocks } from '../../helpers/pem';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../../helpers/x509';
 import type { RequestSettings } from '../../transport';
-import { adminApiRequest, listUpTo } from '../../transport';
+import { listUpTo } from '../../transport';
 import {
 	listFields,
 	orderOption,
@@ -130,28 +131,7 @@ function readFingerprintFilter(
 			);
 		}
 	}
-	return async (certificate) => {
-		const details = certificate.certificate_details;
-		if (
-			validity &&
-			(details?.valid_at !== validity.validAt || details?.expires_at !== validity.expiresAt)
-		)
-			return false;
-		const stored = await adminApiRequest<{ certificate_details?: { content?: string } }>(
-			this,
-			{
-				method: 'GET',
-				path: ['organization', 'certificates', certificate.id],
-				qs: { 'include[]': 'content' },
-				notFoundIsUndefined: true,
-			},
-			settings,
-		);
-		const parsed = parseCertificate(stored?.certificate_details?.content ?? '');
-		if (!parsed || normalizeFingerprint(parsed.fingerprint256) !== fingerprint) return false;
-		certificate.fingerprint256 = parsed.fingerprint256;
-		return true;
-	};
+	return matchesFingerprint(this, { fingerprint, validity }, settings);
 }
 
 function readFilters(

@@ -1,59 +1,75 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	NodeApiError,
-	NodeOperationError,
-} from 'n8n-workflow';
-
-import type { RequestSettings } from '../transport';
-import { adminApiRequest, asNodeError, listObjects, listUpTo } from '../transport';
-
 /**
  * Where certificates are active, and switching them on or off: the organization, or one project.
  * Shared by the Activate/Deactivate operations of both resources, Delete's "Deactivate Everywhere
- * First" and Rotate.
+ * First" and Rotate. Calls of the Admin API only: no node parameter is read here.
  */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-/** `organization`, or a project ID. */
-export type Place = 'organization' | string;
+import { withReport } from '../helpers/progress';
+import type { RequestSettings } from '../transport';
+import { adminApiRequest, asNodeError, listObjects, listUpTo } from '../transport';
+import type { Certificate, Project } from '../transport/shapes';
 
-export const ORGANIZATION: Place = 'organization';
+/** Where a certificate can be active. */
+export type Place = { scope: 'organization' } | { scope: 'project'; projectId: string };
 
-/** The API takes 1–10 IDs per activate/deactivate call. */
-export const MAX_IDS_PER_CALL = 10;
+export const ORGANIZATION: Place = { scope: 'organization' };
 
-function togglePath(place: Place, action: 'activate' | 'deactivate'): string[] {
-	return place === ORGANIZATION
-		? ['organization', 'certificates', action]
-		: ['organization', 'projects', place, 'certificates', action];
+export function projectPlace(projectId: string): Place {
+	return { scope: 'project', projectId };
 }
 
-export function chunked<T>(values: T[], size: number): T[][] {
+/** A place as output items and reports name it: `organization`, or the project ID. */
+export function placeName(place: Place): string {
+	return place.scope === 'organization' ? 'organization' : place.projectId;
+}
+
+function describePlace(place: Place): string {
+	return place.scope === 'organization' ? 'the organization' : `project ${place.projectId}`;
+}
+
+export type Toggle = 'activate' | 'deactivate';
+
+/** The API takes 1–10 IDs per activate/deactivate call. */
+const MAX_IDS_PER_CALL = 10;
+
+function togglePath(place: Place, action: Toggle): string[] {
+	return place.scope === 'organization'
+		? ['organization', 'certificates', action]
+		: ['organization', 'projects', place.projectId, 'certificates', action];
+}
+
+function chunked<T>(values: T[], size: number): T[][] {
 	const chunks: T[][] = [];
 	for (let start = 0; start < values.length; start += size)
 		chunks.push(values.slice(start, start + size));
 	return chunks;
 }
 
-/** A failure part-way through a multi-step job: what was done, what failed, what was not tried. */
-export interface ProgressReport extends IDataObject {
-	done: IDataObject[];
-	failed: IDataObject;
-	notDone: IDataObject[];
-}
-
-/** Adds the report to the error (its description and `context.report`), so a partial result is never silent. */
-export function withReport(
+function chunkFailed(
 	context: IExecuteFunctions,
 	error: unknown,
-	summary: string,
-	report: ProgressReport,
+	place: Place,
+	action: Toggle,
+	chunks: string[][],
+	index: number,
 	itemIndex: number | undefined,
-): NodeApiError | NodeOperationError {
-	const wrapped = asNodeError(context.getNode(), error, itemIndex);
-	wrapped.description = `${summary} ${wrapped.description ?? ''}`.trim();
-	wrapped.context.report = report;
-	return wrapped;
+) {
+	const entry = (certificateIds: string[]) => ({ action, place: placeName(place), certificateIds });
+	const sent = chunks.slice(0, index);
+	return withReport(
+		context.getNode(),
+		error,
+		`Call ${index + 1} of ${chunks.length} to ${action} certificates in ${describePlace(place)} failed; ${index} call(s) before it succeeded (${
+			sent.flat().join(', ') || 'none'
+		}) and ${chunks.length - index - 1} were not sent.`,
+		{
+			done: sent.map(entry),
+			failed: entry(chunks[index]),
+			notDone: chunks.slice(index + 1).map(entry),
+		},
+		itemIndex,
+	);
 }
 
 /**
@@ -63,7 +79,7 @@ export function withReport(
 export async function toggleCertificates(
 	context: IExecuteFunctions,
 	place: Place,
-	action: 'activate' | 'deactivate',
+	action: Toggle,
 	certificateIds: string[],
 	settings: RequestSettings,
 ): Promise<IDataObject[]> {
@@ -80,36 +96,14 @@ export async function toggleCertificates(
 			);
 		} catch (error) {
 			if (chunks.length === 1) throw asNodeError(context.getNode(), error, settings.itemIndex);
-			const where = place === ORGANIZATION ? 'the organization' : `project ${place}`;
-			throw withReport(
-				context,
-				error,
-				`Call ${index + 1} of ${chunks.length} to ${action} certificates in ${where} failed; ${index} call(s) before it succeeded (${
-					chunks.slice(0, index).flat().join(', ') || 'none'
-				}) and ${chunks.length - index - 1} were not sent.`,
-				{
-					done: chunks.slice(0, index).map((ids) => ({ action, place, certificateIds: ids })),
-					failed: { action, place, certificateIds: chunk },
-					notDone: chunks.slice(index + 1).map((ids) => ({ action, place, certificateIds: ids })),
-				},
-				settings.itemIndex,
-			);
+			throw chunkFailed(context, error, place, action, chunks, index, settings.itemIndex);
 		}
 	}
 	return responses;
 }
 
-interface ScopedCertificate extends IDataObject {
-	id: string;
-	active?: boolean;
-}
-
-interface Project extends IDataObject {
-	id: string;
-}
-
 /** The IDs of every project, archived ones included (a certificate must be inactive in all of them). */
-export async function allProjectIds(
+async function allProjectIds(
 	context: IExecuteFunctions,
 	settings: RequestSettings,
 ): Promise<string[]> {
@@ -123,6 +117,18 @@ export async function allProjectIds(
 	return projects.map((project) => project.id);
 }
 
+async function isActiveIn(
+	context: IExecuteFunctions,
+	path: string[],
+	certificateId: string,
+	settings: RequestSettings,
+): Promise<boolean> {
+	for await (const certificate of listObjects<Certificate>(context, path, {}, settings)) {
+		if (certificate.id === certificateId) return certificate.active === true;
+	}
+	return false;
+}
+
 /**
  * Every place where the certificate is active: the organization (from its certificate list) and each
  * project (from that project's certificate list). Reads only.
@@ -132,17 +138,13 @@ export async function placesWhereActive(
 	certificateId: string,
 	settings: RequestSettings,
 ): Promise<Place[]> {
-	const isActiveIn = async (path: string[]) => {
-		for await (const certificate of listObjects<ScopedCertificate>(context, path, {}, settings)) {
-			if (certificate.id === certificateId) return certificate.active === true;
-		}
-		return false;
-	};
 	const places: Place[] = [];
-	if (await isActiveIn(['organization', 'certificates'])) places.push(ORGANIZATION);
+	if (await isActiveIn(context, ['organization', 'certificates'], certificateId, settings))
+		places.push(ORGANIZATION);
 	for (const projectId of await allProjectIds(context, settings)) {
-		if (await isActiveIn(['organization', 'projects', projectId, 'certificates']))
-			places.push(projectId);
+		const path = ['organization', 'projects', projectId, 'certificates'];
+		if (await isActiveIn(context, path, certificateId, settings))
+			places.push(projectPlace(projectId));
 	}
 	return places;
 }
@@ -159,7 +161,7 @@ export async function projectsWhereActive(
 	const projectsOf = new Map<string, string[]>();
 	for (const projectId of await allProjectIds(context, settings)) {
 		const path = ['organization', 'projects', projectId, 'certificates'];
-		for await (const certificate of listObjects<ScopedCertificate>(context, path, {}, settings)) {
+		for await (const certificate of listObjects<Certificate>(context, path, {}, settings)) {
 			if (certificate.active !== true) continue;
 			projectsOf.set(certificate.id, [...(projectsOf.get(certificate.id) ?? []), projectId]);
 		}
