@@ -22,7 +22,7 @@ async function sendCredentialTest(credentials: { apiKey: string; baseUrl: string
 		workflow,
 		node,
 	);
-	const url = `${resolve(request.baseURL!)}${request.url}?${new URLSearchParams(request.qs as Record<string, string>)}`;
+	const url = `${resolve(request.baseURL!)}${request.url}?${new URLSearchParams(request.qs as Record<string, string>).toString()}`;
 	return await fetch(url, { method: request.method, headers: authenticated.headers as Record<string, string> });
 }
 

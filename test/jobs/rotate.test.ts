@@ -27,7 +27,8 @@ describe('Certificate › Rotate', () => {
 		const { items, error } = await rotate(old.id, { deleteOld: true });
 		expect(error).toBeUndefined();
 		const newId = items[0].json.newCertificateId as string;
-		expect(items[0].json).toEqual({ oldCertificateId: old.id, newCertificateId: newId, activatedIn: places, deactivatedIn: places, deleted: true });
+		expect(items[0].json).toMatchObject({ oldCertificateId: old.id, newCertificateId: newId, canaryProject: null, verified: false, paused: false, activatedIn: places, deactivatedIn: places, deleted: true });
+		expect((items[0].json.steps as Array<{ status: string }>).map((step) => step.status)).toEqual(Array(2 + 2 * places.length).fill('done'));
 		expect(items[0].pairedItem).toEqual({ item: 0 });
 
 		const path = (place: string, action: string) => (place === 'organization' ? `POST /certificates/${action}` : `POST /projects/${place}/certificates/${action}`);
