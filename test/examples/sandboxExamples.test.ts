@@ -74,7 +74,7 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 		const context = new PollContext(createWorkflow(workflow), trigger, createAdditionalData(workflow, fake.credentials), 'manual', 'manual');
 		const polled = (await new OpenAiCertificatesTrigger().poll.call(context)) as INodeExecutionData[][];
 		const run = await runWorkflow(workflow, fake.credentials, { startNode: trigger.name, startItems: polled[0] });
-		const messages = outputOf(run, 'Send alert (replace with Slack or email)').map((alert) => alert.message);
+		const messages = outputOf(run, 'Send alert (replace with Slack or email)').map((alert) => alert.message as string);
 		expect(messages).toHaveLength(4);
 		expect(messages.join('\n')).toMatch(/"Payments partner CA" \(cert_\w+\) expires in 1[12] days/);
 		expect(messages.join('\n')).toMatch(/"Old client CA 2024 \(expired\)" \(cert_\w+\) has expired/);
