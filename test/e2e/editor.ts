@@ -15,8 +15,9 @@ import { sandboxExamples } from '../../sandbox/examples';
 import { startSandboxPki } from '../../sandbox/pki';
 import { seedSandbox } from '../../sandbox/seed';
 import { startFakeAdminApi } from '../../sandbox/server';
+import { freePort, PACKAGE_TYPE, prepareApp, ROOT } from '../../sandbox/n8nApp';
+import { reporter } from './reporter';
 import { checkExamples } from './editorExamples';
-import { freePort, PACKAGE_TYPE, prepareApp, reporter, ROOT } from './n8nApp';
 
 const OWNER = { email: 'owner@editor.check', password: 'Editor-Check-Password-1', firstName: 'Editor', lastName: 'Check' };
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'editor');

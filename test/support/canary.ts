@@ -29,7 +29,12 @@ export function makeCanaryFixture(): CanaryFixture {
 		oldCa,
 		newCa,
 		newClient: makeCertificate({ commonName: 'workload-2027', issuer: newCa }),
-		expiredNewClient: makeCertificate({ commonName: 'workload-expired', issuer: newCa, notBeforeOffset: -7200, notAfterOffset: -3600 }),
+		expiredNewClient: makeCertificate({
+			commonName: 'workload-expired',
+			issuer: newCa,
+			notBeforeOffset: -7200,
+			notAfterOffset: -3600,
+		}),
 		oldClient: makeCertificate({ commonName: 'workload-2026', issuer: oldCa }),
 	};
 }
@@ -37,11 +42,20 @@ export function makeCanaryFixture(): CanaryFixture {
 /** Projects proj_canary, proj_a, proj_b; the old CA active for the organization and proj_a. Returns its ID. */
 export function seedCanary(api: FakeAdminApi, fixture: CanaryFixture): string {
 	for (const id of [CANARY, 'proj_a', 'proj_b']) api.organization.addProject({ id });
-	return api.organization.addCertificate({ name: 'Client CA 2026', content: fixture.oldCa.pem, activeInOrganization: true, activeInProjects: ['proj_a'] }).id;
+	return api.organization.addCertificate({
+		name: 'Client CA 2026',
+		content: fixture.oldCa.pem,
+		activeInOrganization: true,
+		activeInProjects: ['proj_a'],
+	}).id;
 }
 
 /** An OpenAI mTLS Client API credential for the sandbox's mTLS host, with a key of `projectId`. */
-export function mtlsClientCredential(api: FakeAdminApi, client: GeneratedCertificate, projectId = CANARY): ICredentialDataDecryptedObject {
+export function mtlsClientCredential(
+	api: FakeAdminApi,
+	client: GeneratedCertificate,
+	projectId = CANARY,
+): ICredentialDataDecryptedObject {
 	return {
 		clientCertificate: client.pem,
 		privateKey: client.keyPem,
@@ -52,15 +66,31 @@ export function mtlsClientCredential(api: FakeAdminApi, client: GeneratedCertifi
 	};
 }
 
-export function rotateParameters(oldId: string, newCa: GeneratedCertificate, options: Record<string, unknown>) {
-	return { resource: 'certificate', operation: 'rotate', certificateId: certificateLocator(oldId), certificate: newCa.pem, name: 'Client CA 2027', options };
+export function rotateParameters(
+	oldId: string,
+	newCa: GeneratedCertificate,
+	options: Record<string, unknown>,
+) {
+	return {
+		resource: 'certificate',
+		operation: 'rotate',
+		certificateId: certificateLocator(oldId),
+		certificate: newCa.pem,
+		name: 'Client CA 2027',
+		options,
+	};
 }
 
 export const canaryOption = { canaryProject: { __rl: true, mode: 'id', value: CANARY } };
 
 /** The writes the fake received, as `METHOD /path` below /v1/organization. */
 export const writes = (log: LoggedRequest[]) =>
-	log.filter((request) => request.method !== 'GET').map((request) => `${request.method} ${request.path.replace('/v1/organization', '')}`);
+	log
+		.filter((request) => request.method !== 'GET')
+		.map((request) => `${request.method} ${request.path.replace('/v1/organization', '')}`);
 
 /** The certificates holding this PEM (an upload repeated by mistake shows as two). */
-export const copiesOf = (api: FakeAdminApi, pem: string) => [...api.organization.certificates.values()].filter((certificate) => certificate.content === pem).map((certificate) => certificate.id);
+export const copiesOf = (api: FakeAdminApi, pem: string) =>
+	[...api.organization.certificates.values()]
+		.filter((certificate) => certificate.content === pem)
+		.map((certificate) => certificate.id);
