@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -7,8 +8,10 @@ import { makeCertificate } from './certificates';
 /**
  * The sandbox's PKI: what a certificate authority's publication point serves when a CA is renewed.
  * `GET /ca/<certificate name>.pem` answers a renewed CA for that name (a real CA made with openssl on
- * the first request, then the same one every time), as the scheduled-rotation example downloads it.
- * Plain HTTP on loopback, like the rest of the sandbox. Everything else is 404.
+ * the first request, then the same one every time — across restarts too when given a `file` to keep
+ * them in, so a rotation paused after its canary finishes with the CA it started with), as the
+ * scheduled-rotation example downloads it. Plain HTTP on loopback, like the rest of the sandbox.
+ * Everything else is 404.
  */
 
 export interface SandboxPki {
@@ -29,8 +32,9 @@ function commonNameFor(name: string): string {
 	return `${name.replace(/[/\\=+,]/g, '-').slice(0, 48)} (renewed)`;
 }
 
-export async function startSandboxPki(options: { port?: number; host?: string } = {}): Promise<SandboxPki> {
-	const issued = new Map<string, string>();
+export async function startSandboxPki(options: { port?: number; host?: string; file?: string } = {}): Promise<SandboxPki> {
+	const { file } = options;
+	const issued = new Map<string, string>(file && existsSync(file) ? Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : []);
 	const downloads: string[] = [];
 	const sockets = new Set<Socket>();
 
@@ -49,6 +53,7 @@ export async function startSandboxPki(options: { port?: number; host?: string } 
 		downloads.push(name);
 		if (!issued.has(name)) {
 			issued.set(name, makeCertificate({ ca: true, commonName: commonNameFor(name), notBeforeOffset: -DAY, notAfterOffset: 730 * DAY }).pem);
+			if (file) writeFileSync(file, JSON.stringify(Object.fromEntries(issued), null, '\t'));
 		}
 		response
 			.writeHead(200, {

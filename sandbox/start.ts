@@ -157,7 +157,7 @@ async function main() {
 	const api = await startSandbox();
 	const saving = api && keepSaved(api.organization, ORGANIZATION_FILE, () => api.log.length);
 	if (REAL_KEY) console.log('[start] using the real OpenAI Admin API (OPENAI_ADMIN_KEY)');
-	const pki = api && (await startSandboxPki({ port: PKI_PORT }));
+	const pki = api && (await startSandboxPki({ port: PKI_PORT, file: join(USER_FOLDER, 'pki.json') }));
 	if (pki) console.log(`[start] sandbox PKI (renewed CAs for the scheduled-rotation example) on ${pki.baseUrl}/ca/<name>.pem`);
 
 	const app = prepareApp('2.41.1', DEV ? { N8N_DEV_RELOAD: 'true' } : {}, { userFolder: USER_FOLDER, copyBuild: DEV });

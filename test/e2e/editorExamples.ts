@@ -45,6 +45,7 @@ async function executeWorkflow(
 	workflowId: string,
 	trigger: string,
 	lastNode: string,
+	run = '',
 ): Promise<void> {
 	await page.goto(`${base}/workflow/${workflowId}`);
 	const canvasNode = (name: string) => page.getByTestId('canvas-node').filter({ hasText: name }).first();
@@ -58,7 +59,7 @@ async function executeWorkflow(
 	await button.click();
 	await canvasNode(lastNode).getByTestId('canvas-node-status-success').waitFor({ timeout: 120_000 });
 	await page.getByText('Workflow executed successfully').first().waitFor();
-	await screenshot(`example ${workflowId} from ${trigger} canvas`);
+	await screenshot(`example ${workflowId} from ${trigger} ${run} canvas`);
 	// What a user looks at next: the last node's output.
 	await canvasNode(lastNode).dblclick();
 	await outputPanel(page).waitFor();
@@ -80,19 +81,33 @@ export async function checkExamples(context: ExampleChecks): Promise<void> {
 		assert.ok(api.log.slice(logged).every((request) => request.method === 'GET'));
 	});
 
-	await check('scheduled rotation example: Execute workflow rotates the certificates due, the one active only in a project too', async () => {
-		const due = ['Payments partner CA', 'Production client CA 2026'].map((name) => {
-			const [old] = named(organization, name);
-			assert.ok(old, `the seed has ${name}`);
-			return { name, old, places: organization.whereActive(old.id) };
-		});
-		assert.deepEqual(due[0].places, ['proj_payments']);
-		await executeWorkflow(context, rotation.id!, 'Every day at 06:00', 'Rotate');
+	const due = ['Payments partner CA', 'Production client CA 2026'].map((name) => ({ name, old: named(organization, name)[0], places: [] as string[] }));
+	await check('scheduled rotation example, first Execute workflow: each certificate due gets its renewed CA in a canary project, then the run pauses', async () => {
+		for (const certificate of due) {
+			assert.ok(certificate.old, `the seed has ${certificate.name}`);
+			certificate.places = organization.whereActive(certificate.old.id);
+		}
+		assert.deepEqual(due[0].places, ['proj_payments'], 'Payments partner CA is active only for a project');
+		await executeWorkflow(context, rotation.id!, 'Every day at 06:00', 'Rotate', 'first run');
+		for (const { name, old, places } of due) {
+			assert.deepEqual(organization.whereActive(old.id), places, `${name}: the old certificate is untouched`);
+			const renewed = named(organization, name).find((certificate) => certificate.id !== old.id);
+			assert.ok(renewed, `${name}: a renewed certificate is uploaded`);
+			assert.equal(renewed.content, pki.renewed(name), `${name}: the renewed CA is the one from the sandbox PKI`);
+			assert.deepEqual(organization.whereActive(renewed.id), [name === 'Payments partner CA' ? 'proj_payments' : 'proj_internal'], `${name}: active in its canary only`);
+		}
+		await outputShows(page, /paused/);
+	});
+
+	await check('scheduled rotation example, next Execute workflow: the rotations finish, the one active only in a project too', async () => {
+		await executeWorkflow(context, rotation.id!, 'Every day at 06:00', 'Rotate', 'next run');
 		for (const { name, old, places } of due) {
 			assert.equal(organization.certificates.has(old.id), false, `${name}: the old certificate is deleted`);
-			const [renewed] = named(organization, name);
-			assert.equal(renewed?.content, pki.renewed(name), `${name}: the renewed CA from the sandbox PKI is uploaded`);
-			assert.deepEqual(organization.whereActive(renewed.id), places, `${name}: active where the old one was`);
+			const renewed = named(organization, name);
+			assert.equal(renewed.length, 1, `${name}: one renewed certificate`);
+			assert.equal(renewed[0].content, pki.renewed(name));
+			const canary = name === 'Payments partner CA' ? [] : ['proj_internal'];
+			assert.deepEqual(organization.whereActive(renewed[0].id), [...places, ...canary], `${name}: active where the old one was`);
 		}
 		await outputShows(page, /newCertificateId/);
 	});

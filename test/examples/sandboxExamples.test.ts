@@ -34,7 +34,8 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 		copies = Object.fromEntries(sandboxExamples(EXAMPLES, pki.baseUrl).map(({ file, workflow }) => [file, workflow]));
 	});
 	afterEach(async () => await pki.close());
-	const byName = (name: string) => [...fake.api.organization.certificates.values()].find((certificate) => certificate.name === name);
+	const named = (name: string) => [...fake.api.organization.certificates.values()].filter((certificate) => certificate.name === name);
+	const byName = (name: string) => named(name)[0];
 
 	it('examples/ keep the placeholder PKI URL with a note saying what to change; the sandbox copies point at the sandbox PKI', () => {
 		const shipped = JSON.parse(readFileSync(join(EXAMPLES, 'scheduled-rotation.json'), 'utf8')) as ExampleWorkflow;
@@ -48,24 +49,38 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 		expect(new Set(Object.values(copies).map((workflow) => workflow.id)).size).toBe(Object.keys(copies).length);
 	});
 
-	it('scheduled rotation rotates the two certificates due, the one active only in a project too, where they were active', async () => {
+	it('scheduled rotation: the first run puts each renewed CA in its canary project and pauses, the next finishes; the one active only in a project is rotated too', async () => {
+		const organization = fake.api.organization;
 		const production = byName('Production client CA 2026')!;
 		const partner = byName('Payments partner CA')!;
-		const before = { production: fake.api.organization.whereActive(production.id), partner: fake.api.organization.whereActive(partner.id) };
-		expect(before.partner).toEqual(['proj_payments']);
+		const before = { production: organization.whereActive(production.id), partner: organization.whereActive(partner.id) };
+		expect(before).toEqual({ production: ['organization', 'proj_payments', 'proj_search'], partner: ['proj_payments'] });
+		const workflow = copies['scheduled-rotation.json'] as unknown as WorkflowData;
 
-		const run = await runWorkflow(copies['scheduled-rotation.json'] as unknown as WorkflowData, fake.credentials, { startNode: 'Every day at 06:00' });
-		expect(run.data.resultData.error).toBeUndefined();
-		expect(outputOf(run, 'Rotate').map((rotation) => rotation.oldCertificateId)).toEqual([partner.id, production.id]);
+		const firstRun = await runWorkflow(workflow, fake.credentials, { startNode: 'Every day at 06:00' });
+		expect(firstRun.data.resultData.error).toBeUndefined();
+		expect(outputOf(firstRun, 'Rotate').map((rotation) => [rotation.oldCertificateId, rotation.canaryProject, rotation.paused])).toEqual([
+			[partner.id, 'proj_payments', true],
+			[production.id, 'proj_internal', true],
+		]);
 		expect(pki.downloads).toEqual(['Payments partner CA', 'Production client CA 2026']);
+		expect([organization.whereActive(production.id), organization.whereActive(partner.id)]).toEqual([before.production, before.partner]);
 
-		const organization = fake.api.organization;
+		const nextRun = await runWorkflow(workflow, fake.credentials, { startNode: 'Every day at 06:00' });
+		expect(nextRun.data.resultData.error).toBeUndefined();
+		expect(outputOf(nextRun, 'Rotate').map((rotation) => [rotation.oldCertificateId, rotation.paused, rotation.deleted])).toEqual([
+			[partner.id, false, true],
+			[production.id, false, true],
+		]);
 		expect(organization.certificates.has(production.id) || organization.certificates.has(partner.id)).toBe(false);
-		for (const [name, places] of [['Payments partner CA', before.partner], ['Production client CA 2026', before.production]] as const) {
-			const renewed = byName(name)!;
-			expect(renewed.content).toBe(pki.renewed(name));
-			expect(organization.whereActive(renewed.id)).toEqual(places);
-		}
+		// The renewed CAs from the sandbox PKI, once each, active where the old ones were (and in the canary).
+		const renewedPartner = named('Payments partner CA');
+		const renewedProduction = named('Production client CA 2026');
+		expect([renewedPartner.length, renewedProduction.length]).toEqual([1, 1]);
+		expect(renewedPartner[0].content).toBe(pki.renewed('Payments partner CA'));
+		expect(renewedProduction[0].content).toBe(pki.renewed('Production client CA 2026'));
+		expect(organization.whereActive(renewedPartner[0].id)).toEqual(['proj_payments']);
+		expect(organization.whereActive(renewedProduction[0].id)).toEqual([...before.production, 'proj_internal']);
 	});
 
 	it('expiry alert: executing from the trigger alerts for each certificate expiring within 30 days or expired', async () => {
