@@ -8,8 +8,9 @@ const DAY = 86_400;
  * active, inactive, expiring soon and expired, active in the organization and in projects.
  * Certificates are real CAs made with openssl, so Get with details and Rotate behave as with OpenAI.
  * Each example has something to act on: scheduled rotation renews the two certificates active somewhere
- * and expiring within 30 days (one active only in a project), the expiry alert fires for those and the
- * two expired ones, and cleanup deletes the expired ones.
+ * and expiring within 30 days (one active only in a project; Production's canary is Internal tools), the
+ * expiry alert fires for those and the two expired ones, and cleanup deletes the expired ones (inactive,
+ * so rotation leaves them alone).
  */
 export function seedSandbox(organization: Organization): void {
 	organization.addProject({ id: 'proj_payments', name: 'Payments' });
