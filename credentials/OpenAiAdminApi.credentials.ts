@@ -7,6 +7,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { credentialBaseUrl } from '../nodes/OpenAiCertificates/transport/baseUrl';
+
 export class OpenAiAdminApi implements ICredentialType {
 	name = 'openAiAdminApi';
 
@@ -41,11 +43,14 @@ export class OpenAiAdminApi implements ICredentialType {
 
 	// A function rather than the declarative `{ type: 'generic' }` form: n8n 2.x resolves a declarative header's
 	// `={{$credentials.apiKey}}` through its sandboxed expression engine on every request, which measured as
-	// 20-30% of this node's per-item cost in the real app (README, Performance). Same header, same result.
+	// 20-30% of this node's per-item cost in the real app (CONTRIBUTING.md, Performance). Same header, same result.
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
+		// The credential test request comes here too: the Base URL rule and the allowed domains hold for it.
+		const base = credentialBaseUrl(credentials);
+		if ('problem' in base) throw new Error(base.problem);
 		return {
 			...requestOptions,
 			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiKey)}` },

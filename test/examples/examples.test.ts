@@ -142,8 +142,8 @@ describe('examples/expiry-alert-and-cleanup.json', () => {
 		expect(first.data.resultData.error).toBeUndefined();
 		// Get Many lists newest first.
 		expect(outputOf(first, 'Delete expired certificates')).toEqual([
-			{ object: 'certificate.deleted', id: seeded.expiredIdle.id, deactivatedIn: [] },
-			{ object: 'certificate.deleted', id: seeded.expiredActive.id, deactivatedIn: ['organization', 'proj_b'] },
+			{ object: 'certificate.deleted', id: seeded.expiredIdle.id, deleted: true, deactivatedIn: [] },
+			{ object: 'certificate.deleted', id: seeded.expiredActive.id, deleted: true, deactivatedIn: ['organization', 'proj_b'] },
 		]);
 		const organization = fake.api.organization;
 		expect([...organization.certificates.keys()].sort()).toEqual([seeded.expiringSoon.id, seeded.healthy.id].sort());

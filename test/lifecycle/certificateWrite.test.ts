@@ -53,11 +53,10 @@ describe('Certificate › Upload', () => {
 		expect(retried.error).toBeUndefined();
 		expect(fake.api.log).toHaveLength(2);
 
-		fake.api.log.length = 0;
 		fake.api.faults.push({ kind: '502' });
 		const notRetried = await fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate: ca.pem } });
 		expect(notRetried.error?.httpCode).toBe('502');
-		expect(fake.api.log).toHaveLength(1);
+		expect(fake.api.log.slice(2)).toHaveLength(1);
 	});
 
 	it('continues on fail: an invalid certificate item becomes an error item, the next is uploaded', async () => {

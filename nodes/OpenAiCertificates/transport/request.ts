@@ -9,7 +9,7 @@ import type {
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
-import { checkedBaseUrl } from './baseUrl';
+import { credentialBaseUrl } from './baseUrl';
 import { apiError } from './errors';
 import { RateGovernor } from './governor';
 import {
@@ -68,7 +68,7 @@ const connections = new WeakMap<object, Promise<Connection>>();
 
 async function readConnection(context: AdminApiContext): Promise<Connection> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-	const base = checkedBaseUrl(credentials.baseUrl);
+	const base = credentialBaseUrl(credentials);
 	if ('problem' in base) throw new NodeOperationError(context.getNode(), base.problem);
 	return { baseUrl: base.url, apiKey: String(credentials.apiKey ?? '') };
 }
