@@ -63,7 +63,7 @@ async function suite(version: string) {
 		await check('lifecycle: upload, activate in the organization and a project, get with details, rename', async () => {
 			await importWorkflow('lifecycle', chain('E2E lifecycle', [
 				ours('Upload', { resource: 'certificate', operation: 'upload', certificate: ca.pem, name: 'E2E CA' }),
-				ours('Activate', { resource: 'certificate', operation: 'activate', certificateIds: "={{ $('Upload').item.json.id }}" }),
+				ours('Activate', { resource: 'certificate', operation: 'activate', certificateIds: "={{ $('Upload').item.json.id }}", options: { confirmOrganizationEnforcement: true } }),
 				ours('Activate In Project', { resource: 'projectCertificate', operation: 'activate', projectId: { __rl: true, mode: 'id', value: 'proj_web' }, certificateIds: "={{ $('Upload').item.json.id }}" }),
 				ours('Get', { resource: 'certificate', operation: 'get', certificateId: { __rl: true, mode: 'id', value: "={{ $('Upload').item.json.id }}" }, options: { includeDetails: true } }),
 				ours('Rename', { resource: 'certificate', operation: 'update', certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, name: 'E2E CA (renamed)' }),
