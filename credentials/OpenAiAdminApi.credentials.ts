@@ -9,7 +9,7 @@ import type {
 import { UserError } from 'n8n-workflow';
 
 import {
-	keyDestinationProblem,
+	destinationProblem,
 	requestTarget,
 } from '../nodes/OpenAiCertificates/transport/baseUrl';
 
@@ -57,7 +57,7 @@ export class OpenAiAdminApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		const target = requestTarget(requestOptions as { baseURL?: unknown; url?: unknown; uri?: unknown });
 		const problem =
-			target === undefined ? 'the request has no valid URL' : keyDestinationProblem(target);
+			target === undefined ? 'the request has no valid URL' : destinationProblem(target);
 		if (problem !== undefined) {
 			throw new UserError(`The OpenAI Admin API key was not sent: ${problem}`);
 		}

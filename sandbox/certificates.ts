@@ -22,6 +22,8 @@ export interface CertificateOptions {
 	notBeforeOffset?: number;
 	notAfterOffset?: number;
 	issuer?: GeneratedCertificate;
+	/** A key of its own; by default certificates of one key type share a key (key generation is slow). */
+	freshKey?: boolean;
 }
 
 const CONFIG = `
@@ -82,7 +84,7 @@ export function makeCertificate(options: CertificateOptions = {}): GeneratedCert
 		writeFileSync(join(dir, 'ca.cnf'), CONFIG);
 		writeFileSync(join(dir, 'index.txt'), '');
 		writeFileSync(join(dir, 'serial'), `${(Date.now() * 1000 + counter).toString(16).padStart(16, '0')}\n`);
-		const keyPem = newKey(dir, options.key ?? 'ec', false);
+		const keyPem = newKey(dir, options.key ?? 'ec', options.freshKey === true);
 		writeFileSync(join(dir, 'subject.key'), keyPem);
 		openssl(dir, ['req', '-new', '-key', 'subject.key', '-subj', `/CN=${commonName}/O=n8n-nodes-openai-certificates tests`, '-out', 'subject.csr']);
 		const signing = options.issuer

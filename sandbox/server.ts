@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import type { MtlsHost } from './mtlsHost';
+import { startMtlsHost } from './mtlsHost';
 import type { StoredCertificate, StoredProject } from './organization';
 import { Organization, pemValidity } from './organization';
 
@@ -75,6 +77,8 @@ export interface FakeAdminApiOptions {
 	/** Answer activate/deactivate with the older paged-list shape. */
 	legacyToggleShape?: boolean;
 	organization?: Organization;
+	/** Port of the mTLS API host started beside it (default: any free port). */
+	mtlsPort?: number;
 }
 
 export interface FakeAdminApi {
@@ -90,6 +94,8 @@ export interface FakeAdminApi {
 	/** The most requests that were being answered at the same time. */
 	readonly maxInFlight: number;
 	options: FakeAdminApiOptions;
+	/** The mTLS API host over the same organization: what activation does to traffic. */
+	mtls: MtlsHost;
 	close(): Promise<void>;
 }
 
@@ -582,6 +588,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 	});
 	await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
+	const mtls = await startMtlsHost(organization, { port: options.mtlsPort, host: options.host });
 
 	return {
 		baseUrl: `http://127.0.0.1:${port}/v1`,
@@ -590,6 +597,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		log,
 		faults,
 		options,
+		mtls,
 		setFaultRate(rate, kinds, seed = 42, match) {
 			const faults = kinds.map((kind) => (typeof kind === 'string' ? { kind, retryAfterSeconds: 1, delayMs: 1500 } : kind));
 			faultRate = rate > 0 ? { rate, faults, random: seededRandom(seed), match } : undefined;
@@ -597,10 +605,12 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		get maxInFlight() {
 			return maxInFlight;
 		},
-		close: () =>
-			new Promise<void>((resolve) => {
+		close: async () => {
+			await mtls.close();
+			await new Promise<void>((resolve) => {
 				for (const socket of sockets) socket.destroy();
 				server.close(() => resolve());
-			}),
+			});
+		},
 	};
 }

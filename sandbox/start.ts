@@ -4,22 +4,24 @@
  *
  * OPENAI_ADMIN_KEY=sk-admin-... npm start   points the credential at the real API instead (and
  * OPENAI_ADMIN_BASE_URL, default https://api.openai.com/v1); no sandbox is started then.
- * N8N_PORT (default 5678) and SANDBOX_PORT (default 5680) choose the ports.
+ * N8N_PORT (default 5678), SANDBOX_PORT (default 5680) and SANDBOX_MTLS_PORT (default 5681) choose the ports.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { prepareApp, ROOT } from '../test/e2e/n8nApp';
+import { prepareMtlsTryout } from './mtlsTryout';
 import { seedSandbox } from './seed';
 import { startFakeAdminApi } from './server';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 5680);
+const MTLS_PORT = Number(process.env.SANDBOX_MTLS_PORT ?? 5681);
 const OWNER = { email: 'owner@sandbox.local', password: 'Sandbox-Password-1', firstName: 'Sandbox', lastName: 'Owner' };
 
 async function main() {
 	const realKey = process.env.OPENAI_ADMIN_KEY;
-	const api = realKey ? undefined : await startFakeAdminApi({ port: SANDBOX_PORT });
+	const api = realKey ? undefined : await startFakeAdminApi({ port: SANDBOX_PORT, mtlsPort: MTLS_PORT });
 	if (api) seedSandbox(api.organization);
 	const credential = realKey
 		? { apiKey: realKey, baseUrl: process.env.OPENAI_ADMIN_BASE_URL ?? 'https://api.openai.com/v1' }
@@ -63,6 +65,7 @@ async function main() {
   Sign in as ${OWNER.email} / ${OWNER.password}${setup.ok ? '' : ` (owner setup answered ${setup.status})`}
   Credential: ${realKey ? 'OpenAI Admin API' : 'OpenAI Admin API (sandbox)'}; workflows: the examples from examples/.
   ${api ? `Sandbox organization: 4 projects and 6 certificates (active, inactive, expiring soon, expired) at ${api.baseUrl}` : ''}
+  ${api ? prepareMtlsTryout(api, join(ROOT, '.cache', 'mtls-tryout')).join('\n  ') : ''}
   Press Ctrl-C to stop everything.
 `);
 }

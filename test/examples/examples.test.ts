@@ -28,18 +28,21 @@ function outputOf(run: IRun, node: string): IDataObject[] {
 describe('examples/scheduled-rotation.json', () => {
 	const fake = useFakeAdminApi();
 
-	it('rotates every active certificate that expires within 30 days with the renewed CA downloaded for it', async () => {
+	it('rotates every certificate active anywhere that expires within 30 days, one active only in a project too, with the renewed CA downloaded for it', async () => {
 		const organization = fake.api.organization;
 		for (const id of ['proj_web', 'proj_batch']) organization.addProject({ id });
 		const payments = organization.addCertificate({ name: 'Payments CA', expires_at: now() + 10 * DAY, activeInOrganization: true, activeInProjects: ['proj_web'] });
 		const search = organization.addCertificate({ name: 'Search CA', expires_at: now() + 20 * DAY, activeInOrganization: true, activeInProjects: ['proj_batch'] });
 		const healthy = organization.addCertificate({ name: 'Healthy CA', expires_at: now() + 300 * DAY, activeInOrganization: true });
 		const dormant = organization.addCertificate({ name: 'Dormant CA', expires_at: now() + 5 * DAY });
+		// Inactive for the organization: the organization-level Status filter alone would never rotate it.
+		const partner = organization.addCertificate({ name: 'Partner CA', expires_at: now() + 12 * DAY, activeInProjects: ['proj_batch'] });
 
 		// The PKI the workflow downloads renewed CAs from, one per certificate name.
 		const renewed: Record<string, string> = {
 			'Payments CA': makeCertificate({ ca: true, commonName: 'Payments CA 2027' }).pem,
 			'Search CA': makeCertificate({ ca: true, commonName: 'Search CA 2027' }).pem,
+			'Partner CA': makeCertificate({ ca: true, commonName: 'Partner CA 2027' }).pem,
 		};
 		const downloads: string[] = [];
 		const pki = createServer((request, response) => {
@@ -57,8 +60,9 @@ describe('examples/scheduled-rotation.json', () => {
 			const run = await runWorkflow(workflow, fake.credentials, { startNode: 'Every day at 06:00' });
 			expect(run.data.resultData.error).toBeUndefined();
 			const rotations = outputOf(run, 'Rotate');
-			expect(downloads.sort()).toEqual(['Payments CA', 'Search CA']);
+			expect(downloads.sort()).toEqual(['Partner CA', 'Payments CA', 'Search CA']);
 			expect(rotations.map((rotation) => [rotation.oldCertificateId, rotation.activatedIn, rotation.deleted])).toEqual([
+				[partner.id, ['proj_batch'], true],
 				[search.id, ['organization', 'proj_batch'], true],
 				[payments.id, ['organization', 'proj_web'], true],
 			]);
@@ -73,9 +77,12 @@ describe('examples/scheduled-rotation.json', () => {
 		expect(byContent(renewed['Payments CA'])).toMatchObject({ name: 'Payments CA' });
 		expect(organization.whereActive(byContent(renewed['Payments CA']).id)).toEqual(['organization', 'proj_web']);
 		expect(organization.whereActive(byContent(renewed['Search CA']).id)).toEqual(['organization', 'proj_batch']);
+		expect(organization.certificates.has(partner.id)).toBe(false);
+		expect(byContent(renewed['Partner CA'])).toMatchObject({ name: 'Partner CA' });
+		expect(organization.whereActive(byContent(renewed['Partner CA']).id)).toEqual(['proj_batch']);
 		expect(organization.whereActive(healthy.id)).toEqual(['organization']);
 		expect(organization.certificates.has(dormant.id)).toBe(true);
-		expect(organization.certificates.size).toBe(4);
+		expect(organization.certificates.size).toBe(5);
 	});
 });
 

@@ -14,8 +14,9 @@ import type {
 import { ICredentialsHelper } from 'n8n-workflow';
 
 import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
+import { OpenAiMtlsClientApi } from '../../credentials/OpenAiMtlsClientApi.credentials';
 
-const credentialTypes = { openAiAdminApi: new OpenAiAdminApi() };
+const credentialTypes = { openAiAdminApi: new OpenAiAdminApi(), openAiMtlsClientApi: new OpenAiMtlsClientApi() };
 
 /**
  * Hands the node its credential and applies the credential type's own `authenticate` the way n8n's

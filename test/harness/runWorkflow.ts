@@ -88,6 +88,7 @@ export function createAdditionalData(
 	workflowData: WorkflowData,
 	credentials: Credentials,
 	executionId = `test-${++executionCounter}`,
+	otherCredentials: Record<string, ICredentialDataDecryptedObject> = {},
 ): IWorkflowExecuteAdditionalData {
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, {
 		id: 'test-workflow',
@@ -100,7 +101,7 @@ export function createAdditionalData(
 		updatedAt: new Date(),
 	} as unknown as IWorkflowBase);
 	return {
-		credentialsHelper: new TestCredentialsHelper({ openAiAdminApi: credentials }),
+		credentialsHelper: new TestCredentialsHelper({ ...otherCredentials, openAiAdminApi: credentials }),
 		hooks,
 		executionId,
 		currentNodeExecutionIndex: 0,
@@ -137,10 +138,12 @@ export async function runWorkflow(
 		/** 'trigger' runs as an activated workflow does: a trigger or poll node passes on `startItems`. */
 		mode?: WorkflowExecuteMode;
 		startItems?: INodeExecutionData[];
+		/** Credentials of other types, by type name (e.g. openAiMtlsClientApi). */
+		otherCredentials?: Record<string, ICredentialDataDecryptedObject>;
 	} = {},
 ): Promise<IRun> {
 	const workflow = createWorkflow(workflowData);
-	const additionalData = createAdditionalData(workflowData, credentials);
+	const additionalData = createAdditionalData(workflowData, credentials, undefined, options.otherCredentials);
 	const startNode = options.startNode
 		? workflow.getNode(options.startNode)!
 		: workflowData.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger')!;
@@ -189,6 +192,8 @@ export interface RunNodeOptions {
 	/** Input items (JSON, with optional `$binary`); default one empty item. */
 	items?: IDataObject[];
 	credentials: Credentials;
+	/** An OpenAI mTLS Client API credential for the node (Rotate's canary check). */
+	mtlsClient?: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
 }
 
@@ -198,6 +203,7 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		options.parameters as INodeParameters,
 		options.continueOnFail ? { onError: 'continueRegularOutput', continueOnFail: true } : {},
 	);
+	if (options.mtlsClient) ours.credentials = { ...ours.credentials, openAiMtlsClientApi: { id: '2', name: 'OpenAI mTLS Client API' } };
 	const nodes: INode[] = [
 		{ id: '1', name: 'Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 		{
@@ -214,7 +220,8 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		Trigger: { main: [[{ node: 'Input Items', type: 'main', index: 0 }]] },
 		'Input Items': { main: [[{ node: ours.name, type: 'main', index: 0 }]] },
 	};
-	const run = await runWorkflow({ nodes, connections }, options.credentials);
+	const otherCredentials: Record<string, ICredentialDataDecryptedObject> = options.mtlsClient ? { openAiMtlsClientApi: options.mtlsClient } : {};
+	const run = await runWorkflow({ nodes, connections }, options.credentials, { otherCredentials });
 	const taskData = run.data.resultData.runData[ours.name]?.[0];
 	return {
 		items: taskData?.data?.main?.[0] ?? [],

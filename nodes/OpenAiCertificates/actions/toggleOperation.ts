@@ -6,8 +6,8 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { Place } from './activation';
-import { ORGANIZATION, toggleCertificates } from './activation';
+import type { Place } from '../api/activation';
+import { ORGANIZATION, projectPlace, toggleCertificates } from '../api/activation';
 import {
 	certificateIdsField,
 	dryRunOption,
@@ -49,15 +49,14 @@ export function toggleOperation(
 		this: IExecuteFunctions,
 		itemIndex: number,
 	): Promise<INodeExecutionData[]> {
-		const place: Place = inProject
-			? readId.call(this, 'projectId', 'project', itemIndex)
-			: ORGANIZATION;
+		const projectId = inProject ? readId.call(this, 'projectId', 'project', itemIndex) : undefined;
+		const place: Place = projectId === undefined ? ORGANIZATION : projectPlace(projectId);
 		const certificateIds = readIdList.call(this, 'certificateIds', itemIndex);
 		const options = readOptions.call(this, itemIndex);
 		const settings = requestSettings.call(this, options, itemIndex);
 		if (action === 'deactivate' && options.dryRun === true) {
 			const json: IDataObject = { dryRun: true, wouldDeactivate: certificateIds };
-			if (inProject) json.projectId = place;
+			if (projectId !== undefined) json.projectId = projectId;
 			return [{ json }];
 		}
 		const responses = await toggleCertificates(this, place, action, certificateIds, settings);

@@ -1,14 +1,28 @@
 /**
- * Where the admin key may go: https anywhere, plain http only to this machine (loopback). One rule for
- * every request that carries the key — the node's, the credential test's, any node using the credential.
- * Pure: no n8n imports, so the credential can use it too.
+ * The Base URL rule of every credential of this package, and of every request that carries a key: https,
+ * or plain http only to a loopback address, so a key (or a client certificate's handshake) never travels
+ * unencrypted. Pure: no n8n imports, so the credentials use it too.
  *
- * Hosts are judged after WHATWG URL parsing (what the HTTP client connects to): `127.1`, `2130706433` and
- * `0x7f.0.0.1` all become 127.0.0.1 and count as loopback, as do `[::1]` and the IPv4-mapped
- * `[::ffff:127.x.y.z]` (the same socket on this machine). `localhost` counts; `0.0.0.0` and other names do not.
+ * Hosts are judged after WHATWG URL parsing, i.e. on the address the HTTP client connects to: `127.1`,
+ * `2130706433` and `0x7f.0.0.1` all become 127.0.0.1 and count as loopback, as do `[::1]` and the
+ * IPv4-mapped `[::ffff:127.x.y.z]` (the same loopback socket). `localhost` counts; `0.0.0.0`, `[::]`
+ * and other names do not.
  */
 
-export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+export interface BaseUrlRule {
+	/** The credential's display name, for messages. */
+	credential: string;
+	/** Used when the field is empty. */
+	defaultUrl: string;
+	/** What plain http would expose, for messages: "the admin key". */
+	secret: string;
+}
+
+export const ADMIN_BASE_URL_RULE: BaseUrlRule = {
+	credential: 'OpenAI Admin API',
+	defaultUrl: 'https://api.openai.com/v1',
+	secret: 'the admin key',
+};
 
 const LOOPBACK_HOST =
 	/^(localhost|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
@@ -17,37 +31,40 @@ export function isLoopbackHost(hostname: string): boolean {
 	return LOOPBACK_HOST.test(hostname);
 }
 
-/** Why the key must not be sent to this URL, or undefined when it may. */
-export function keyDestinationProblem(url: URL): string | undefined {
+/** Why a secret must not be sent to this URL, or undefined when it may. */
+export function destinationProblem(url: URL, secret = 'the admin key'): string | undefined {
 	if (url.protocol === 'https:') return undefined;
-	if (url.protocol === 'http:') {
-		if (isLoopbackHost(url.hostname)) return undefined;
-		return `${url.origin} uses plain http://, which would send the admin key unencrypted. Use https://; plain http:// is accepted only for loopback addresses (localhost, 127.0.0.0/8, [::1], [::ffff:127.0.0.1]).`;
-	}
-	return `${url.protocol}// is not https://`;
+	if (url.protocol !== 'http:') return `${url.protocol}// is not https://`;
+	if (isLoopbackHost(url.hostname)) return undefined;
+	return `${url.origin} uses plain http://, which would send ${secret} unencrypted. Use https://; plain http:// is accepted only for loopback addresses (localhost, 127.0.0.0/8, [::1], [::ffff:127.0.0.1]).`;
 }
 
-/** The credential's base URL, checked: https, or http only to a loopback address; no user, query or fragment. */
-export function checkedBaseUrl(raw: unknown): { url: string } | { problem: string } {
-	const text = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : DEFAULT_BASE_URL;
+/** The credential's base URL without a trailing slash, or why it is refused. */
+export function checkedBaseUrl(
+	raw: unknown,
+	rule: BaseUrlRule = ADMIN_BASE_URL_RULE,
+): { url: string } | { problem: string } {
+	const text = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : rule.defaultUrl;
 	let parsed: URL;
 	try {
 		parsed = new URL(text);
 	} catch {
 		return {
-			problem: `The Base URL "${text}" in the OpenAI Admin API credential is not a valid URL`,
+			problem: `The Base URL "${text}" in the ${rule.credential} credential is not a valid URL`,
 		};
 	}
 	if (parsed.username || parsed.password || parsed.search || parsed.hash) {
 		return {
-			problem:
-				'The Base URL in the OpenAI Admin API credential must not contain a user name, password, query or fragment',
+			problem: `The Base URL in the ${rule.credential} credential must not contain a user name, password, query or fragment`,
 		};
 	}
-	const problem = keyDestinationProblem(parsed);
-	if (problem !== undefined) {
-		return { problem: `The Base URL in the OpenAI Admin API credential is refused: ${problem}` };
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		return {
+			problem: `The Base URL in the ${rule.credential} credential must start with https://`,
+		};
 	}
+	const problem = destinationProblem(parsed, rule.secret);
+	if (problem !== undefined) return { problem: `The Base URL ${problem}` };
 	return { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
 }
 

@@ -194,17 +194,20 @@ export function apiError(
 }
 
 /**
- * An error as n8n expects it from a node: a NodeApiError stays one, anything else becomes a
- * NodeOperationError, and both name the item. (Both classes hand back the original when wrapped again.)
+ * An error as n8n expects it from a node, naming the item: a NodeApiError or NodeOperationError is
+ * handed back as it is (n8n's constructors would hand back the original too), with the item added if
+ * it named none; anything else becomes a NodeOperationError.
  */
 export function asNodeError(
 	node: INode,
 	error: unknown,
 	itemIndex: number | undefined,
 ): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError)
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		error.context.itemIndex ??= itemIndex;
-	return error instanceof NodeApiError
-		? new NodeApiError(node, error as unknown as JsonObject, { itemIndex })
-		: new NodeOperationError(node, error as Error, { itemIndex });
+		return error;
+	}
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), {
+		itemIndex,
+	});
 }

@@ -19,7 +19,6 @@ import { CREDENTIAL_TYPE, sendOnce } from './send';
 import type { Shape } from './shapes';
 import { answerShape } from './shapes';
 
-export { checkedBaseUrl, DEFAULT_BASE_URL } from './baseUrl';
 export { CREDENTIAL_TYPE } from './send';
 
 export type AdminApiContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;

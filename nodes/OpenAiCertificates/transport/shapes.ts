@@ -3,52 +3,67 @@ import type { IDataObject } from 'n8n-workflow';
 import { idProblem } from '../helpers/ids';
 
 /**
- * The shapes of the Admin API's answers (spec/openai-admin-certificates.openapi.yaml), as types and as
- * hand-written checks. Every 2xx answer passes its check before any code uses it: an HTML page, `null`,
- * truncated JSON or a list whose `data` is not a list is an error that says what came back, never data.
- * The checks cover what the spec requires and every field this package reads; unknown fields pass.
+ * The Admin API's answers, as `spec/` describes them: one declaration per shape, beside the transport
+ * that receives them. Operations, the trigger and list searches name these instead of declaring their own.
+ *
+ * And the same shapes as hand-written checks: every 2xx answer passes its check before any code uses it.
+ * An HTML page, `null`, truncated JSON or a list whose `data` is not a list is an error that says what
+ * came back, never data. The checks cover what the spec requires and every field this package reads;
+ * unknown fields pass.
  */
 
+/** Validity of a certificate, in Unix seconds; `content` (the PEM) only when asked for. */
 export interface CertificateDetails extends IDataObject {
 	valid_at?: number;
 	expires_at?: number;
-	/** The PEM, only when asked for with include[]=content. */
 	content?: string;
 }
 
-/** A certificate as any endpoint returns it (`certificate`, `organization.certificate`, `organization.project.certificate`). */
+/** One certificate as Get, Upload and Rename answer it (`object: certificate`). */
 export interface Certificate extends IDataObject {
 	object: string;
 	id: string;
-	name?: string | null;
+	name: string | null;
 	created_at: number;
 	certificate_details: CertificateDetails;
-	/** In organization and project lists: whether it is active there. */
 	active?: boolean;
 }
 
+/** One certificate of the organization's list, and whether it is active for the organization. */
+export interface OrganizationCertificate extends Certificate {
+	active: boolean;
+}
+
+/** One certificate of a project's list, and whether it is active for that project. */
+export interface ProjectCertificate extends Certificate {
+	active: boolean;
+}
+
+/** The answer of Delete (`object: certificate.deleted`). */
+export interface CertificateDeleted extends IDataObject {
+	object: string;
+	id: string;
+}
+
+/** The answer of an activate or deactivate call: the certificates it switched. */
+export interface ActivationResponse extends IDataObject {
+	object: string;
+	data: OrganizationCertificate[];
+}
+
+/** One project of the organization (only what the node reads). */
 export interface Project extends IDataObject {
-	object: string;
 	id: string;
-	name?: string | null;
-	created_at: number;
+	name?: string;
 }
 
-export interface ListPage<T> extends IDataObject {
+/** One page of a cursor-paged list (`data` and `has_more` are checked before use). */
+export interface ListPage<T> {
+	object?: string;
 	data: T[];
-	has_more: boolean;
+	first_id?: string | null;
 	last_id?: string | null;
-}
-
-export interface DeletedCertificate extends IDataObject {
-	object: 'certificate.deleted';
-	id: string;
-}
-
-/** Activate/deactivate: `*.activation`/`*.deactivation` with `data`, or an older revision's list page. */
-export interface ActivationResult extends IDataObject {
-	object: string;
-	data: Certificate[];
+	has_more: boolean;
 }
 
 /** A check: undefined when the value has the shape, else what is wrong with it. */
@@ -97,7 +112,7 @@ export const certificateShape: Shape = (value, at = 'the answer') => {
 	return (
 		field(value, 'id', at, anId, 'a certificate ID') ??
 		field(value, 'object', at, (v) => typeof v === 'string', 'text') ??
-		field(value, 'name', at, textOrNull, 'text or null', true) ??
+		field(value, 'name', at, textOrNull, 'text or null') ??
 		field(value, 'created_at', at, isUnixTime, 'a Unix time') ??
 		field(value, 'active', at, (v) => typeof v === 'boolean', 'true or false', true) ??
 		(isObject(details)

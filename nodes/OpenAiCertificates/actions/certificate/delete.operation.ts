@@ -1,16 +1,21 @@
+/**
+ * Delete: removes a certificate from the organization, optionally after deactivating it everywhere it
+ * is active. Reads as read → plan (where it is active) → run (deactivate, delete) → output.
+ */
 import type {
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
-	NodeApiError,
 } from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
 
+import type { Place } from '../../api/activation';
+import { placeName, placesWhereActive, toggleCertificates } from '../../api/activation';
+import { outcomeOf, withReport } from '../../helpers/progress';
 import type { RequestSettings } from '../../transport';
 import { adminApiRequest, asNodeError } from '../../transport';
-import type { Place } from '../activation';
-import { placesWhereActive, toggleCertificates, withReport } from '../activation';
+import type { CertificateDeleted } from '../../transport/shapes';
 import {
 	certificateLocator,
 	dryRunOption,
@@ -46,119 +51,182 @@ const properties: INodeProperties[] = [
 	]),
 ];
 
-function alreadyDeleted(certificateId: string): IDataObject {
-	return { object: 'certificate.deleted', id: certificateId, alreadyDeleted: true };
-}
-
-/** Whether the certificate no longer exists (a read; 404 means gone). */
-async function isGone(
-	context: IExecuteFunctions,
-	certificateId: string,
-	settings: RequestSettings,
-): Promise<boolean> {
-	const found = await adminApiRequest(
-		context,
-		{
-			method: 'GET',
-			path: ['organization', 'certificates', certificateId],
-			notFoundIsUndefined: true,
-		},
-		settings,
-	);
-	return found === undefined;
-}
-
 export const description = updateDisplayOptions(
 	{ show: { resource: ['certificate'], operation: ['delete'] } },
 	properties,
 );
 
+/** What one item asks for. */
+interface Deletion {
+	certificateId: string;
+	deactivateFirst: boolean;
+	ignoreNotFound: boolean;
+	dryRun: boolean;
+	settings: RequestSettings;
+	itemIndex: number;
+}
+
+/** How the deactivation ended: every place done, or the certificate vanished under it (another run). */
+interface Deactivation {
+	deactivatedIn: Place[];
+	deletedMeanwhile: boolean;
+}
+
+function readDeletion(this: IExecuteFunctions, itemIndex: number): Deletion {
+	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
+	const options = readOptions.call(this, itemIndex);
+	return {
+		certificateId,
+		deactivateFirst: options.deactivateFirst === true,
+		ignoreNotFound: options.ignoreNotFound === true,
+		dryRun: options.dryRun === true,
+		settings: requestSettings.call(this, options, itemIndex),
+		itemIndex,
+	};
+}
+
+function dryRunReport(deletion: Deletion, activeIn: Place[]): IDataObject {
+	const names = activeIn.map(placeName);
+	const json: IDataObject = {
+		dryRun: true,
+		wouldDeactivate: deletion.deactivateFirst ? names : [],
+		wouldDelete: deletion.certificateId,
+		activeIn: names,
+	};
+	if (names.length > 0 && !deletion.deactivateFirst) {
+		json.wouldFail =
+			'The certificate is active; the API refuses to delete it unless Deactivate Everywhere First is on.';
+	}
+	return json;
+}
+
+/** Whether a refused deactivation means another run (a second cleanup job, a worker) deleted it meanwhile. */
+async function deletedMeanwhile(
+	context: IExecuteFunctions,
+	deletion: Deletion,
+	error: unknown,
+): Promise<boolean> {
+	if (!deletion.ignoreNotFound || !(error instanceof NodeApiError) || error.httpCode !== '404')
+		return false;
+	const found = await adminApiRequest(
+		context,
+		{
+			method: 'GET',
+			path: ['organization', 'certificates', deletion.certificateId],
+			notFoundIsUndefined: true,
+		},
+		deletion.settings,
+	);
+	return found === undefined;
+}
+
+function deactivationFailed(
+	context: IExecuteFunctions,
+	deletion: Deletion,
+	error: unknown,
+	done: Place[],
+	notDone: Place[],
+) {
+	const { certificateId } = deletion;
+	const step = (place: Place) => ({ step: 'deactivate', place: placeName(place), certificateId });
+	const [failed, ...rest] = notDone;
+	return withReport(
+		context.getNode(),
+		error,
+		`Deactivating ${certificateId} failed in ${placeName(failed)}; it was deactivated in ${done.map(placeName).join(', ') || 'no place'} and is still active in ${notDone.map(placeName).join(', ')}. It was not deleted.`,
+		{
+			done: done.map(step),
+			failed: step(failed),
+			notDone: [...rest.map(step), { step: 'delete', certificateId }],
+		},
+		deletion.itemIndex,
+	);
+}
+
+/** Deactivates the certificate in each place in turn; stops at the first failure. */
+async function deactivateEverywhere(
+	context: IExecuteFunctions,
+	deletion: Deletion,
+	activeIn: Place[],
+): Promise<Deactivation> {
+	const deactivatedIn: Place[] = [];
+	for (const place of activeIn) {
+		const ids = [deletion.certificateId];
+		const toggled = await outcomeOf(() =>
+			toggleCertificates(context, place, 'deactivate', ids, deletion.settings),
+		);
+		if (!toggled.ok && (await deletedMeanwhile(context, deletion, toggled.error)))
+			return { deactivatedIn, deletedMeanwhile: true };
+		if (!toggled.ok)
+			throw deactivationFailed(
+				context,
+				deletion,
+				toggled.error,
+				deactivatedIn,
+				activeIn.slice(deactivatedIn.length),
+			);
+		deactivatedIn.push(place);
+	}
+	return { deactivatedIn, deletedMeanwhile: false };
+}
+
+/** The DELETE call; undefined when the certificate was already gone and that is allowed. */
+async function deleteCertificate(
+	context: IExecuteFunctions,
+	deletion: Deletion,
+	deactivatedIn: Place[],
+): Promise<CertificateDeleted | undefined> {
+	const { certificateId, itemIndex } = deletion;
+	const deleted = await outcomeOf(() =>
+		adminApiRequest<CertificateDeleted | undefined>(
+			context,
+			{
+				method: 'DELETE',
+				path: ['organization', 'certificates', certificateId],
+				notFoundIsUndefined: deletion.ignoreNotFound,
+			},
+			deletion.settings,
+		),
+	);
+	if (deleted.ok) return deleted.value;
+	if (deactivatedIn.length === 0) throw asNodeError(context.getNode(), deleted.error, itemIndex);
+	const step = (place: Place) => ({ step: 'deactivate', place: placeName(place), certificateId });
+	throw withReport(
+		context.getNode(),
+		deleted.error,
+		`${certificateId} was deactivated in ${deactivatedIn.map(placeName).join(', ')} but deleting it failed; it now exists inactive.`,
+		{ done: deactivatedIn.map(step), failed: { step: 'delete', certificateId }, notDone: [] },
+		itemIndex,
+	);
+}
+
+function output(
+	deletion: Deletion,
+	deleted: CertificateDeleted | undefined,
+	deactivatedIn: Place[],
+): INodeExecutionData[] {
+	const json: IDataObject = deleted ?? {
+		object: 'certificate.deleted',
+		id: deletion.certificateId,
+		alreadyDeleted: true,
+	};
+	if (deletion.deactivateFirst) json.deactivatedIn = deactivatedIn.map(placeName);
+	return [{ json }];
+}
+
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
-	const options = readOptions.call(this, itemIndex);
-	const settings = requestSettings.call(this, options, itemIndex);
-	const deactivateFirst = options.deactivateFirst === true;
+	const deletion = readDeletion.call(this, itemIndex);
+	const needsPlaces = deletion.dryRun || deletion.deactivateFirst;
+	const activeIn = needsPlaces
+		? await placesWhereActive(this, deletion.certificateId, deletion.settings)
+		: [];
+	if (deletion.dryRun) return [{ json: dryRunReport(deletion, activeIn) }];
 
-	if (options.dryRun === true) {
-		const activeIn = await placesWhereActive(this, certificateId, settings);
-		const json: IDataObject = {
-			dryRun: true,
-			wouldDeactivate: deactivateFirst ? activeIn : [],
-			wouldDelete: certificateId,
-			activeIn,
-		};
-		if (activeIn.length > 0 && !deactivateFirst) {
-			json.wouldFail =
-				'The certificate is active; the API refuses to delete it unless Deactivate Everywhere First is on.';
-		}
-		return [{ json }];
-	}
-
-	const deactivatedIn: Place[] = [];
-	if (deactivateFirst) {
-		const activeIn = await placesWhereActive(this, certificateId, settings);
-		for (const [index, place] of activeIn.entries()) {
-			try {
-				await toggleCertificates(this, place, 'deactivate', [certificateId], settings);
-			} catch (error) {
-				// Another run (a second cleanup job, a worker next to this one) deleted it meanwhile.
-				if (
-					options.ignoreNotFound === true &&
-					(error as NodeApiError).httpCode === '404' &&
-					(await isGone(this, certificateId, settings))
-				) {
-					return [{ json: { ...alreadyDeleted(certificateId), deactivatedIn } }];
-				}
-				throw withReport(
-					this,
-					error,
-					`Deactivating ${certificateId} failed in ${place}; it was deactivated in ${deactivatedIn.join(', ') || 'no place'} and is still active in ${activeIn.slice(index).join(', ')}. It was not deleted.`,
-					{
-						done: deactivatedIn.map((done) => ({ step: 'deactivate', place: done, certificateId })),
-						failed: { step: 'deactivate', place, certificateId },
-						notDone: [
-							...activeIn
-								.slice(index + 1)
-								.map((rest) => ({ step: 'deactivate', place: rest, certificateId })),
-							{ step: 'delete', certificateId },
-						],
-					},
-					itemIndex,
-				);
-			}
-			deactivatedIn.push(place);
-		}
-	}
-
-	let response: IDataObject | undefined;
-	try {
-		response = await adminApiRequest(
-			this,
-			{
-				method: 'DELETE',
-				path: ['organization', 'certificates', certificateId],
-				notFoundIsUndefined: options.ignoreNotFound === true,
-			},
-			settings,
-		);
-	} catch (error) {
-		if (deactivatedIn.length === 0) throw asNodeError(this.getNode(), error, itemIndex);
-		throw withReport(
-			this,
-			error,
-			`${certificateId} was deactivated in ${deactivatedIn.join(', ')} but deleting it failed; it now exists inactive.`,
-			{
-				done: deactivatedIn.map((done) => ({ step: 'deactivate', place: done, certificateId })),
-				failed: { step: 'delete', certificateId },
-				notDone: [],
-			},
-			itemIndex,
-		);
-	}
-	const json: IDataObject = response ?? alreadyDeleted(certificateId);
-	if (deactivateFirst) json.deactivatedIn = deactivatedIn;
-	return [{ json }];
+	const { deactivatedIn, deletedMeanwhile } = await deactivateEverywhere(this, deletion, activeIn);
+	if (deletedMeanwhile) return output(deletion, undefined, deactivatedIn);
+	const deleted = await deleteCertificate(this, deletion, deactivatedIn);
+	return output(deletion, deleted, deactivatedIn);
 }

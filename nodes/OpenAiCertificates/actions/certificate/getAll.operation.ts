@@ -6,12 +6,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { matchesFingerprint } from '../../api/certificateByFingerprint';
 import { expiresWithinDays, isExpired } from '../../helpers/dates';
 import { showValue } from '../../helpers/ids';
 import { certificateBlocks } from '../../helpers/pem';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../../helpers/x509';
 import type { RequestSettings } from '../../transport';
-import { adminApiRequest, listUpTo } from '../../transport';
+import { listUpTo } from '../../transport';
 import {
 	listFields,
 	orderOption,
@@ -21,6 +22,7 @@ import {
 	requestSettings,
 	optionsCollection,
 } from '../parameters';
+import { activeInFilters, activeInStep, includeActiveInOption, readActiveIn } from './activeIn';
 
 const properties: INodeProperties[] = [
 	...listFields('certificate'),
@@ -31,6 +33,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Filter',
 		default: {},
 		options: [
+			...activeInFilters,
 			{
 				displayName: 'Expired',
 				name: 'expired',
@@ -58,21 +61,21 @@ const properties: INodeProperties[] = [
 					'Only the certificate that is this one: give its SHA-256 fingerprint, or its PEM (e.g. from your vault) to find its OpenAI ID. With a PEM, only certificates with the same validity dates are fetched to compare, so it stays cheap on the rate-limited API.',
 			},
 			{
-				displayName: 'Status',
+				displayName: 'Status in Organization',
 				name: 'status',
 				type: 'options',
 				options: [
-					{ name: 'Active', value: 'active', description: 'Active in the organization' },
+					{ name: 'Active in the Organization', value: 'active' },
 					{ name: 'Any', value: 'any' },
-					{ name: 'Inactive', value: 'inactive', description: 'Not active in the organization' },
+					{ name: 'Not Active in the Organization', value: 'inactive' },
 				],
 				default: 'any',
 				description:
-					'Activation at the organization level (project activation is listed by Project Certificate → Get Many)',
+					'Activation for the organization only: a certificate active only for projects counts as not active here. To include projects, use Active In.',
 			},
 		],
 	},
-	optionsCollection([orderOption]),
+	optionsCollection([includeActiveInOption, orderOption]),
 ];
 
 export const description = updateDisplayOptions(
@@ -128,34 +131,14 @@ function readFingerprintFilter(
 			);
 		}
 	}
-	return async (certificate) => {
-		const details = certificate.certificate_details;
-		if (
-			validity &&
-			(details?.valid_at !== validity.validAt || details?.expires_at !== validity.expiresAt)
-		)
-			return false;
-		const stored = await adminApiRequest<{ certificate_details?: { content?: string } }>(
-			this,
-			{
-				method: 'GET',
-				path: ['organization', 'certificates', certificate.id],
-				qs: { 'include[]': 'content' },
-				notFoundIsUndefined: true,
-			},
-			settings,
-		);
-		const parsed = parseCertificate(stored?.certificate_details?.content ?? '');
-		if (!parsed || normalizeFingerprint(parsed.fingerprint256) !== fingerprint) return false;
-		certificate.fingerprint256 = parsed.fingerprint256;
-		return true;
-	};
+	return matchesFingerprint(this, { fingerprint, validity }, settings);
 }
 
 function readFilters(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	settings: RequestSettings,
+	options: IDataObject,
 ): Keep | undefined {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const checks: Keep[] = [];
@@ -195,6 +178,9 @@ function readFilters(
 			(certificate) => isExpired(certificate.certificate_details?.expires_at, now) === wanted,
 		);
 	}
+	// After the cheap filters: reading project activation costs a request per project.
+	const where = readActiveIn.call(this, filters, options, itemIndex);
+	if (where) checks.push(activeInStep(this, where, settings));
 	if (typeof filters.fingerprint256 === 'string' && filters.fingerprint256.trim() !== '') {
 		// Last, so the cheap filters spare it requests.
 		checks.push(readFingerprintFilter.call(this, filters.fingerprint256, itemIndex, settings));
@@ -214,7 +200,7 @@ export async function execute(
 	const options = readOptions.call(this, itemIndex);
 	const order = readOrder.call(this, options, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
-	const keep = readFilters.call(this, itemIndex, settings);
+	const keep = readFilters.call(this, itemIndex, settings, options);
 	const certificates = await listUpTo<OrganizationCertificate>(
 		this,
 		['organization', 'certificates'],

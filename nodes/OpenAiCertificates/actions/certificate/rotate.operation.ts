@@ -1,3 +1,9 @@
+/**
+ * Rotate: replaces a certificate with a new one without a moment where neither is active. Upload the
+ * new one, activate it everywhere the old one is active, only then deactivate the old one there, and
+ * delete it if asked. Reads as read → plan → run → output; a failure stops the run and reports each
+ * step done, failed and not done.
+ */
 import type {
 	IDataObject,
 	IExecuteFunctions,
@@ -6,9 +12,13 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { Place } from '../../api/activation';
+import { placeName, placesWhereActive, toggleCertificates } from '../../api/activation';
+import { outcomeOf, withReport } from '../../helpers/progress';
+import type { RequestSettings } from '../../transport';
 import { adminApiRequest } from '../../transport';
-import type { Place } from '../activation';
-import { placesWhereActive, toggleCertificates, withReport } from '../activation';
+import type { Certificate } from '../../transport/shapes';
+import type { CertificateInput } from '../certificateInput';
 import {
 	certificateCheckOptions,
 	certificateInputFields,
@@ -50,122 +60,176 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show }, properties);
 
-interface Step extends IDataObject {
-	step: 'upload' | 'activate' | 'deactivate' | 'delete';
-	certificateId?: string;
-	place?: Place;
+/** What one item asks for. */
+interface Rotation {
+	oldCertificateId: string;
+	input: CertificateInput;
+	name: string | undefined;
+	options: IDataObject;
+	deleteOld: boolean;
+	settings: RequestSettings;
+	itemIndex: number;
 }
 
-/**
- * Replaces a certificate with a new one without a moment where neither is active: upload the new one,
- * activate it everywhere the old one is active, only then deactivate the old one there, and delete it
- * if asked. A failure stops the rotation and reports each step done, failed and not done.
- */
-export async function execute(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Promise<INodeExecutionData[]> {
+/** A step after the upload: each needs the new certificate's ID, known once the upload is done. */
+type SwitchStep = { step: 'activate' | 'deactivate'; place: Place } | { step: 'delete' };
+
+type Step = { step: 'upload' } | SwitchStep;
+
+async function readRotation(this: IExecuteFunctions, itemIndex: number): Promise<Rotation> {
 	const oldCertificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const input = await readCertificateInput.call(this, itemIndex, options);
 	const name = readCertificateName.call(this, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
 	const deleteOld = options.deleteOld === true;
+	return { oldCertificateId, input, name, options, deleteOld, settings, itemIndex };
+}
 
-	// The old certificate must exist: a typo must not upload a certificate that then replaces nothing.
+/** The old certificate must exist: a typo must not upload a certificate that then replaces nothing. */
+async function readWhereActive(context: IExecuteFunctions, rotation: Rotation): Promise<Place[]> {
+	const { oldCertificateId, settings } = rotation;
 	await adminApiRequest(
-		this,
+		context,
 		{ method: 'GET', path: ['organization', 'certificates', oldCertificateId] },
 		settings,
 	);
-	const activeIn = await placesWhereActive(this, oldCertificateId, settings);
-
-	if (options.dryRun === true) {
-		const json: IDataObject = {
-			dryRun: true,
-			oldCertificateId,
-			wouldUpload: { name: name ?? null },
-			wouldActivateIn: activeIn,
-			wouldDeactivateIn: activeIn,
-			wouldDelete: deleteOld ? oldCertificateId : null,
-			...certificateInputReport(input, options),
-		};
-		return [{ json }];
-	}
-
-	const done: Step[] = [];
-	const planned: Step[] = [
-		{ step: 'upload' },
-		...activeIn.map((place): Step => ({ step: 'activate', place })),
-		...activeIn.map(
-			(place): Step => ({ step: 'deactivate', place, certificateId: oldCertificateId }),
-		),
-		...(deleteOld ? [{ step: 'delete', certificateId: oldCertificateId } as Step] : []),
-	];
-	let newCertificateId: string | undefined;
-
-	for (const [index, step] of planned.entries()) {
-		try {
-			if (step.step === 'upload') {
-				const body: IDataObject = { certificate: input.pem };
-				if (name !== undefined) body.name = name;
-				const uploaded = await adminApiRequest<{ id: string }>(
-					this,
-					{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false },
-					settings,
-				);
-				newCertificateId = uploaded.id;
-				step.certificateId = newCertificateId;
-			} else if (step.step === 'activate') {
-				step.certificateId = newCertificateId;
-				await toggleCertificates(this, step.place!, 'activate', [newCertificateId!], settings);
-			} else if (step.step === 'deactivate') {
-				await toggleCertificates(this, step.place!, 'deactivate', [oldCertificateId], settings);
-			} else {
-				await adminApiRequest(
-					this,
-					{ method: 'DELETE', path: ['organization', 'certificates', oldCertificateId] },
-					settings,
-				);
-			}
-			done.push(step);
-		} catch (error) {
-			const notDone = planned
-				.slice(index + 1)
-				.map((rest) =>
-					rest.step === 'activate' ? { ...rest, certificateId: newCertificateId ?? null } : rest,
-				);
-			const state = newCertificateId
-				? `The new certificate ${newCertificateId} was uploaded and is active in ${listPlaces(done, 'activate')}; the old certificate ${oldCertificateId} was deactivated in ${listPlaces(done, 'deactivate')}.`
-				: 'Nothing was changed: the new certificate was not uploaded.';
-			throw withReport(
-				this,
-				error,
-				`Rotation of ${oldCertificateId} stopped at step ${index + 1} of ${planned.length} (${step.step}${step.place ? ` in ${step.place}` : ''}). ${state}`,
-				{
-					done,
-					failed: step,
-					notDone,
-					oldCertificateId,
-					newCertificateId: newCertificateId ?? null,
-				},
-				itemIndex,
-			);
-		}
-	}
-
-	const json: IDataObject = {
-		oldCertificateId,
-		newCertificateId: newCertificateId!,
-		activatedIn: activeIn,
-		deactivatedIn: activeIn,
-		deleted: deleteOld,
-		...certificateInputReport(input, options),
-	};
-	return [{ json }];
+	return await placesWhereActive(context, oldCertificateId, settings);
 }
 
-function listPlaces(steps: Step[], kind: Step['step']): string {
-	const places = steps.filter((step) => step.step === kind).map((step) => step.place);
+function dryRunReport(rotation: Rotation, activeIn: Place[]): IDataObject {
+	const names = activeIn.map(placeName);
+	return {
+		dryRun: true,
+		oldCertificateId: rotation.oldCertificateId,
+		wouldUpload: { name: rotation.name ?? null },
+		wouldActivateIn: names,
+		wouldDeactivateIn: names,
+		wouldDelete: rotation.deleteOld ? rotation.oldCertificateId : null,
+		...certificateInputReport(rotation.input, rotation.options),
+	};
+}
+
+function planRotation(activeIn: Place[], deleteOld: boolean): SwitchStep[] {
+	return [
+		...activeIn.map((place): SwitchStep => ({ step: 'activate', place })),
+		...activeIn.map((place): SwitchStep => ({ step: 'deactivate', place })),
+		...(deleteOld ? [{ step: 'delete' } satisfies SwitchStep] : []),
+	];
+}
+
+async function uploadNew(context: IExecuteFunctions, rotation: Rotation): Promise<string> {
+	const body: IDataObject = { certificate: rotation.input.pem };
+	if (rotation.name !== undefined) body.name = rotation.name;
+	const uploaded = await adminApiRequest<Certificate>(
+		context,
+		{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false },
+		rotation.settings,
+	);
+	return uploaded.id;
+}
+
+async function runSwitchStep(
+	context: IExecuteFunctions,
+	rotation: Rotation,
+	step: SwitchStep,
+	newCertificateId: string,
+): Promise<void> {
+	const { oldCertificateId, settings } = rotation;
+	if (step.step === 'activate')
+		await toggleCertificates(context, step.place, 'activate', [newCertificateId], settings);
+	else if (step.step === 'deactivate')
+		await toggleCertificates(context, step.place, 'deactivate', [oldCertificateId], settings);
+	else
+		await adminApiRequest(
+			context,
+			{ method: 'DELETE', path: ['organization', 'certificates', oldCertificateId] },
+			settings,
+		);
+}
+
+/** A step as the report shows it: what it did, where, to which certificate. */
+function reportEntry(step: Step, oldId: string, newId: string | undefined): IDataObject {
+	if (step.step === 'upload')
+		return newId === undefined ? { step: 'upload' } : { step: 'upload', certificateId: newId };
+	if (step.step === 'delete') return { step: 'delete', certificateId: oldId };
+	const certificateId = step.step === 'activate' ? (newId ?? null) : oldId;
+	return { step: step.step, place: placeName(step.place), certificateId };
+}
+
+function placesOf(steps: Step[], kind: 'activate' | 'deactivate'): string {
+	const places = steps.flatMap((step) => (step.step === kind ? [placeName(step.place)] : []));
 	return places.length ? places.join(', ') : 'no place';
+}
+
+/** The error of a rotation stopped at `steps[failedAt]`: the steps before it were done. */
+function rotationFailed(
+	context: IExecuteFunctions,
+	rotation: Rotation,
+	steps: Step[],
+	failedAt: number,
+	newCertificateId: string | undefined,
+	error: unknown,
+) {
+	const { oldCertificateId } = rotation;
+	const entry = (step: Step) => reportEntry(step, oldCertificateId, newCertificateId);
+	const done = steps.slice(0, failedAt);
+	const failed = steps[failedAt];
+	const where = 'place' in failed ? ` in ${placeName(failed.place)}` : '';
+	const state = newCertificateId
+		? `The new certificate ${newCertificateId} was uploaded and is active in ${placesOf(done, 'activate')}; the old certificate ${oldCertificateId} was deactivated in ${placesOf(done, 'deactivate')}.`
+		: 'Nothing was changed: the new certificate was not uploaded.';
+	return withReport(
+		context.getNode(),
+		error,
+		`Rotation of ${oldCertificateId} stopped at step ${failedAt + 1} of ${steps.length} (${failed.step}${where}). ${state}`,
+		{
+			done: done.map(entry),
+			failed: entry(failed),
+			notDone: steps.slice(failedAt + 1).map(entry),
+			oldCertificateId,
+			newCertificateId: newCertificateId ?? null,
+		},
+		rotation.itemIndex,
+	);
+}
+
+/** Uploads, then runs the plan in order; the first failure stops it. Returns the new certificate's ID. */
+async function runRotation(
+	context: IExecuteFunctions,
+	rotation: Rotation,
+	plan: SwitchStep[],
+): Promise<string> {
+	const steps: Step[] = [{ step: 'upload' }, ...plan];
+	const uploaded = await outcomeOf(() => uploadNew(context, rotation));
+	if (!uploaded.ok) throw rotationFailed(context, rotation, steps, 0, undefined, uploaded.error);
+	for (const [index, step] of plan.entries()) {
+		const ran = await outcomeOf(() => runSwitchStep(context, rotation, step, uploaded.value));
+		if (!ran.ok)
+			throw rotationFailed(context, rotation, steps, index + 1, uploaded.value, ran.error);
+	}
+	return uploaded.value;
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
+	const rotation = await readRotation.call(this, itemIndex);
+	const activeIn = await readWhereActive(this, rotation);
+	if (rotation.options.dryRun === true) return [{ json: dryRunReport(rotation, activeIn) }];
+
+	const plan = planRotation(activeIn, rotation.deleteOld);
+	const newCertificateId = await runRotation(this, rotation, plan);
+
+	const names = activeIn.map(placeName);
+	const json: IDataObject = {
+		oldCertificateId: rotation.oldCertificateId,
+		newCertificateId,
+		activatedIn: names,
+		deactivatedIn: names,
+		deleted: rotation.deleteOld,
+		...certificateInputReport(rotation.input, rotation.options),
+	};
+	return [{ json }];
 }

@@ -1,0 +1,137 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { parseId, showValue } from '../../helpers/ids';
+import type { RequestSettings } from '../../transport';
+import { ORGANIZATION, placeName, projectsWhereActive } from '../../api/activation';
+import { projectLocator } from '../parameters';
+
+/**
+ * Get Many's "where is it active" part: the Active In and Active In Project filters and the
+ * `activeIn` output field. The organization's state is the list's own `active`; project state needs
+ * each project's certificate list, read once per execution of the operation and only when a
+ * certificate got past the cheaper filters.
+ */
+
+export const activeInFilters: INodeProperties[] = [
+	{
+		displayName: 'Active In',
+		name: 'activeIn',
+		type: 'options',
+		options: [
+			{
+				name: 'Anywhere (Organization or Any Project)',
+				value: 'anywhere',
+				description: 'Active for the organization or for at least one project',
+			},
+			{
+				name: 'Nowhere',
+				value: 'nowhere',
+				description: 'Active neither for the organization nor for any project',
+			},
+			{
+				name: 'Organization',
+				value: 'organization',
+				description: 'Active for the organization',
+			},
+		],
+		default: 'anywhere',
+		description:
+			'Where the certificate must be active. Adds activeIn (the organization and/or project IDs) to each certificate; reading project activation costs one request per project.',
+	},
+	projectLocator({
+		displayName: 'Active In Project',
+		name: 'activeInProject',
+		required: false,
+		description:
+			'Only certificates active for this project (wherever else they are active too). Adds activeIn to each certificate.',
+	}),
+];
+
+export const includeActiveInOption: INodeProperties = {
+	displayName: 'Include Where Active',
+	name: 'includeActiveIn',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to add activeIn to each certificate: "organization" and the IDs of the projects where it is active. Costs one request per project.',
+};
+
+type Place = 'anywhere' | 'nowhere' | 'organization';
+
+interface WhereWanted {
+	place?: Place;
+	projectId?: string;
+}
+
+interface ListedCertificate extends IDataObject {
+	id: string;
+	active?: boolean;
+}
+
+function readProjectFilter(this: IExecuteFunctions, raw: unknown, itemIndex: number): string {
+	const value = raw !== null && typeof raw === 'object' ? (raw as IDataObject).value : raw;
+	const parsed = parseId(value);
+	if ('problem' in parsed) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Active In Project of item ${itemIndex} is not a valid project ID: ${parsed.problem}`,
+			{ itemIndex, description: 'Choose a project from the list or give its ID (proj_...).' },
+		);
+	}
+	return parsed.id;
+}
+
+/** What the Active In filters ask for, or undefined when neither is set and activeIn is not wanted either. */
+export function readActiveIn(
+	this: IExecuteFunctions,
+	filters: IDataObject,
+	options: IDataObject,
+	itemIndex: number,
+): WhereWanted | undefined {
+	const wanted: WhereWanted = {};
+	if (filters.activeIn !== undefined) {
+		if (!['anywhere', 'nowhere', 'organization'].includes(filters.activeIn as string)) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Active In must be anywhere, nowhere or organization, got ${showValue(filters.activeIn)}`,
+				{ itemIndex, description: 'For one project, use the Active In Project filter.' },
+			);
+		}
+		wanted.place = filters.activeIn as Place;
+	}
+	if (filters.activeInProject !== undefined) {
+		wanted.projectId = readProjectFilter.call(this, filters.activeInProject, itemIndex);
+	}
+	const any = wanted.place !== undefined || wanted.projectId !== undefined;
+	return any || options.includeActiveIn === true ? wanted : undefined;
+}
+
+function matches(wanted: WhereWanted, activeIn: string[]): boolean {
+	if (wanted.projectId !== undefined && !activeIn.includes(wanted.projectId)) return false;
+	if (wanted.place === 'anywhere') return activeIn.length > 0;
+	if (wanted.place === 'nowhere') return activeIn.length === 0;
+	if (wanted.place === 'organization') return activeIn.includes(placeName(ORGANIZATION));
+	return true;
+}
+
+/**
+ * A Get Many filter step: sets `activeIn` on the certificate and keeps it if it is active where
+ * wanted. Project activation is read on the first call, once.
+ */
+export function activeInStep(
+	context: IExecuteFunctions,
+	wanted: WhereWanted,
+	settings: RequestSettings,
+): (certificate: ListedCertificate) => Promise<boolean> {
+	let projects: Promise<Map<string, string[]>> | undefined;
+	return async (certificate) => {
+		projects ??= projectsWhereActive(context, settings);
+		const inProjects = (await projects).get(certificate.id) ?? [];
+		certificate.activeIn = [
+			...(certificate.active === true ? [placeName(ORGANIZATION)] : []),
+			...inProjects,
+		];
+		return matches(wanted, certificate.activeIn as string[]);
+	};
+}

@@ -1,0 +1,84 @@
+import type { X509Certificate } from 'node:crypto';
+
+import type { IDataObject } from 'n8n-workflow';
+
+import { normalizeFingerprint, parseCertificate, validityOf } from '../helpers/x509';
+import type { AdminApiContext, RequestSettings } from '../transport';
+import { adminApiRequest, listUpTo } from '../transport';
+
+/**
+ * Finding an uploaded certificate by the SHA-256 fingerprint of its PEM. The list endpoints carry no
+ * content, so each candidate's PEM is fetched (`include[]=content`); when the validity dates are
+ * known, only certificates with the same dates are fetched, which keeps it cheap on the rate-limited
+ * API (usually one request besides the list). Used by Get Many's Matches Certificate filter and by
+ * Rotate, which must not upload its new certificate twice.
+ */
+
+export interface ListedCertificate extends IDataObject {
+	id: string;
+	certificate_details?: { valid_at?: number; expires_at?: number };
+}
+
+export interface FingerprintTarget {
+	/** 64 hex digits, any case, separators allowed. */
+	fingerprint: string;
+	/** When known (a PEM was given): only certificates with these dates are fetched. */
+	validity?: { validAt: number; expiresAt: number };
+}
+
+/** The target a parsed certificate defines: its fingerprint and validity dates. */
+export function targetOf(certificate: X509Certificate): FingerprintTarget {
+	return { fingerprint: certificate.fingerprint256, validity: validityOf(certificate) };
+}
+
+/**
+ * A list filter that keeps the certificate whose PEM (its first certificate) has the target's
+ * fingerprint, and adds that fingerprint to it as `fingerprint256`.
+ */
+export function matchesFingerprint(
+	context: AdminApiContext,
+	target: FingerprintTarget,
+	settings: RequestSettings,
+): (certificate: ListedCertificate) => Promise<boolean> {
+	const wanted = normalizeFingerprint(target.fingerprint);
+	return async (certificate) => {
+		const details = certificate.certificate_details;
+		const { validity } = target;
+		if (
+			validity &&
+			(details?.valid_at !== validity.validAt || details?.expires_at !== validity.expiresAt)
+		)
+			return false;
+		const stored = await adminApiRequest<{ certificate_details?: { content?: string } }>(
+			context,
+			{
+				method: 'GET',
+				path: ['organization', 'certificates', certificate.id],
+				qs: { 'include[]': 'content' },
+				notFoundIsUndefined: true,
+			},
+			settings,
+		);
+		const parsed = parseCertificate(stored?.certificate_details?.content ?? '');
+		if (!parsed || normalizeFingerprint(parsed.fingerprint256) !== wanted) return false;
+		certificate.fingerprint256 = parsed.fingerprint256;
+		return true;
+	};
+}
+
+/** The organization's certificate with this certificate's fingerprint, if one was uploaded. */
+export async function findUploadedCertificate(
+	context: AdminApiContext,
+	certificate: X509Certificate,
+	settings: RequestSettings,
+): Promise<ListedCertificate | undefined> {
+	const [found] = await listUpTo<ListedCertificate>(
+		context,
+		['organization', 'certificates'],
+		{ order: 'desc' },
+		settings,
+		1,
+		matchesFingerprint(context, targetOf(certificate), settings),
+	);
+	return found;
+}

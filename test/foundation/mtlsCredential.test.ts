@@ -1,0 +1,76 @@
+import { OpenAiMtlsClientApi } from '../../credentials/OpenAiMtlsClientApi.credentials';
+import { chainsTo } from '../../nodes/OpenAiCertificates/helpers/chain';
+import { makeCertificate } from '../../sandbox/certificates';
+
+const credentialType = new OpenAiMtlsClientApi();
+
+const ca = makeCertificate({ ca: true, commonName: 'Client CA 2027' });
+const intermediate = makeCertificate({ ca: true, commonName: 'Client issuing CA 2027', issuer: ca });
+const client = makeCertificate({ commonName: 'workload-1', issuer: intermediate });
+const otherCa = makeCertificate({ ca: true, commonName: 'Client CA 2026' });
+
+const data = {
+	clientCertificate: `${client.pem}${intermediate.pem}`,
+	privateKey: client.keyPem,
+	passphrase: '',
+	apiKey: 'sk-proj-abcdefghijklmnop',
+	serverCa: '',
+	baseUrl: 'https://mtls.api.openai.com/v1',
+};
+
+describe('OpenAI mTLS Client API credential', () => {
+	it("declares the client certificate, private key and project key as passwords, and OpenAI's mTLS host as default", () => {
+		const field = (name: string) => credentialType.properties.find((property) => property.name === name);
+		for (const name of ['clientCertificate', 'privateKey', 'passphrase', 'apiKey']) {
+			expect(field(name)?.typeOptions).toMatchObject({ password: true });
+		}
+		expect(field('baseUrl')).toMatchObject({ default: 'https://mtls.api.openai.com/v1' });
+		expect(field('baseUrl')?.description).toContain('https://mtls-eu.api.openai.com/v1');
+		expect(credentialType.test.request).toMatchObject({ url: '/models', method: 'GET', disableFollowRedirect: true });
+	});
+
+	it('sends the project key and hands the certificate and key to the HTTPS agent, never following redirects', async () => {
+		const options = await credentialType.authenticate(data, { url: '/models', headers: { Accept: 'application/json' } });
+		expect(options).toMatchObject({
+			url: 'https://mtls.api.openai.com/v1/models',
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
+			headers: { Accept: 'application/json', Authorization: 'Bearer sk-proj-abcdefghijklmnop' },
+			agentOptions: { cert: data.clientCertificate.trim(), key: client.keyPem.trim() },
+		});
+		expect(options.agentOptions).not.toHaveProperty('ca');
+		expect(options.agentOptions).not.toHaveProperty('passphrase');
+		const withExtras = await credentialType.authenticate({ ...data, passphrase: 'pw', serverCa: otherCa.pem }, { url: '/models' });
+		expect(withExtras.agentOptions).toMatchObject({ passphrase: 'pw', ca: otherCa.pem.trim() });
+	});
+
+	it.each([
+		['http://mtls.example.com/v1', /plain http:\/\/, which would send the project key unencrypted/],
+		['ftp://127.0.0.1/v1', /must start with https:\/\//],
+		['https://user:pw@mtls.api.openai.com/v1', /must not contain a user name/],
+	])('refuses the Base URL %s on every request, the credential test included', async (baseUrl, problem) => {
+		await expect(credentialType.authenticate({ ...data, baseUrl }, { url: '/models' })).rejects.toThrow(problem);
+	});
+
+	it('sends plain http only to loopback, and only to paths below the base URL', async () => {
+		const loopback = await credentialType.authenticate({ ...data, baseUrl: 'http://127.0.0.1:8443/v1/' }, { url: '/models' });
+		expect(loopback.url).toBe('http://127.0.0.1:8443/v1/models');
+		for (const url of ['https://elsewhere.example.com/models', '//elsewhere.example.com/models', 'models']) {
+			await expect(credentialType.authenticate(data, { url })).rejects.toThrow(/a path below its mTLS Base URL/);
+		}
+	});
+});
+
+describe('whether a client certificate chains to a CA', () => {
+	it('follows the intermediates the client sends, leaf first', () => {
+		expect(chainsTo(data.clientCertificate, ca.pem)).toBe(true);
+		expect(chainsTo(data.clientCertificate, intermediate.pem)).toBe(true);
+		expect(chainsTo(client.pem, ca.pem)).toBe(false);
+		expect(chainsTo(data.clientCertificate, otherCa.pem)).toBe(false);
+	});
+
+	it('checks the signature, not only the issuer name', () => {
+		const impostor = makeCertificate({ ca: true, commonName: 'Client CA 2027', key: 'rsa' });
+		expect(chainsTo(data.clientCertificate, impostor.pem)).toBe(false);
+	});
+});
