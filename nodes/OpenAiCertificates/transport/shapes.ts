@@ -172,6 +172,16 @@ export const activationShape: Shape = (value, at = 'the answer') => {
 export const objectShape: Shape = (value, at = 'the answer') =>
 	isObject(value) ? undefined : `${at} is ${describeValue(value)}, not a JSON object`;
 
+/** The shape, and the answer is about the certificate that was asked for (its `id` is that ID). */
+function about(id: string, shape: Shape): Shape {
+	return (value, at = 'the answer') => {
+		const problem = shape(value, at);
+		if (problem !== undefined) return problem;
+		const answered = (value as Fields).id;
+		return answered === id ? undefined : `${at}.id is ${describeValue(answered)}, not ${JSON.stringify(id)} that was asked for`;
+	};
+}
+
 /** The spec's answer shape for a method and path (segments below the base URL). */
 export function answerShape(method: string, path: readonly string[]): Shape {
 	const [root, collection, id, sub, action] = path;
@@ -180,7 +190,7 @@ export function answerShape(method: string, path: readonly string[]): Shape {
 	if (collection === 'certificates') {
 		if (path.length === 2) return method === 'GET' ? certificateListShape : certificateShape;
 		if (path.length === 3 && method === 'POST' && toggle(id)) return activationShape;
-		if (path.length === 3) return method === 'DELETE' ? deletedShape : certificateShape;
+		if (path.length === 3) return about(id, method === 'DELETE' ? deletedShape : certificateShape);
 	}
 	if (collection === 'projects') {
 		if (path.length === 2) return projectListShape;

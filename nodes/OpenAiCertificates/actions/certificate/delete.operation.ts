@@ -85,7 +85,12 @@ function readDeletion(this: IExecuteFunctions, itemIndex: number): Deletion {
 	};
 }
 
-function dryRunReport(deletion: Deletion, activeIn: Place[]): IDataObject {
+function dryRunReport(deletion: Deletion, activeIn: Place[] | undefined): IDataObject {
+	const missing = `Certificate ${deletion.certificateId} does not exist`;
+	if (activeIn === undefined && deletion.ignoreNotFound)
+		return { dryRun: true, notFound: true, wouldReport: `${missing}: already deleted.` };
+	if (activeIn === undefined)
+		return { dryRun: true, notFound: true, wouldFail: `${missing}; Delete would fail.` };
 	const names = activeIn.map(placeName);
 	const json: IDataObject = {
 		dryRun: true,
@@ -100,14 +105,8 @@ function dryRunReport(deletion: Deletion, activeIn: Place[]): IDataObject {
 	return json;
 }
 
-/** Whether a refused deactivation means another run (a second cleanup job, a worker) deleted it meanwhile. */
-async function deletedMeanwhile(
-	context: IExecuteFunctions,
-	deletion: Deletion,
-	error: unknown,
-): Promise<boolean> {
-	if (!deletion.ignoreNotFound || !(error instanceof NodeApiError) || error.httpCode !== '404')
-		return false;
+/** Whether the certificate exists (a read; 404 means it does not). */
+async function exists(context: IExecuteFunctions, deletion: Deletion): Promise<boolean> {
 	const found = await adminApiRequest(
 		context,
 		{
@@ -117,7 +116,18 @@ async function deletedMeanwhile(
 		},
 		deletion.settings,
 	);
-	return found === undefined;
+	return found !== undefined;
+}
+
+/** Whether a refused deactivation means another run (a second cleanup job, a worker) deleted it meanwhile. */
+async function deletedMeanwhile(
+	context: IExecuteFunctions,
+	deletion: Deletion,
+	error: unknown,
+): Promise<boolean> {
+	if (!deletion.ignoreNotFound || !(error instanceof NodeApiError) || error.httpCode !== '404')
+		return false;
+	return !(await exists(context, deletion));
 }
 
 function deactivationFailed(
@@ -219,11 +229,16 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const deletion = readDeletion.call(this, itemIndex);
-	const needsPlaces = deletion.dryRun || deletion.deactivateFirst;
-	const activeIn = needsPlaces
+	if (deletion.dryRun) {
+		const found = await exists(this, deletion);
+		const places = found
+			? await placesWhereActive(this, deletion.certificateId, deletion.settings)
+			: undefined;
+		return [{ json: dryRunReport(deletion, places) }];
+	}
+	const activeIn = deletion.deactivateFirst
 		? await placesWhereActive(this, deletion.certificateId, deletion.settings)
 		: [];
-	if (deletion.dryRun) return [{ json: dryRunReport(deletion, activeIn) }];
 
 	const { deactivatedIn, deletedMeanwhile } = await deactivateEverywhere(this, deletion, activeIn);
 	if (deletedMeanwhile) return output(deletion, undefined, deactivatedIn);

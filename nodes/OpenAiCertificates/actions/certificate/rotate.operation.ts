@@ -14,10 +14,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { Place } from '../../api/activation';
 import { placeName, placesWhereActive, toggleCertificates } from '../../api/activation';
+import { uploadCertificate } from '../../api/upload';
 import { outcomeOf, withReport } from '../../helpers/progress';
 import type { RequestSettings } from '../../transport';
 import { adminApiRequest } from '../../transport';
-import type { Certificate } from '../../transport/shapes';
 import type { CertificateInput } from '../certificateInput';
 import {
 	certificateCheckOptions,
@@ -119,14 +119,9 @@ function planRotation(activeIn: Place[], deleteOld: boolean): SwitchStep[] {
 }
 
 async function uploadNew(context: IExecuteFunctions, rotation: Rotation): Promise<string> {
-	const body: IDataObject = { certificate: rotation.input.pem };
-	if (rotation.name !== undefined) body.name = rotation.name;
-	const uploaded = await adminApiRequest<Certificate>(
-		context,
-		{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false },
-		rotation.settings,
-	);
-	return uploaded.id;
+	const { input, name, settings } = rotation;
+	// The answer's shape is checked (transport/shapes.ts): its ID is a valid ID, never null.
+	return (await uploadCertificate(context, input.pem, name, settings)).id;
 }
 
 async function runSwitchStep(
