@@ -1,16 +1,3 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
-
-import type { Organization } from './organization';
-
 /**
  * The sandbox's mTLS API host: what activation does to traffic. HTTPS on 127.0.0.1 with its own server
  * certificate (made with openssl at start); it asks every client for a certificate and answers
@@ -27,6 +14,18 @@ import type { Organization } from './organization';
  * error body, code `certificate_required` (none presented) or `certificate_not_accepted` (presented,
  * but it chains to no certificate active in scope).
  */
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
+
+import type { Organization } from './organization';
 
 export interface MtlsRequest {
 	at: number;

@@ -1,6 +1,5 @@
-import { X509Certificate } from 'node:crypto';
-
 /** The in-memory state of one fake OpenAI organization: certificates, projects and where each certificate is active. */
+import { X509Certificate } from 'node:crypto';
 
 export interface StoredCertificate {
 	id: string;

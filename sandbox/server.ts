@@ -1,3 +1,9 @@
+/**
+ * A stateful fake of the OpenAI Admin API certificate endpoints (and GET /organization/projects),
+ * following spec/openai-admin-certificates.openapi.yaml: bearer check, validation, paging,
+ * error bodies, the "must be inactive" rule on delete. It can inject faults, add latency, enforce a
+ * requests-per-minute limit, and logs every request for assertions.
+ */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -6,13 +12,6 @@ import type { MtlsHost } from './mtlsHost';
 import { startMtlsHost } from './mtlsHost';
 import type { StoredCertificate, StoredProject } from './organization';
 import { Organization, pemValidity } from './organization';
-
-/**
- * A stateful fake of the OpenAI Admin API certificate endpoints (and GET /organization/projects),
- * following ../shared/openai-admin-certificates.openapi.yaml: bearer check, validation, paging,
- * error bodies, the "must be inactive" rule on delete. It can inject faults, add latency, enforce a
- * requests-per-minute limit, and logs every request for assertions.
- */
 
 export type FaultKind =
 	| '429'

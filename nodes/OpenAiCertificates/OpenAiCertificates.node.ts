@@ -1,6 +1,7 @@
 import type {
 	IExecuteFunctions,
 	INodeExecutionData,
+	INodePropertyOptions,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
@@ -8,8 +9,19 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import * as certificate from './actions/certificate';
 import * as projectCertificate from './actions/projectCertificate';
+import type { Resource } from './actions/router';
 import { router } from './actions/router';
 import { searchCertificates, searchProjects } from './methods/listSearch';
+
+/** The Resource options; each value names a resource of the router. */
+const resourceOptions: Array<INodePropertyOptions & { value: Resource }> = [
+	{ name: 'Certificate', value: 'certificate', description: "The organization's certificates" },
+	{
+		name: 'Project Certificate',
+		value: 'projectCertificate',
+		description: 'Certificates as seen by one project',
+	},
+];
 
 export class OpenAiCertificates implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,18 +46,7 @@ export class OpenAiCertificates implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [
-					{
-						name: 'Certificate',
-						value: 'certificate',
-						description: "The organization's certificates",
-					},
-					{
-						name: 'Project Certificate',
-						value: 'projectCertificate',
-						description: 'Certificates as seen by one project',
-					},
-				],
+				options: resourceOptions,
 				default: 'certificate',
 			},
 			...certificate.description,

@@ -5,16 +5,15 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { daysUntil, expiresWithinDays } from '../OpenAiCertificates/helpers/dates';
+import type { NumberRule } from '../OpenAiCertificates/helpers/numbers';
+import { checkNumber, numberTypeOptions } from '../OpenAiCertificates/helpers/numbers';
 import { DEFAULT_REQUEST_SETTINGS, listUpTo } from '../OpenAiCertificates/transport';
+import type { OrganizationCertificate } from '../OpenAiCertificates/transport/shapes';
 
-interface OrganizationCertificate extends IDataObject {
-	id: string;
-	created_at?: number;
-	certificate_details?: { valid_at?: number; expires_at?: number };
-}
+const DAYS_BEFORE_EXPIRY: NumberRule = { label: 'Days Before Expiry', min: 0, whole: false };
 
 /** What the trigger remembers between polls, in the workflow's static data (nothing else: queue-mode safe). */
 interface TriggerState extends IDataObject {
@@ -81,7 +80,7 @@ export class OpenAiCertificatesTrigger implements INodeType {
 				displayName: 'Days Before Expiry',
 				name: 'daysBeforeExpiry',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: numberTypeOptions(DAYS_BEFORE_EXPIRY),
 				default: 30,
 				description: 'Fire when a certificate expires within this many days from now',
 				displayOptions: { show: { event: ['expiringSoon'] } },
@@ -92,16 +91,13 @@ export class OpenAiCertificatesTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const event = this.getNodeParameter('event') as string;
 		const days =
-			event === 'expiringSoon' ? (this.getNodeParameter('daysBeforeExpiry', 30) as number) : 0;
-		if (
-			event === 'expiringSoon' &&
-			(typeof days !== 'number' || !Number.isFinite(days) || days < 0)
-		) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`Days Before Expiry must be a number of at least 0, got ${String(days)}`,
-			);
-		}
+			event === 'expiringSoon'
+				? checkNumber(
+						this.getNode(),
+						this.getNodeParameter('daysBeforeExpiry', 30),
+						DAYS_BEFORE_EXPIRY,
+					)
+				: 0;
 		const now = Math.floor(Date.now() / 1000);
 		const certificates = await listUpTo<OrganizationCertificate>(
 			this,

@@ -5,6 +5,7 @@
  * Usage: node .cache/run/test/e2e/e2e.js [versions...]. Prints "N passed, N failed".
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
@@ -89,7 +90,7 @@ async function suite(version: string) {
 		await check('examples/scheduled-rotation.json rotates what expires within 30 days', async () => {
 			const old = organization.addCertificate({ name: 'Payments CA', expires_at: now() + 9 * DAY, activeInOrganization: true, activeInProjects: ['proj_batch'] });
 			const renewed = makeCertificate({ ca: true, commonName: 'Payments CA 2027' }).pem;
-			pkiServer = require('node:http').createServer((_request: unknown, response: import('node:http').ServerResponse) => response.end(renewed));
+			pkiServer = createServer((_request: unknown, response: import('node:http').ServerResponse) => response.end(renewed));
 			const pkiPort = await freePort();
 			await new Promise<void>((resolve) => pkiServer!.listen(pkiPort, '127.0.0.1', resolve));
 			const workflow = withManualStart(example('scheduled-rotation.json'), 'Every day at 06:00');

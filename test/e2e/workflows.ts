@@ -83,7 +83,8 @@ export async function startCollector(): Promise<{ url: string; received: Array<R
 	const received: Array<Record<string, unknown>> = [];
 	const server = createServer((request: IncomingMessage, response: ServerResponse) => {
 		let body = '';
-		request.on('data', (chunk: Buffer) => (body += chunk));
+		request.setEncoding('utf8');
+		request.on('data', (chunk: string) => (body += chunk));
 		request.on('end', () => {
 			received.push(JSON.parse(body));
 			response.end('{}');

@@ -55,7 +55,7 @@ describe('examples/scheduled-rotation.json', () => {
 		try {
 			const workflow = loadExample('scheduled-rotation.json');
 			const download = workflow.nodes.find((node) => node.name === 'Download the renewed CA')!;
-			download.parameters.url = String(download.parameters.url).replace('https://pki.example.com', `http://127.0.0.1:${(pki.address() as AddressInfo).port}`);
+			download.parameters.url = (download.parameters.url as string).replace('https://pki.example.com', `http://127.0.0.1:${(pki.address() as AddressInfo).port}`);
 
 			const run = await runWorkflow(workflow, fake.credentials, { startNode: 'Every day at 06:00' });
 			expect(run.data.resultData.error).toBeUndefined();

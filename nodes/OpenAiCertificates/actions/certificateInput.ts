@@ -1,3 +1,4 @@
+/** The new certificate of Upload and Rotate: PEM text, or a PEM file in a binary property of the input item. */
 import type { X509Certificate } from 'node:crypto';
 
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
@@ -13,8 +14,6 @@ import {
 } from '../helpers/pem';
 import type { CertificateDetails, CheckFailure, CheckName } from '../helpers/x509';
 import { certificateDetails, checkCertificatePem, SKIPPABLE_CHECKS } from '../helpers/x509';
-
-/** The new certificate of Upload and Rotate: PEM text, or a PEM file in a binary property of the input item. */
 
 export function certificateInputFields(show: {
 	resource: string[];

@@ -1,11 +1,12 @@
+/** Parameter fields and readers shared by several operations. Operations read parameters only through here or directly. */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { parseId, showValue, splitIdList } from '../helpers/ids';
+import type { NumberRule } from '../helpers/numbers';
+import { checkNumber, numberTypeOptions } from '../helpers/numbers';
 import type { RequestSettings } from '../transport';
 import { DEFAULT_REQUEST_SETTINGS } from '../transport';
-
-/** Parameter fields and readers shared by several operations. Operations read parameters only through here or directly. */
 
 const ID_VALIDATION = [
 	{
@@ -86,13 +87,19 @@ export function optionsCollection(options: INodeProperties[]): INodeProperties {
 	};
 }
 
+const MAX_RETRIES: NumberRule = { label: 'Max Retries', min: 0, max: 10, whole: true };
+export const CONCURRENCY: NumberRule = { label: 'Concurrency', min: 1, max: 20, whole: true };
+const RETRY_DELAY: NumberRule = { label: 'Retry Delay', min: 0, whole: true, unit: 'milliseconds' };
+const TIMEOUT: NumberRule = { label: 'Timeout', min: 100, whole: true, unit: 'milliseconds' };
+const LIMIT: NumberRule = { label: 'Limit', min: 1, whole: true };
+
 /** Options every operation has: how hard to try. */
-export const requestOptionFields: INodeProperties[] = [
+const requestOptionFields: INodeProperties[] = [
 	{
 		displayName: 'Max Retries',
 		name: 'maxRetries',
 		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
+		typeOptions: numberTypeOptions(MAX_RETRIES),
 		default: 3,
 		description:
 			'How many times to repeat a request after a rate limit (429), a server error (5xx) or a lost connection. 0 sends each request once.',
@@ -101,7 +108,7 @@ export const requestOptionFields: INodeProperties[] = [
 		displayName: 'Concurrency',
 		name: 'concurrency',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 20, numberPrecision: 0 },
+		typeOptions: numberTypeOptions(CONCURRENCY),
 		default: 1,
 		description:
 			'How many input items to process at the same time. Output order and pairing stay those of the input; a rate limit (429) pauses all of them together.',
@@ -110,7 +117,7 @@ export const requestOptionFields: INodeProperties[] = [
 		displayName: 'Retry Delay (Ms)',
 		name: 'retryDelay',
 		type: 'number',
-		typeOptions: { minValue: 0, numberPrecision: 0 },
+		typeOptions: numberTypeOptions(RETRY_DELAY),
 		default: 1000,
 		description:
 			'How long to wait before the first retry when the API does not say (no Retry-After), in milliseconds. It doubles with each retry, up to 30 seconds.',
@@ -119,7 +126,7 @@ export const requestOptionFields: INodeProperties[] = [
 		displayName: 'Timeout (Ms)',
 		name: 'timeout',
 		type: 'number',
-		typeOptions: { minValue: 1000, numberPrecision: 0 },
+		typeOptions: numberTypeOptions(TIMEOUT),
 		default: 30000,
 		description:
 			'How long to wait for one answer of the API before giving that attempt up, in milliseconds',
@@ -135,41 +142,12 @@ export function requestSettings(
 	options: IDataObject,
 	itemIndex: number,
 ): RequestSettings {
-	const maxRetries = options.maxRetries ?? DEFAULT_REQUEST_SETTINGS.maxRetries;
-	const timeout = options.timeout ?? DEFAULT_REQUEST_SETTINGS.timeout;
-	if (
-		typeof maxRetries !== 'number' ||
-		!Number.isInteger(maxRetries) ||
-		maxRetries < 0 ||
-		maxRetries > 10
-	) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Max Retries must be a whole number from 0 to 10, got ${showValue(maxRetries)}`,
-			{
-				itemIndex,
-			},
-		);
-	}
-	if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 1) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Timeout must be a positive number of milliseconds, got ${showValue(timeout)}`,
-			{
-				itemIndex,
-			},
-		);
-	}
-	const retryDelay = options.retryDelay ?? DEFAULT_REQUEST_SETTINGS.retryDelay;
-	if (typeof retryDelay !== 'number' || !Number.isFinite(retryDelay) || retryDelay < 0) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Retry Delay must be a number of milliseconds of at least 0, got ${showValue(retryDelay)}`,
-			{
-				itemIndex,
-			},
-		);
-	}
+	const node = this.getNode();
+	const read = (value: unknown, fallback: number, rule: NumberRule) =>
+		checkNumber(node, value ?? fallback, rule, itemIndex);
+	const maxRetries = read(options.maxRetries, DEFAULT_REQUEST_SETTINGS.maxRetries, MAX_RETRIES);
+	const timeout = read(options.timeout, DEFAULT_REQUEST_SETTINGS.timeout, TIMEOUT);
+	const retryDelay = read(options.retryDelay, DEFAULT_REQUEST_SETTINGS.retryDelay, RETRY_DELAY);
 	return { maxRetries, timeout, retryDelay, itemIndex };
 }
 
@@ -242,7 +220,7 @@ export function listFields(resource: string): INodeProperties[] {
 			displayName: 'Limit',
 			name: 'limit',
 			type: 'number',
-			typeOptions: { minValue: 1 },
+			typeOptions: { minValue: LIMIT.min, numberPrecision: 0 },
 			default: 50,
 			description: 'Max number of results to return',
 			displayOptions: { show: { resource: [resource], operation: ['getAll'], returnAll: [false] } },
@@ -285,15 +263,8 @@ export const certificateIdsField: INodeProperties = {
 /** How many results the user asked for: undefined for all. */
 export function readLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
 	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
-	const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
-	if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Limit must be a whole number of at least 1, got ${showValue(limit)}`,
-			{ itemIndex },
-		);
-	}
-	return limit;
+	const limit = this.getNodeParameter('limit', itemIndex, 50);
+	return checkNumber(this.getNode(), limit, LIMIT, itemIndex);
 }
 
 export function readOrder(

@@ -1,49 +1,45 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { checkNumber } from '../helpers/numbers';
 import { asNodeError } from '../transport';
 import * as certificate from './certificate';
+import { CONCURRENCY } from './parameters';
 import * as projectCertificate from './projectCertificate';
 
 export interface Operation {
 	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
 }
 
-const resources: Record<string, Record<string, Operation>> = {
+/** Each resource's operations, keyed by the values of its Operation options. */
+const resources = {
 	certificate: certificate.operations,
 	projectCertificate: projectCertificate.operations,
 };
 
-function errorJson(error: unknown): IDataObject {
-	const json: IDataObject = { error: (error as Error)?.message ?? String(error) };
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		if (error.description) json.description = error.description;
-	}
-	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
-	// A job that failed part-way says what it did and did not do.
-	const report = (error as { context?: IDataObject })?.context?.report;
-	if (report) json.report = report;
-	return json;
+/** The values of the Resource options. */
+export type Resource = keyof typeof resources;
+
+/** The operation the parameters name, or undefined when there is none by that name. */
+export function findOperation(resource: string, operation: string): Operation | undefined {
+	const operations = new Map<string, Record<string, Operation>>(Object.entries(resources));
+	return new Map(Object.entries(operations.get(resource) ?? {})).get(operation);
 }
 
-const MAX_CONCURRENCY = 20;
+function errorJson(error: unknown): IDataObject {
+	const json: IDataObject = { error: error instanceof Error ? error.message : String(error) };
+	if (!(error instanceof NodeApiError || error instanceof NodeOperationError)) return json;
+	if (error.description) json.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
+	// A job that failed part-way says what it did and did not do.
+	if (error.context.report) json.report = error.context.report;
+	return json;
+}
 
 /** The Concurrency option: how many items run at once (1 unless the operation's options say more). */
 function readConcurrency(this: IExecuteFunctions): number {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const concurrency = options.concurrency ?? 1;
-	if (
-		typeof concurrency !== 'number' ||
-		!Number.isInteger(concurrency) ||
-		concurrency < 1 ||
-		concurrency > MAX_CONCURRENCY
-	) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${String(concurrency)}`,
-		);
-	}
-	return concurrency;
+	return checkNumber(this.getNode(), options.concurrency ?? 1, CONCURRENCY);
 }
 
 /**
@@ -54,9 +50,9 @@ function readConcurrency(this: IExecuteFunctions): number {
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operationName = this.getNodeParameter('operation', 0) as string;
-	const operation = resources[resource]?.[operationName];
+	const resource = String(this.getNodeParameter('resource', 0));
+	const operationName = String(this.getNodeParameter('operation', 0));
+	const operation = findOperation(resource, operationName);
 	if (!operation) {
 		throw new NodeOperationError(
 			this.getNode(),

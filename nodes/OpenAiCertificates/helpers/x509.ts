@@ -1,14 +1,13 @@
-import { X509Certificate } from 'node:crypto';
-
-import { daysUntil, SECONDS_PER_DAY } from './dates';
-import type { PemBlock } from './pem';
-import { byteLength, certificateBlocks, decodedLength, MAX_CERTIFICATE_BYTES } from './pem';
-
 /**
  * What can be known about a certificate locally, with Node's X509Certificate, and OpenAI's guidance
  * for organization certificates turned into checks: a parseable CA, valid now and for more than a
  * day, under 16 KB, one certificate unless chains are allowed. Pure: "now" is an argument.
  */
+import { X509Certificate } from 'node:crypto';
+
+import { daysUntil, SECONDS_PER_DAY } from './dates';
+import type { PemBlock } from './pem';
+import { byteLength, certificateBlocks, decodedLength, MAX_CERTIFICATE_BYTES } from './pem';
 
 export interface CertificateDetails {
 	subject: string;

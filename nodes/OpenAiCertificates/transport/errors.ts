@@ -1,11 +1,10 @@
-import type { INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-
 /**
  * Turns a failed Admin API call into a NodeApiError: the message says what happened (OpenAI's own
  * words when it sent any), the description says how to fix it. Nothing here ever sees the key:
  * every text passes `redact` first.
  */
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 export interface FailedCall {
 	status?: number;

@@ -1,3 +1,9 @@
+/**
+ * Get Many's "where is it active" part: the Active In and Active In Project filters and the
+ * `activeIn` output field. The organization's state is the list's own `active`; project state needs
+ * each project's certificate list, read once per execution of the operation and only when a
+ * certificate got past the cheaper filters.
+ */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
@@ -5,13 +11,6 @@ import { parseId, showValue } from '../../helpers/ids';
 import type { RequestSettings } from '../../transport';
 import { ORGANIZATION, placeName, projectsWhereActive } from '../../api/activation';
 import { projectLocator } from '../parameters';
-
-/**
- * Get Many's "where is it active" part: the Active In and Active In Project filters and the
- * `activeIn` output field. The organization's state is the list's own `active`; project state needs
- * each project's certificate list, read once per execution of the operation and only when a
- * certificate got past the cheaper filters.
- */
 
 export const activeInFilters: INodeProperties[] = [
 	{

@@ -9,10 +9,13 @@ import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 import { matchesFingerprint } from '../../api/certificateByFingerprint';
 import { expiresWithinDays, isExpired } from '../../helpers/dates';
 import { showValue } from '../../helpers/ids';
+import type { NumberRule } from '../../helpers/numbers';
+import { checkNumber, numberTypeOptions } from '../../helpers/numbers';
 import { certificateBlocks } from '../../helpers/pem';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../../helpers/x509';
 import type { RequestSettings } from '../../transport';
 import { listUpTo } from '../../transport';
+import type { OrganizationCertificate } from '../../transport/shapes';
 import {
 	listFields,
 	orderOption,
@@ -23,6 +26,8 @@ import {
 	optionsCollection,
 } from '../parameters';
 import { activeInFilters, activeInStep, includeActiveInOption, readActiveIn } from './activeIn';
+
+const EXPIRING_WITHIN_DAYS: NumberRule = { label: 'Expiring Within Days', min: 0, whole: false };
 
 const properties: INodeProperties[] = [
 	...listFields('certificate'),
@@ -46,7 +51,7 @@ const properties: INodeProperties[] = [
 				displayName: 'Expiring Within Days',
 				name: 'expiringWithinDays',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: numberTypeOptions(EXPIRING_WITHIN_DAYS),
 				default: 30,
 				description:
 					'Only certificates that expire within this many days from now, already expired ones included',
@@ -82,12 +87,6 @@ export const description = updateDisplayOptions(
 	{ show: { resource: ['certificate'], operation: ['getAll'] } },
 	properties,
 );
-
-interface OrganizationCertificate extends IDataObject {
-	id: string;
-	active?: boolean;
-	certificate_details?: { valid_at?: number; expires_at?: number };
-}
 
 type Keep = (certificate: OrganizationCertificate) => boolean | Promise<boolean>;
 
@@ -158,16 +157,12 @@ function readFilters(
 		filters.expiringWithinDays !== null &&
 		filters.expiringWithinDays !== ''
 	) {
-		const days = Number(filters.expiringWithinDays);
-		if (!Number.isFinite(days) || days < 0) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`Expiring Within Days must be a number of at least 0, got ${showValue(filters.expiringWithinDays)}`,
-				{
-					itemIndex,
-				},
-			);
-		}
+		const days = checkNumber(
+			this.getNode(),
+			filters.expiringWithinDays,
+			EXPIRING_WITHIN_DAYS,
+			itemIndex,
+		);
 		checks.push((certificate) =>
 			expiresWithinDays(certificate.certificate_details?.expires_at, days, now),
 		);

@@ -1,10 +1,39 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import type { Operation } from '../router';
 import * as activate from './activate.operation';
 import * as deactivate from './deactivate.operation';
 import * as getAll from './getAll.operation';
 
-export const operations = { activate, deactivate, getAll };
+/** The Operation options; their values name the operations below. */
+const operationOptions = [
+	{
+		name: 'Activate',
+		value: 'activate',
+		description: 'Activate certificates for a project',
+		action: 'Activate certificates in a project',
+	},
+	{
+		name: 'Deactivate',
+		value: 'deactivate',
+		description: 'Deactivate certificates for a project',
+		action: 'Deactivate certificates in a project',
+	},
+	{
+		name: 'Get Many',
+		value: 'getAll',
+		description: "List a project's certificates and whether each is active in it",
+		action: 'Get many project certificates',
+	},
+] as const satisfies readonly INodePropertyOptions[];
+
+type ProjectCertificateOperation = (typeof operationOptions)[number]['value'];
+
+/** One operation per option: a missing or misspelt one does not compile. */
+export const operations = { activate, deactivate, getAll } satisfies Record<
+	ProjectCertificateOperation,
+	Operation
+>;
 
 export const description: INodeProperties[] = [
 	{
@@ -13,26 +42,7 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['projectCertificate'] } },
-		options: [
-			{
-				name: 'Activate',
-				value: 'activate',
-				description: 'Activate certificates for a project',
-				action: 'Activate certificates in a project',
-			},
-			{
-				name: 'Deactivate',
-				value: 'deactivate',
-				description: 'Deactivate certificates for a project',
-				action: 'Deactivate certificates in a project',
-			},
-			{
-				name: 'Get Many',
-				value: 'getAll',
-				description: "List a project's certificates and whether each is active in it",
-				action: 'Get many project certificates',
-			},
-		],
+		options: [...operationOptions],
 		default: 'getAll',
 	},
 	...getAll.description,

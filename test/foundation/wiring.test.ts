@@ -1,0 +1,41 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { OpenAiCertificates } from '../../nodes/OpenAiCertificates/OpenAiCertificates.node';
+import { findOperation } from '../../nodes/OpenAiCertificates/actions/router';
+
+const { properties } = new OpenAiCertificates().description;
+
+const optionValues = (property: INodeProperties | undefined) =>
+	(property?.options ?? []).map((option) => String((option as INodePropertyOptions).value));
+
+const resources = optionValues(properties.find((property) => property.name === 'resource'));
+
+const operationsOf = (resource: string) =>
+	optionValues(
+		properties.find(
+			(property) =>
+				property.name === 'operation' && property.displayOptions?.show?.resource?.includes(resource),
+		),
+	);
+
+describe('The node’s wiring', () => {
+	it('offers both resources, each with its operations', () => {
+		expect(resources).toEqual(['certificate', 'projectCertificate']);
+		expect(operationsOf('certificate')).toEqual(['activate', 'deactivate', 'delete', 'get', 'getAll', 'update', 'rotate', 'upload']);
+		expect(operationsOf('projectCertificate')).toEqual(['activate', 'deactivate', 'getAll']);
+	});
+
+	it.each(resources.flatMap((resource) => operationsOf(resource).map((operation) => [resource, operation])))(
+		'%s › %s has an operation to run',
+		(resource, operation) => {
+			expect(findOperation(resource, operation)?.execute).toEqual(expect.any(Function));
+		},
+	);
+
+	it('finds no operation for a name the options do not offer', () => {
+		expect(findOperation('certificate', 'rename')).toBeUndefined();
+		expect(findOperation('projectCertificate', 'delete')).toBeUndefined();
+		expect(findOperation('project', 'getAll')).toBeUndefined();
+		expect(findOperation('certificate', 'toString')).toBeUndefined();
+	});
+});
