@@ -5,7 +5,7 @@
  */
 import type { FakeAdminApi, FakeAdminApiOptions } from '../sandbox/server';
 import { startFakeAdminApi } from '../sandbox/server';
-import { freePort, prepareApp } from '../test/e2e/n8nApp';
+import { freePort, prepareApp } from '../sandbox/n8nApp';
 import type { Node } from '../test/e2e/workflows';
 import { chain, CREDENTIAL, importInto, ours } from '../test/e2e/workflows';
 

@@ -7,7 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { checkedBaseUrl } from '../nodes/OpenAiCertificates/transport/baseUrl';
+import { credentialBaseUrl } from '../nodes/OpenAiCertificates/transport/baseUrl';
 import {
 	MTLS_BASE_URL_RULE,
 	MTLS_CHECK_PATH,
@@ -95,7 +95,7 @@ export class OpenAiMtlsClientApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const base = checkedBaseUrl(credentials.baseUrl, MTLS_BASE_URL_RULE);
+		const base = credentialBaseUrl(credentials, MTLS_BASE_URL_RULE);
 		if ('problem' in base) throw new Error(base.problem);
 		if (!/^\/[^/]/.test(requestOptions.url)) {
 			throw new Error(

@@ -59,6 +59,8 @@ export interface LoggedRequest {
 	rateLimited?: boolean;
 	/** The spec operation answered, for schema checks. */
 	operationId?: string;
+	/** The spec schema the answer follows when it is not the operation's own (the older toggle shape). */
+	schema?: string;
 	response?: unknown;
 }
 
@@ -88,6 +90,11 @@ export interface FakeAdminApi {
 	log: LoggedRequest[];
 	/** Faults consumed in order by the requests they match. */
 	faults: Fault[];
+	/**
+	 * Called as each request arrives (logged, body read), before faults and routes: how a test makes
+	 * something happen at that moment, such as another run deleting a certificate.
+	 */
+	onRequest: ((request: LoggedRequest) => void) | undefined;
 	/** Injects a fault (a kind, or a kind with its settings) into a share of matching requests, chosen by a seeded generator. */
 	setFaultRate(rate: number, kinds: Array<FaultKind | Fault>, seed?: number, match?: (request: LoggedRequest) => boolean): void;
 	/** The most requests that were being answered at the same time. */
@@ -258,6 +265,7 @@ function toggle(
 			: projectCertificate(organization, projectId, organization.certificates.get(id)!),
 	);
 	if (options.legacyToggleShape) {
+		request.schema = projectId === undefined ? 'ListCertificatesResponse' : 'ListProjectCertificatesResponse';
 		return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: false };
 	}
 	const scope = projectId === undefined ? 'organization.certificate' : 'organization.project.certificate';
@@ -422,6 +430,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 	const log: LoggedRequest[] = [];
 	const faults: Fault[] = [];
 	let faultRate: { rate: number; faults: Fault[]; random: () => number; match?: (request: LoggedRequest) => boolean } | undefined;
+	let onRequest: FakeAdminApi['onRequest'];
 	let inFlight = 0;
 	let maxInFlight = 0;
 	const sockets = new Set<Socket>();
@@ -466,6 +475,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 				request.body = rawBody;
 			}
 		}
+		onRequest?.(request);
 		if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
 
 		const fault = pickFault(request);
@@ -603,6 +613,12 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		},
 		get maxInFlight() {
 			return maxInFlight;
+		},
+		get onRequest() {
+			return onRequest;
+		},
+		set onRequest(hook) {
+			onRequest = hook;
 		},
 		close: async () => {
 			await mtls.close();

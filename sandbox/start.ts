@@ -1,53 +1,176 @@
 /**
  * `npm start`: the package in the real n8n app (2.41.1), with a sandbox organization served by the fake
- * Admin API, a ready credential and the example workflows. Ctrl-C stops everything.
+ * Admin API, a ready credential and the example workflows. Ctrl-C stops everything; what was built in the
+ * editor (workflows, credentials, executions) and the sandbox organization's state stay in the user folder
+ * for the next start. `npm run sandbox:reset` deletes that folder.
+ * `npm run dev` (DEV=1): the build is copied instead of the packed package installed, `tsc --watch` rebuilds into
+ * that copy on every change, and n8n (N8N_DEV_RELOAD) reloads the nodes.
  *
  * OPENAI_ADMIN_KEY=sk-admin-... npm start   points the credential at the real API instead (and
- * OPENAI_ADMIN_BASE_URL, default https://api.openai.com/v1); no sandbox is started then.
- * N8N_PORT (default 5678), SANDBOX_PORT (default 5680) and SANDBOX_MTLS_PORT (default 5681) choose the ports.
+ * OPENAI_ADMIN_BASE_URL, default https://api.openai.com/v1); no sandbox is started then, and n8n uses a
+ * user folder of its own so sandbox and real work never mix.
+ * N8N_PORT (default 5678), SANDBOX_PORT (default 5680) and SANDBOX_MTLS_PORT (default 5681) choose the ports;
+ * N8N_SANDBOX_FOLDER the folder.
  */
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { prepareApp, ROOT } from '../test/e2e/n8nApp';
+import type { N8nApp } from './n8nApp';
+import { installedPackage, prepareApp, ROOT } from './n8nApp';
 import { prepareMtlsTryout } from './mtlsTryout';
+import { keepSaved, loadOrganization, saveOrganization } from './persistence';
 import { seedSandbox } from './seed';
+import type { FakeAdminApi } from './server';
 import { startFakeAdminApi } from './server';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 5680);
 const MTLS_PORT = Number(process.env.SANDBOX_MTLS_PORT ?? 5681);
+const REAL_KEY = process.env.OPENAI_ADMIN_KEY;
+const DEV = process.env.DEV === '1';
+export const SANDBOX_FOLDER = process.env.N8N_SANDBOX_FOLDER ?? join(ROOT, '.n8n-sandbox');
+const USER_FOLDER = join(SANDBOX_FOLDER, REAL_KEY ? 'real-api' : 'sandbox');
+const STATE_FILE = join(USER_FOLDER, 'sandbox-state.json');
+const ORGANIZATION_FILE = join(USER_FOLDER, 'organization.json');
 const OWNER = { email: 'owner@sandbox.local', password: 'Sandbox-Password-1', firstName: 'Sandbox', lastName: 'Owner' };
+const CREDENTIAL = { id: 'openai-admin-api', name: REAL_KEY ? 'OpenAI Admin API' : 'OpenAI Admin API (sandbox)' };
 
-async function main() {
-	const realKey = process.env.OPENAI_ADMIN_KEY;
-	const api = realKey ? undefined : await startFakeAdminApi({ port: SANDBOX_PORT, mtlsPort: MTLS_PORT });
-	if (api) seedSandbox(api.organization);
-	const credential = realKey
-		? { apiKey: realKey, baseUrl: process.env.OPENAI_ADMIN_BASE_URL ?? 'https://api.openai.com/v1' }
-		: { apiKey: api!.apiKey, baseUrl: api!.baseUrl };
-	console.log(realKey ? '[start] using the real OpenAI Admin API (OPENAI_ADMIN_KEY)' : `[start] sandbox Admin API on ${api!.baseUrl}`);
+/** What earlier starts did to the user folder, so they are done once. */
+interface SandboxState {
+	/** The Base URL the sandbox credential was imported with. */
+	credentialBaseUrl?: string;
+	examplesImported?: boolean;
+	ownerCreated?: boolean;
+}
 
-	const app = prepareApp('2.41.1');
-	const files = join(app.userFolder, 'import');
-	mkdirSync(files, { recursive: true });
-	writeFileSync(
-		join(files, 'credentials.json'),
-		JSON.stringify([{ id: 'openai-admin-api', name: realKey ? 'OpenAI Admin API' : 'OpenAI Admin API (sandbox)', type: 'openAiAdminApi', data: credential }]),
-	);
-	await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
+function readState(): SandboxState {
+	return existsSync(STATE_FILE) ? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as SandboxState) : {};
+}
+
+function writeState(state: SandboxState): void {
+	writeFileSync(STATE_FILE, JSON.stringify(state, null, '\t'));
+}
+
+/** The sandbox (the organization of the previous run, or a freshly seeded one), unless the real API is used. */
+async function startSandbox(): Promise<FakeAdminApi | undefined> {
+	if (REAL_KEY) return undefined;
+	const saved = loadOrganization(ORGANIZATION_FILE);
+	const api = await startFakeAdminApi({ port: SANDBOX_PORT, mtlsPort: MTLS_PORT, organization: saved });
+	if (!saved) {
+		seedSandbox(api.organization);
+		saveOrganization(api.organization, ORGANIZATION_FILE);
+	}
+	console.log(`[start] sandbox Admin API on ${api.baseUrl} (${saved ? 'the organization as the last run left it' : 'a new organization'})`);
+	return api;
+}
+
+function credentialData(api: FakeAdminApi | undefined) {
+	return api ? { apiKey: api.apiKey, baseUrl: api.baseUrl } : { apiKey: REAL_KEY!, baseUrl: process.env.OPENAI_ADMIN_BASE_URL ?? 'https://api.openai.com/v1' };
+}
+
+async function importFile(app: N8nApp, command: 'import:credentials' | 'import:workflow', name: string, content: unknown): Promise<void> {
+	const folder = join(USER_FOLDER, 'import');
+	mkdirSync(folder, { recursive: true });
+	writeFileSync(join(folder, name), JSON.stringify(content));
+	await app.cli([command, `--input=${join(folder, name)}`]);
+}
+
+/**
+ * The credential: imported on the first start; again when the sandbox moved to another port (only if the
+ * credential still points at the old one: a user's edit is kept) or when OPENAI_ADMIN_KEY is given.
+ */
+async function importCredential(app: N8nApp, api: FakeAdminApi | undefined, state: SandboxState): Promise<void> {
+	const data = credentialData(api);
+	if (api && state.credentialBaseUrl === data.baseUrl) return;
+	if (api && state.credentialBaseUrl && !(await credentialStillAt(app, state.credentialBaseUrl))) return;
+	await importFile(app, 'import:credentials', 'credentials.json', [{ ...CREDENTIAL, type: 'openAiAdminApi', data }]);
+	state.credentialBaseUrl = data.baseUrl;
+}
+
+async function credentialStillAt(app: N8nApp, baseUrl: string): Promise<boolean> {
+	const file = join(USER_FOLDER, 'import', 'credential-now.json');
+	await app.cli(['export:credentials', `--id=${CREDENTIAL.id}`, '--decrypted', `--output=${file}`]).catch(() => undefined);
+	const exported = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ data?: { baseUrl?: string } }>) : [];
+	writeFileSync(file, '[]');
+	return exported[0]?.data?.baseUrl === baseUrl;
+}
+
+/** The example workflows, imported on the first start only (so a user's edits are kept and nothing is duplicated). */
+async function importExamples(app: N8nApp, state: SandboxState): Promise<void> {
+	if (state.examplesImported) return;
 	for (const file of readdirSync(join(ROOT, 'examples'))) {
 		const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
 		// The CLI import needs an ID (the editor's Import from File makes one up).
 		const id = `example${file.replace(/[^a-zA-Z0-9]/g, '')}`.slice(0, 16);
-		writeFileSync(join(files, file), JSON.stringify({ ...workflow, id, active: false }));
-		await app.cli(['import:workflow', `--input=${join(files, file)}`]);
+		await importFile(app, 'import:workflow', file, { ...workflow, id, active: false });
 	}
+	state.examplesImported = true;
+}
 
+async function setUpOwner(state: SandboxState): Promise<string> {
+	if (state.ownerCreated) return '';
+	const setup = await fetch(`http://127.0.0.1:${N8N_PORT}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify(OWNER),
+	});
+	state.ownerCreated = setup.ok;
+	return setup.ok ? '' : ` (owner setup answered ${setup.status})`;
+}
+
+function printWelcome(api: FakeAdminApi | undefined, ownerNote: string, firstStart: boolean): void {
+	const lines = [
+		`n8n is running with n8n-nodes-openai-certificates: http://localhost:${N8N_PORT}`,
+		`Sign in as ${OWNER.email} / ${OWNER.password}${ownerNote}${firstStart ? '' : ' (unless you changed it)'}`,
+		`Credential: ${CREDENTIAL.name}; workflows: the examples from examples/${firstStart ? '' : ' and what you built'}.`,
+		api ? `Sandbox organization at ${api.baseUrl}${firstStart ? ': 4 projects and 6 certificates (active, inactive, expiring soon, expired)' : ''}` : '',
+		...(api ? prepareMtlsTryout(api, join(ROOT, '.cache', 'mtls-tryout')) : []),
+		`Your work is kept in ${USER_FOLDER}; \`npm run sandbox:reset\` starts over.`,
+		DEV ? 'Dev mode: each change is rebuilt (tsc --watch) and n8n reloads the nodes; refresh the editor to see it.' : '',
+		'Press Ctrl-C to stop everything.',
+	];
+	console.log(`\n${lines.filter(Boolean).map((line) => `  ${line}`).join('\n')}\n`);
+}
+
+/** `npm run dev`: tsc rebuilds the installed copy's dist/ on every change; n8n, started with N8N_DEV_RELOAD, reloads it. */
+function watchSources(): ChildProcess {
+	const outDir = join(installedPackage(USER_FOLDER), 'dist');
+	return spawn(join(ROOT, 'node_modules', '.bin', 'tsc'), ['--watch', '--preserveWatchOutput', '-p', join(ROOT, 'tsconfig.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** In dev mode, n8n's hot-reload lines are worth seeing (the rest of its output stays quiet). */
+function showReloads(child: ChildProcess): void {
+	const show = (chunk: Buffer) => {
+		for (const line of chunk.toString().split('\n')) if (/hot reload/i.test(line)) console.log(`[n8n] ${line.trim()}`);
+	};
+	child.stdout?.on('data', show);
+	child.stderr?.on('data', show);
+}
+
+async function main() {
+	mkdirSync(USER_FOLDER, { recursive: true });
+	const state = readState();
+	const firstStart = !state.examplesImported;
+	const api = await startSandbox();
+	const saving = api && keepSaved(api.organization, ORGANIZATION_FILE, () => api.log.length);
+	if (REAL_KEY) console.log('[start] using the real OpenAI Admin API (OPENAI_ADMIN_KEY)');
+
+	const app = prepareApp('2.41.1', DEV ? { N8N_DEV_RELOAD: 'true' } : {}, { userFolder: USER_FOLDER, copyBuild: DEV });
+	await importCredential(app, api, state);
+	await importExamples(app, state);
+	writeState(state);
+
+	const watcher = DEV ? watchSources() : undefined;
+	let stopping = false;
 	const stop = async () => {
+		if (stopping) return;
+		stopping = true;
+		watcher?.kill();
 		await app.stopAll();
+		saving?.stop();
 		await api?.close();
-		rmSync(app.userFolder, { recursive: true, force: true });
 		process.exit(0);
 	};
 	process.on('SIGINT', () => void stop());
@@ -55,19 +178,10 @@ async function main() {
 
 	const child = await app.start(N8N_PORT);
 	child.on('exit', () => void stop());
-	const setup = await fetch(`http://127.0.0.1:${N8N_PORT}/rest/owner/setup`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json' },
-		body: JSON.stringify(OWNER),
-	});
-	console.log(`
-  n8n is running with n8n-nodes-openai-certificates: http://localhost:${N8N_PORT}
-  Sign in as ${OWNER.email} / ${OWNER.password}${setup.ok ? '' : ` (owner setup answered ${setup.status})`}
-  Credential: ${realKey ? 'OpenAI Admin API' : 'OpenAI Admin API (sandbox)'}; workflows: the examples from examples/.
-  ${api ? `Sandbox organization: 4 projects and 6 certificates (active, inactive, expiring soon, expired) at ${api.baseUrl}` : ''}
-  ${api ? prepareMtlsTryout(api, join(ROOT, '.cache', 'mtls-tryout')).join('\n  ') : ''}
-  Press Ctrl-C to stop everything.
-`);
+	if (DEV) showReloads(child);
+	const ownerNote = await setUpOwner(state);
+	writeState(state);
+	printWelcome(api, ownerNote, firstStart);
 }
 
 main().catch((error: unknown) => {

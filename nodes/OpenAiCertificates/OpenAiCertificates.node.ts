@@ -39,7 +39,15 @@ export class OpenAiCertificates implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'openAiAdminApi', required: true }],
+		credentials: [
+			{ name: 'openAiAdminApi', required: true },
+			{
+				// Rotate's canary check: one request through OpenAI's mTLS host.
+				name: 'openAiMtlsClientApi',
+				required: false,
+				displayOptions: { show: { resource: ['certificate'], operation: ['rotate'] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',

@@ -10,8 +10,9 @@ import { createServer } from 'node:http';
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
-import type { N8nApp } from './n8nApp';
-import { freePort, parseExecuteOutput, prepareApp, reporter } from './n8nApp';
+import type { N8nApp } from '../../sandbox/n8nApp';
+import { freePort, parseExecuteOutput, prepareApp } from '../../sandbox/n8nApp';
+import { reporter } from './reporter';
 import { queueModeSuite } from './queueMode';
 import { alertWorkflow, callWebhook, chain, CLEANUP_WEBHOOK, cleanupWorkflow, example, importInto, ours, startCollector, waitForTwoPolls, withManualStart } from './workflows';
 
@@ -31,7 +32,7 @@ async function suite(version: string) {
 		app = prepareApp(version);
 		api = await startFakeAdminApi();
 		const organization = api.organization;
-		for (const id of ['proj_web', 'proj_batch']) organization.addProject({ id });
+		for (const id of ['proj_internal', 'proj_web', 'proj_batch']) organization.addProject({ id });
 
 		const imports = await importInto(app, api);
 		const workflowIds = imports.ids;
@@ -87,7 +88,7 @@ async function suite(version: string) {
 			assert.doesNotMatch(stdout, new RegExp(api!.apiKey));
 		});
 
-		await check('examples/scheduled-rotation.json rotates what expires within 30 days', async () => {
+		await check('examples/scheduled-rotation.json rotates what expires within 30 days: the canary on the first run, the rest on the next', async () => {
 			const old = organization.addCertificate({ name: 'Payments CA', expires_at: now() + 9 * DAY, activeInOrganization: true, activeInProjects: ['proj_batch'] });
 			const renewed = makeCertificate({ ca: true, commonName: 'Payments CA 2027' }).pem;
 			pkiServer = createServer((_request: unknown, response: import('node:http').ServerResponse) => response.end(renewed));
@@ -97,11 +98,14 @@ async function suite(version: string) {
 			const download = workflow.nodes.find((node) => node.name === 'Download the renewed CA')!;
 			download.parameters.url = String(download.parameters.url).replace('https://pki.example.com', `http://127.0.0.1:${pkiPort}`);
 			await importWorkflow('rotation', workflow);
-			const { output } = await execute('rotation');
-			const rotation = output('Rotate').find((item) => item.oldCertificateId === old.id)!;
-			assert.deepEqual(rotation.activatedIn, ['organization', 'proj_batch']);
+			const paused = (await execute('rotation')).output('Rotate').find((item) => item.oldCertificateId === old.id)!;
+			assert.deepEqual([paused.paused, paused.canaryProject, paused.activatedIn], [true, 'proj_internal', ['proj_internal']]);
+			assert.deepEqual(organization.whereActive(old.id), ['organization', 'proj_batch']);
+			const rotation = (await execute('rotation')).output('Rotate').find((item) => item.oldCertificateId === old.id)!;
+			assert.equal(rotation.newCertificateId, paused.newCertificateId);
+			assert.deepEqual(rotation.activatedIn, ['proj_internal', 'organization', 'proj_batch']);
 			assert.equal(organization.certificates.has(old.id), false);
-			assert.deepEqual(organization.whereActive(rotation.newCertificateId as string), ['organization', 'proj_batch']);
+			assert.deepEqual(organization.whereActive(rotation.newCertificateId as string), ['organization', 'proj_internal', 'proj_batch']);
 		});
 
 		await check('n8n start: the cleanup webhook deletes expired certificates, and the activated trigger fires once per expiring certificate', async () => {

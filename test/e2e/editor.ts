@@ -13,7 +13,8 @@ import { chromium, selectors } from 'playwright-core';
 
 import { seedSandbox } from '../../sandbox/seed';
 import { startFakeAdminApi } from '../../sandbox/server';
-import { freePort, PACKAGE_TYPE, prepareApp, reporter, ROOT } from './n8nApp';
+import { freePort, PACKAGE_TYPE, prepareApp, ROOT } from '../../sandbox/n8nApp';
+import { reporter } from './reporter';
 
 const OWNER = { email: 'owner@editor.check', password: 'Editor-Check-Password-1', firstName: 'Editor', lastName: 'Check' };
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'editor');

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
-import type { N8nApp } from './n8nApp';
-import { freePort, prepareApp } from './n8nApp';
+import type { N8nApp } from '../../sandbox/n8nApp';
+import { freePort, prepareApp } from '../../sandbox/n8nApp';
 import type { Service } from './services';
 import { startPostgres, startRedis } from './services';
 import { alertWorkflow, callWebhook, CLEANUP_WEBHOOK, cleanupWorkflow, importInto, startCollector, waitForTwoPolls } from './workflows';

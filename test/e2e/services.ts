@@ -4,7 +4,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort } from './n8nApp';
+import { freePort } from '../../sandbox/n8nApp';
 
 /**
  * The servers n8n's queue mode needs, from Debian's packages (`.ci/run` installs them): Redis and

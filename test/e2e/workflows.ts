@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { N8nApp } from './n8nApp';
-import { freePort, PACKAGE_TYPE, ROOT } from './n8nApp';
+import type { N8nApp } from '../../sandbox/n8nApp';
+import { freePort, PACKAGE_TYPE, ROOT } from '../../sandbox/n8nApp';
 
 /** Workflow JSON for the app-level suites: the shipped examples, cut and wired for a headless run. */
 

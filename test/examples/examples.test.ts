@@ -28,9 +28,9 @@ function outputOf(run: IRun, node: string): IDataObject[] {
 describe('examples/scheduled-rotation.json', () => {
 	const fake = useFakeAdminApi();
 
-	it('rotates every certificate active anywhere that expires within 30 days, one active only in a project too, with the renewed CA downloaded for it', async () => {
+	it('rotates every certificate active anywhere that expires within 30 days, one active only in a project too, with the renewed CA downloaded for it: canary first, then the next run finishes', async () => {
 		const organization = fake.api.organization;
-		for (const id of ['proj_web', 'proj_batch']) organization.addProject({ id });
+		for (const id of ['proj_internal', 'proj_web', 'proj_batch']) organization.addProject({ id });
 		const payments = organization.addCertificate({ name: 'Payments CA', expires_at: now() + 10 * DAY, activeInOrganization: true, activeInProjects: ['proj_web'] });
 		const search = organization.addCertificate({ name: 'Search CA', expires_at: now() + 20 * DAY, activeInOrganization: true, activeInProjects: ['proj_batch'] });
 		const healthy = organization.addCertificate({ name: 'Healthy CA', expires_at: now() + 300 * DAY, activeInOrganization: true });
@@ -57,15 +57,31 @@ describe('examples/scheduled-rotation.json', () => {
 			const download = workflow.nodes.find((node) => node.name === 'Download the renewed CA')!;
 			download.parameters.url = (download.parameters.url as string).replace('https://pki.example.com', `http://127.0.0.1:${(pki.address() as AddressInfo).port}`);
 
-			const run = await runWorkflow(workflow, fake.credentials, { startNode: 'Every day at 06:00' });
-			expect(run.data.resultData.error).toBeUndefined();
-			const rotations = outputOf(run, 'Rotate');
+			// The first day: each renewed CA goes to its canary only (proj_internal where the old one is in
+			// force through the organization, else the first project using it), and the run pauses.
+			const firstDay = await runWorkflow(workflow, fake.credentials, { startNode: 'Every day at 06:00' });
+			expect(firstDay.data.resultData.error).toBeUndefined();
 			expect(downloads.sort()).toEqual(['Partner CA', 'Payments CA', 'Search CA']);
-			expect(rotations.map((rotation) => [rotation.oldCertificateId, rotation.activatedIn, rotation.deleted])).toEqual([
-				[partner.id, ['proj_batch'], true],
-				[search.id, ['organization', 'proj_batch'], true],
-				[payments.id, ['organization', 'proj_web'], true],
+			const paused = outputOf(firstDay, 'Rotate');
+			expect(paused.map((rotation) => [rotation.oldCertificateId, rotation.canaryProject, rotation.paused, rotation.activatedIn])).toEqual([
+				[partner.id, 'proj_batch', true, ['proj_batch']],
+				[search.id, 'proj_internal', true, ['proj_internal']],
+				[payments.id, 'proj_internal', true, ['proj_internal']],
 			]);
+			expect(organization.whereActive(payments.id)).toEqual(['organization', 'proj_web']);
+			expect(organization.whereActive(partner.id)).toEqual(['proj_batch']);
+
+			// The next day: the same certificates are still due; the run finds each canary done and finishes.
+			const nextDay = await runWorkflow(workflow, fake.credentials, { startNode: 'Every day at 06:00' });
+			expect(nextDay.data.resultData.error).toBeUndefined();
+			const rotations = outputOf(nextDay, 'Rotate');
+			expect(rotations.map((rotation) => [rotation.oldCertificateId, rotation.paused, rotation.activatedIn, rotation.deleted])).toEqual([
+				[partner.id, false, ['proj_batch'], true],
+				[search.id, false, ['proj_internal', 'organization', 'proj_batch'], true],
+				[payments.id, false, ['proj_internal', 'organization', 'proj_web'], true],
+			]);
+			// Found by fingerprint, not uploaded again.
+			expect(rotations.map((rotation) => rotation.newCertificateId)).toEqual(paused.map((rotation) => rotation.newCertificateId));
 		} finally {
 			await new Promise((resolve) => pki.close(resolve));
 		}
@@ -75,8 +91,9 @@ describe('examples/scheduled-rotation.json', () => {
 		expect(organization.certificates.has(search.id)).toBe(false);
 		const byContent = (pem: string) => [...organization.certificates.values()].find((certificate) => certificate.content === pem)!;
 		expect(byContent(renewed['Payments CA'])).toMatchObject({ name: 'Payments CA' });
-		expect(organization.whereActive(byContent(renewed['Payments CA']).id)).toEqual(['organization', 'proj_web']);
-		expect(organization.whereActive(byContent(renewed['Search CA']).id)).toEqual(['organization', 'proj_batch']);
+		// Active where the old ones were; the canary keeps the renewed CA it got first.
+		expect(organization.whereActive(byContent(renewed['Payments CA']).id)).toEqual(['organization', 'proj_internal', 'proj_web']);
+		expect(organization.whereActive(byContent(renewed['Search CA']).id)).toEqual(['organization', 'proj_internal', 'proj_batch']);
 		expect(organization.certificates.has(partner.id)).toBe(false);
 		expect(byContent(renewed['Partner CA'])).toMatchObject({ name: 'Partner CA' });
 		expect(organization.whereActive(byContent(renewed['Partner CA']).id)).toEqual(['proj_batch']);
@@ -125,8 +142,8 @@ describe('examples/expiry-alert-and-cleanup.json', () => {
 		expect(first.data.resultData.error).toBeUndefined();
 		// Get Many lists newest first.
 		expect(outputOf(first, 'Delete expired certificates')).toEqual([
-			{ object: 'certificate.deleted', id: seeded.expiredIdle.id, deactivatedIn: [] },
-			{ object: 'certificate.deleted', id: seeded.expiredActive.id, deactivatedIn: ['organization', 'proj_b'] },
+			{ object: 'certificate.deleted', id: seeded.expiredIdle.id, deleted: true, deactivatedIn: [] },
+			{ object: 'certificate.deleted', id: seeded.expiredActive.id, deleted: true, deactivatedIn: ['organization', 'proj_b'] },
 		]);
 		const organization = fake.api.organization;
 		expect([...organization.certificates.keys()].sort()).toEqual([seeded.expiringSoon.id, seeded.healthy.id].sort());

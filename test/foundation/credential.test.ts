@@ -23,6 +23,7 @@ describe('OpenAI Admin API credential', () => {
 		expect(options.headers).toEqual({ Accept: 'application/json' });
 	});
 
+<<<<<<< HEAD
 	it('tests the key against an admin endpoint: GET /organization/certificates?limit=1', async () => {
 		for (const baseUrl of [fake.api.baseUrl, `${fake.api.baseUrl}/`]) {
 			fake.api.log.length = 0;
@@ -36,6 +37,18 @@ describe('OpenAI Admin API credential', () => {
 				authorization: `Bearer ${fake.api.apiKey}`,
 			});
 		}
+=======
+	it.each(['', '/'])('tests the key against an admin endpoint: GET /organization/certificates?limit=1 (Base URL ending in "%s")', async (ending) => {
+		const response = await sendCredentialTest({ apiKey: fake.api.apiKey, baseUrl: `${fake.api.baseUrl}${ending}` });
+		expect(response.status).toBe(200);
+		expect(fake.api.log).toHaveLength(1);
+		expect(fake.api.log[0]).toMatchObject({
+			method: 'GET',
+			path: '/v1/organization/certificates',
+			query: { limit: '1' },
+			authorization: `Bearer ${fake.api.apiKey}`,
+		});
+>>>>>>> main
 	});
 
 	it('makes a wrong or non-admin key fail the test', async () => {

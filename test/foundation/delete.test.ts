@@ -21,26 +21,22 @@ describe('Certificate › Delete', () => {
 			path: `/v1/organization/certificates/${certificate.id}`,
 			authorization: `Bearer ${fake.api.apiKey}`,
 		});
-		expect(items).toEqual([{ json: { object: 'certificate.deleted', id: certificate.id }, pairedItem: { item: 0 } }]);
+		expect(items).toEqual([{ json: { object: 'certificate.deleted', id: certificate.id, deleted: true }, pairedItem: { item: 0 } }]);
 		expect(fake.api.organization.certificates.has(certificate.id)).toBe(false);
 	});
 
-	it("deletes each input item's certificate once, in order, from an expression in either locator mode", async () => {
+	it.each(['id', 'list'] as const)("deletes each input item's certificate once, in order, from an expression in locator mode %s", async (mode) => {
 		const certificates = [1, 2, 3].map(() => fake.api.organization.addCertificate());
-		for (const mode of ['id', 'list'] as const) {
-			fake.api.log.length = 0;
-			const ids = mode === 'id' ? certificates.slice(0, 2) : certificates.slice(2);
-			const { items } = await fake.run({
-				items: ids.map((certificate) => ({ certificate: certificate.id })),
-				parameters: deleteParameters(certificateLocator('={{ $json.certificate }}', mode)),
-			});
-			expect(fake.api.log.map((request) => request.path)).toEqual(
-				ids.map((certificate) => `/v1/organization/certificates/${certificate.id}`),
-			);
-			expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual(
-				ids.map((certificate, index) => [certificate.id, { item: index }]),
-			);
-		}
+		const { items } = await fake.run({
+			items: certificates.map((certificate) => ({ certificate: certificate.id })),
+			parameters: deleteParameters(certificateLocator('={{ $json.certificate }}', mode)),
+		});
+		expect(fake.api.log.map((request) => request.path)).toEqual(
+			certificates.map((certificate) => `/v1/organization/certificates/${certificate.id}`),
+		);
+		expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual(
+			certificates.map((certificate, index) => [certificate.id, { item: index }]),
+		);
 		expect(fake.api.organization.certificates.size).toBe(0);
 	});
 
@@ -58,7 +54,7 @@ describe('Certificate › Delete', () => {
 			});
 			expect(error).toBeUndefined();
 			expect(items).toEqual([
-				{ json: { object: 'certificate.deleted', id: 'cert_gone', alreadyDeleted: true }, pairedItem: { item: 0 } },
+				{ json: { object: 'certificate.deleted', id: 'cert_gone', alreadyDeleted: true, deleted: true }, pairedItem: { item: 0 } },
 			]);
 		});
 
@@ -90,10 +86,10 @@ describe('Certificate › Delete', () => {
 			expect(error).toBeUndefined();
 			expect(items).toHaveLength(4);
 			expect(items.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
-			expect(items[0].json).toEqual({ object: 'certificate.deleted', id: first.id });
+			expect(items[0].json).toEqual({ object: 'certificate.deleted', id: first.id, deleted: true });
 			expect(items[1].json).toMatchObject({ error: "No certificate found with id 'cert_missing'.", httpCode: '404' });
 			expect(items[2].json.error).toMatch(/not valid.*"\/"/);
-			expect(items[3].json).toEqual({ object: 'certificate.deleted', id: second.id });
+			expect(items[3].json).toEqual({ object: 'certificate.deleted', id: second.id, deleted: true });
 			// The invalid ID never reached the API.
 			expect(fake.api.log.map((request) => request.path)).toEqual([
 				`/v1/organization/certificates/${first.id}`,

@@ -5,7 +5,11 @@ import { makeCertificate } from '../../sandbox/certificates';
 const credentialType = new OpenAiMtlsClientApi();
 
 const ca = makeCertificate({ ca: true, commonName: 'Client CA 2027' });
-const intermediate = makeCertificate({ ca: true, commonName: 'Client issuing CA 2027', issuer: ca });
+const intermediate = makeCertificate({
+	ca: true,
+	commonName: 'Client issuing CA 2027',
+	issuer: ca,
+});
 const client = makeCertificate({ commonName: 'workload-1', issuer: intermediate });
 const otherCa = makeCertificate({ ca: true, commonName: 'Client CA 2026' });
 
@@ -20,17 +24,25 @@ const data = {
 
 describe('OpenAI mTLS Client API credential', () => {
 	it("declares the client certificate, private key and project key as passwords, and OpenAI's mTLS host as default", () => {
-		const field = (name: string) => credentialType.properties.find((property) => property.name === name);
+		const field = (name: string) =>
+			credentialType.properties.find((property) => property.name === name);
 		for (const name of ['clientCertificate', 'privateKey', 'passphrase', 'apiKey']) {
 			expect(field(name)?.typeOptions).toMatchObject({ password: true });
 		}
 		expect(field('baseUrl')).toMatchObject({ default: 'https://mtls.api.openai.com/v1' });
 		expect(field('baseUrl')?.description).toContain('https://mtls-eu.api.openai.com/v1');
-		expect(credentialType.test.request).toMatchObject({ url: '/models', method: 'GET', disableFollowRedirect: true });
+		expect(credentialType.test.request).toMatchObject({
+			url: '/models',
+			method: 'GET',
+			disableFollowRedirect: true,
+		});
 	});
 
 	it('sends the project key and hands the certificate and key to the HTTPS agent, never following redirects', async () => {
-		const options = await credentialType.authenticate(data, { url: '/models', headers: { Accept: 'application/json' } });
+		const options = await credentialType.authenticate(data, {
+			url: '/models',
+			headers: { Accept: 'application/json' },
+		});
 		expect(options).toMatchObject({
 			url: 'https://mtls.api.openai.com/v1/models',
 			disableFollowRedirect: true,
@@ -40,7 +52,10 @@ describe('OpenAI mTLS Client API credential', () => {
 		});
 		expect(options.agentOptions).not.toHaveProperty('ca');
 		expect(options.agentOptions).not.toHaveProperty('passphrase');
-		const withExtras = await credentialType.authenticate({ ...data, passphrase: 'pw', serverCa: otherCa.pem }, { url: '/models' });
+		const withExtras = await credentialType.authenticate(
+			{ ...data, passphrase: 'pw', serverCa: otherCa.pem },
+			{ url: '/models' },
+		);
 		expect(withExtras.agentOptions).toMatchObject({ passphrase: 'pw', ca: otherCa.pem.trim() });
 	});
 
@@ -48,15 +63,29 @@ describe('OpenAI mTLS Client API credential', () => {
 		['http://mtls.example.com/v1', /plain http:\/\/, which would send the project key unencrypted/],
 		['ftp://127.0.0.1/v1', /must start with https:\/\//],
 		['https://user:pw@mtls.api.openai.com/v1', /must not contain a user name/],
-	])('refuses the Base URL %s on every request, the credential test included', async (baseUrl, problem) => {
-		await expect(credentialType.authenticate({ ...data, baseUrl }, { url: '/models' })).rejects.toThrow(problem);
-	});
+	])(
+		'refuses the Base URL %s on every request, the credential test included',
+		async (baseUrl, problem) => {
+			await expect(
+				credentialType.authenticate({ ...data, baseUrl }, { url: '/models' }),
+			).rejects.toThrow(problem);
+		},
+	);
 
 	it('sends plain http only to loopback, and only to paths below the base URL', async () => {
-		const loopback = await credentialType.authenticate({ ...data, baseUrl: 'http://127.0.0.1:8443/v1/' }, { url: '/models' });
+		const loopback = await credentialType.authenticate(
+			{ ...data, baseUrl: 'http://127.0.0.1:8443/v1/' },
+			{ url: '/models' },
+		);
 		expect(loopback.url).toBe('http://127.0.0.1:8443/v1/models');
-		for (const url of ['https://elsewhere.example.com/models', '//elsewhere.example.com/models', 'models']) {
-			await expect(credentialType.authenticate(data, { url })).rejects.toThrow(/a path below its mTLS Base URL/);
+		for (const url of [
+			'https://elsewhere.example.com/models',
+			'//elsewhere.example.com/models',
+			'models',
+		]) {
+			await expect(credentialType.authenticate(data, { url })).rejects.toThrow(
+				/a path below its mTLS Base URL/,
+			);
 		}
 	});
 });

@@ -27,7 +27,8 @@ describe('Certificate › Rotate', () => {
 		const { items, error } = await rotate(old.id, { deleteOld: true });
 		expect(error).toBeUndefined();
 		const newId = items[0].json.newCertificateId as string;
-		expect(items[0].json).toEqual({ oldCertificateId: old.id, newCertificateId: newId, activatedIn: places, deactivatedIn: places, deleted: true });
+		expect(items[0].json).toMatchObject({ oldCertificateId: old.id, newCertificateId: newId, canaryProject: null, verified: false, paused: false, activatedIn: places, deactivatedIn: places, deleted: true });
+		expect((items[0].json.steps as Array<{ status: string }>).map((step) => step.status)).toEqual(Array(2 + 2 * places.length).fill('done'));
 		expect(items[0].pairedItem).toEqual({ item: 0 });
 
 		const path = (place: string, action: string) => (place === 'organization' ? `POST /certificates/${action}` : `POST /projects/${place}/certificates/${action}`);
@@ -76,14 +77,14 @@ describe('Certificate › Rotate', () => {
 		expect(writes(fake.api.log)).toEqual([]);
 	});
 
-	const failures: Array<[string, (request: LoggedRequest) => boolean, RegExp]> = [
-		['upload', (request) => request.method === 'POST' && request.path === '/v1/organization/certificates', /Nothing was changed: the new certificate was not uploaded/],
-		['activate', (request) => request.path.endsWith('proj_c/certificates/activate'), /The new certificate cert_\w+ was uploaded and is active in organization, proj_a; the old certificate cert_\w+ was deactivated in no place/],
-		['deactivate', (request) => request.path.endsWith('proj_a/certificates/deactivate'), /is active in organization, proj_a, proj_c; the old certificate cert_\w+ was deactivated in organization\./],
-		['delete', (request) => request.method === 'DELETE', /is active in organization, proj_a, proj_c; the old certificate cert_\w+ was deactivated in organization, proj_a, proj_c\./],
+	const failures: Array<[string, (request: LoggedRequest) => boolean, RegExp, boolean]> = [
+		['upload', (request) => request.method === 'POST' && request.path === '/v1/organization/certificates', /Nothing was changed: the new certificate was not uploaded/, false],
+		['activate', (request) => request.path.endsWith('proj_c/certificates/activate'), /The new certificate cert_\w+ was uploaded and is active in organization, proj_a; the old certificate cert_\w+ was deactivated in no place/, true],
+		['deactivate', (request) => request.path.endsWith('proj_a/certificates/deactivate'), /is active in organization, proj_a, proj_c; the old certificate cert_\w+ was deactivated in organization\./, true],
+		['delete', (request) => request.method === 'DELETE', /is active in organization, proj_a, proj_c; the old certificate cert_\w+ was deactivated in organization, proj_a, proj_c\./, true],
 	];
 
-	it.each(failures)('stops when the %s step fails and reports each step done, failed and not done', async (step, match, summary) => {
+	it.each(failures)('stops when the %s step fails and reports each step done, failed and not done', async (step, match, summary, uploaded) => {
 		const old = seed(true, ['proj_a', 'proj_c']);
 		fake.api.faults.push({ kind: 'error', status: 400, message: `Injected ${step} failure`, match });
 		const { items } = await fake.run({
@@ -97,8 +98,9 @@ describe('Certificate › Rotate', () => {
 		expect(report.failed.step).toBe(step);
 		const newId = [...fake.api.organization.certificates.keys()].find((id) => fake.api.organization.certificates.get(id)?.content === newCa.pem);
 		// A freshly uploaded certificate is never left unreported.
+		expect(newId !== undefined).toBe(uploaded);
 		expect(report.newCertificateId).toBe(newId ?? null);
-		if (newId) expect(json.description).toContain(newId);
+		expect(json.description).toContain(newId ?? 'the new certificate was not uploaded');
 		const all = [...report.done, report.failed, ...report.notDone];
 		expect(all.map((entry: any) => `${entry.step}${entry.place ? ` ${entry.place}` : ''}`)).toEqual([
 			'upload',
@@ -113,7 +115,7 @@ describe('Certificate › Rotate', () => {
 		// What the report says was done is exactly the organization's state.
 		const activatedNew = report.done.filter((entry: any) => entry.step === 'activate').map((entry: any) => entry.place);
 		const deactivatedOld = report.done.filter((entry: any) => entry.step === 'deactivate').map((entry: any) => entry.place);
-		if (newId) expect(fake.api.organization.whereActive(newId)).toEqual(activatedNew);
+		expect(newId === undefined ? [] : fake.api.organization.whereActive(newId)).toEqual(activatedNew);
 		expect(fake.api.organization.whereActive(old.id)).toEqual(['organization', 'proj_a', 'proj_c'].filter((place) => !deactivatedOld.includes(place)));
 		expect(fake.api.organization.certificates.has(old.id)).toBe(true);
 	});

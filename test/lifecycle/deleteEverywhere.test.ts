@@ -17,18 +17,12 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 	/** A second cleanup job finishes first: when our deactivation reaches that project, the certificate is gone. */
 	function deletedByAnotherRunAt(projectId: string, certificateId: string) {
 		const organization = fake.api.organization;
-		fake.api.faults.push({
-			kind: '500',
-			// Never injects a fault: it only acts at the moment the request arrives.
-			match: (request) => {
-				if (request.path.includes(`${projectId}/certificates/deactivate`)) {
-					organization.activeInOrganization.delete(certificateId);
-					for (const active of organization.activeInProject.values()) active.delete(certificateId);
-					organization.certificates.delete(certificateId);
-				}
-				return false;
-			},
-		});
+		fake.api.onRequest = (request) => {
+			if (!request.path.includes(`${projectId}/certificates/deactivate`)) return;
+			organization.activeInOrganization.delete(certificateId);
+			for (const active of organization.activeInProject.values()) active.delete(certificateId);
+			organization.certificates.delete(certificateId);
+		};
 	}
 
 	it('deactivates it in the organization and every project where it is active (not elsewhere), then deletes it', async () => {
@@ -40,6 +34,7 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 		expect(items[0].json).toEqual({
 			object: 'certificate.deleted',
 			id: target.id,
+			deleted: true,
 			deactivatedIn: ['organization', 'proj_003', 'proj_120', 'proj_archived'],
 		});
 		const writes = fake.api.log.filter((request) => request.method !== 'GET');
@@ -113,7 +108,7 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 		const { items } = await fake.run({
 			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator('cert_gone'), options: { deactivateFirst: true, ignoreNotFound: true } },
 		});
-		expect(items[0].json).toEqual({ object: 'certificate.deleted', id: 'cert_gone', alreadyDeleted: true, deactivatedIn: [] });
+		expect(items[0].json).toEqual({ object: 'certificate.deleted', id: 'cert_gone', alreadyDeleted: true, deleted: true, deactivatedIn: [] });
 	});
 
 	it('with Ignore Not Found, a certificate another run deletes while this one deactivates it is reported as deleted', async () => {
@@ -123,7 +118,7 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true, ignoreNotFound: true } },
 		});
 		expect(error).toBeUndefined();
-		expect(items[0].json).toEqual({ object: 'certificate.deleted', id: target.id, alreadyDeleted: true, deactivatedIn: ['organization', 'proj_003'] });
+		expect(items[0].json).toEqual({ object: 'certificate.deleted', id: target.id, alreadyDeleted: true, deleted: true, deactivatedIn: ['organization', 'proj_003'] });
 		// It checked that the certificate is really gone, and sent nothing after.
 		const afterRefusal = fake.api.log.slice(fake.api.log.findIndex((request) => request.status === 404) + 1);
 		expect(afterRefusal.map((request) => [request.method, request.path, request.status])).toEqual([['GET', `/v1/organization/certificates/${target.id}`, 404]]);

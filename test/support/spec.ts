@@ -5,9 +5,8 @@ import { parse } from 'yaml';
 
 import type { LoggedRequest } from '../../sandbox/server';
 
-/** The Admin API spec (a copy of ../shared's, kept identical by a test) and validators for its response schemas. */
-export const SPEC_PATH = join(__dirname, '..', '..', 'spec', 'openai-admin-certificates.openapi.yaml');
-export const SHARED_SPEC_PATH = join(__dirname, '..', '..', '..', 'shared', 'openai-admin-certificates.openapi.yaml');
+/** The Admin API spec, the project's contract (`spec/`), and validators for its response schemas. */
+const SPEC_PATH = join(__dirname, '..', '..', 'spec', 'openai-admin-certificates.openapi.yaml');
 
 interface Operation {
 	operationId: string;
@@ -25,8 +24,9 @@ ajv.addSchema({ components: spec.components }, 'spec');
 
 export const operations = Object.values(spec.paths).flatMap((methods) => Object.values(methods));
 
-function schemaRefFor(operationId: string, status: number): string {
+function schemaRefFor(operationId: string, status: number, schema: string | undefined): string {
 	if (status !== 200) return 'spec#/components/schemas/ErrorResponse';
+	if (schema !== undefined) return `spec#/components/schemas/${schema}`;
 	const operation = operations.find((candidate) => candidate.operationId === operationId);
 	if (!operation) throw new Error(`Operation ${operationId} is not in the spec`);
 	return `spec${operation.responses['200'].content!['application/json'].schema.$ref}`;
@@ -35,7 +35,7 @@ function schemaRefFor(operationId: string, status: number): string {
 /** Problems of one logged answer against the spec (an empty list when it conforms). */
 export function responseProblems(request: LoggedRequest): string[] {
 	if (!request.operationId || request.status === undefined || request.fault) return [];
-	const validate = ajv.getSchema(schemaRefFor(request.operationId, request.status))!;
+	const validate = ajv.getSchema(schemaRefFor(request.operationId, request.status, request.schema))!;
 	if (validate(request.response)) return [];
 	return (validate.errors ?? []).map((error) => `${request.method} ${request.path} ${error.instancePath} ${error.message}`);
 }

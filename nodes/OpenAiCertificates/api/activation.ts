@@ -149,6 +149,23 @@ export async function placesWhereActive(
 	return places;
 }
 
+/** For each certificate active in one of the projects, those projects, in the given order. */
+async function activeByProject(
+	context: IExecuteFunctions,
+	projectIds: string[],
+	settings: RequestSettings,
+): Promise<Map<string, string[]>> {
+	const projectsOf = new Map<string, string[]>();
+	for (const projectId of projectIds) {
+		const path = ['organization', 'projects', projectId, 'certificates'];
+		for await (const certificate of listObjects<Certificate>(context, path, {}, settings)) {
+			if (certificate.active !== true) continue;
+			projectsOf.set(certificate.id, [...(projectsOf.get(certificate.id) ?? []), projectId]);
+		}
+	}
+	return projectsOf;
+}
+
 /**
  * The projects where each certificate is active, in project-list order (archived projects included):
  * one listing of the projects, then each project's certificate list (one request per project while
@@ -158,13 +175,33 @@ export async function projectsWhereActive(
 	context: IExecuteFunctions,
 	settings: RequestSettings,
 ): Promise<Map<string, string[]>> {
-	const projectsOf = new Map<string, string[]>();
-	for (const projectId of await allProjectIds(context, settings)) {
-		const path = ['organization', 'projects', projectId, 'certificates'];
-		for await (const certificate of listObjects<Certificate>(context, path, {}, settings)) {
-			if (certificate.active !== true) continue;
-			projectsOf.set(certificate.id, [...(projectsOf.get(certificate.id) ?? []), projectId]);
-		}
+	return await activeByProject(context, await allProjectIds(context, settings), settings);
+}
+
+/** Where every certificate is active, and which projects exist. */
+export interface ActivationOverview {
+	projectIds: string[];
+	/** The places where a certificate is active: the organization first, then projects in list order. */
+	placesOf(certificateId: string): Place[];
+}
+
+/** The organization's list, the project list and each project's list, read once. Reads only. */
+export async function activationOverview(
+	context: IExecuteFunctions,
+	settings: RequestSettings,
+): Promise<ActivationOverview> {
+	const inOrganization = new Set<string>();
+	const path = ['organization', 'certificates'];
+	for await (const certificate of listObjects<Certificate>(context, path, {}, settings)) {
+		if (certificate.active === true) inOrganization.add(certificate.id);
 	}
-	return projectsOf;
+	const projectIds = await allProjectIds(context, settings);
+	const projectsOf = await activeByProject(context, projectIds, settings);
+	return {
+		projectIds,
+		placesOf: (id) => [
+			...(inOrganization.has(id) ? [ORGANIZATION] : []),
+			...(projectsOf.get(id) ?? []).map(projectPlace),
+		],
+	};
 }

@@ -68,6 +68,7 @@ export function checkedBaseUrl(
 	return { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
 }
 
+<<<<<<< HEAD
 /** The URL a request will go to, from n8n's request options (`baseURL` + `url`, or the legacy `uri`). */
 export function requestTarget(options: {
 	baseURL?: unknown;
@@ -86,4 +87,45 @@ export function requestTarget(options: {
 	} catch {
 		return undefined;
 	}
+=======
+/**
+ * n8n's "Allowed HTTP Request Domains" on a credential (n8n 2.x adds the setting to every credential that
+ * authenticates requests; without it the fields are absent and nothing is restricted). Like n8n's OpenAI
+ * node: "Specific Domains" must list the host of the Base URL; "None", which keeps the credential out of the
+ * HTTP Request node, leaves it working here, since this package only ever sends to the credential's own
+ * Base URL. Patterns as n8n matches them: comma-separated, case-insensitive, `*.example.com` matches
+ * subdomains only.
+ */
+function allowedDomainProblem(
+	credentials: Record<string, unknown>,
+	url: string,
+	rule: BaseUrlRule,
+): string | undefined {
+	if (credentials.allowedHttpRequestDomains !== 'domains') return undefined;
+	const list = typeof credentials.allowedDomains === 'string' ? credentials.allowedDomains : '';
+	const patterns = list
+		.split(',')
+		.map((pattern) => pattern.trim().toLowerCase().replace(/\.$/, ''))
+		.filter((pattern) => pattern !== '');
+	if (patterns.length === 0) {
+		return `The ${rule.credential} credential allows Specific Domains but lists none: add the host of its Base URL to Allowed Domains, or set Allowed HTTP Request Domains to All`;
+	}
+	const host = new URL(url).hostname.toLowerCase().replace(/\.$/, '');
+	const allowed = patterns.some((pattern) =>
+		pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern,
+	);
+	if (allowed) return undefined;
+	return `Domain not allowed: the ${rule.credential} credential's Allowed Domains (${patterns.join(', ')}) do not include ${host}, the host of its Base URL. Add it there or set Allowed HTTP Request Domains to All.`;
+}
+
+/** The credential's base URL, checked against the Base URL rule and the credential's allowed domains. */
+export function credentialBaseUrl(
+	credentials: Record<string, unknown>,
+	rule: BaseUrlRule = ADMIN_BASE_URL_RULE,
+): { url: string } | { problem: string } {
+	const base = checkedBaseUrl(credentials.baseUrl, rule);
+	if ('problem' in base) return base;
+	const problem = allowedDomainProblem(credentials, base.url, rule);
+	return problem === undefined ? base : { problem };
+>>>>>>> main
 }

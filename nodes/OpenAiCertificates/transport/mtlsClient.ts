@@ -2,7 +2,7 @@ import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { BaseUrlRule } from './baseUrl';
-import { checkedBaseUrl } from './baseUrl';
+import { credentialBaseUrl } from './baseUrl';
 import { openAiError, redact } from './errors';
 
 /**
@@ -51,7 +51,7 @@ export async function readMtlsClient(
 	itemIndex: number,
 ): Promise<MtlsClient> {
 	const credentials = await context.getCredentials(MTLS_CREDENTIAL_TYPE, itemIndex);
-	const base = checkedBaseUrl(credentials.baseUrl, MTLS_BASE_URL_RULE);
+	const base = credentialBaseUrl(credentials, MTLS_BASE_URL_RULE);
 	if ('problem' in base) {
 		throw new NodeOperationError(context.getNode(), base.problem, { itemIndex });
 	}

@@ -9,8 +9,12 @@ import type {
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
+<<<<<<< HEAD
 import { checkedBaseUrl } from './baseUrl';
 import type { FailedCall } from './errors';
+=======
+import { credentialBaseUrl } from './baseUrl';
+>>>>>>> main
 import { apiError } from './errors';
 import { RateGovernor } from './governor';
 import { backoffDelayMs, headerValue, retryDecision } from './retry';
@@ -67,7 +71,7 @@ const connections = new WeakMap<object, Promise<Connection>>();
 
 async function readConnection(context: AdminApiContext): Promise<Connection> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-	const base = checkedBaseUrl(credentials.baseUrl);
+	const base = credentialBaseUrl(credentials);
 	if ('problem' in base) throw new NodeOperationError(context.getNode(), base.problem);
 	return { baseUrl: base.url, apiKey: String(credentials.apiKey ?? '') };
 }

@@ -215,10 +215,14 @@ function output(
 	deleted: CertificateDeleted | undefined,
 	deactivatedIn: Place[],
 ): INodeExecutionData[] {
-	const json: IDataObject = deleted ?? {
-		object: 'certificate.deleted',
-		id: deletion.certificateId,
-		alreadyDeleted: true,
+	// OpenAI's fields as returned, plus n8n's `deleted: true` for delete operations.
+	const json: IDataObject = {
+		...(deleted ?? {
+			object: 'certificate.deleted',
+			id: deletion.certificateId,
+			alreadyDeleted: true,
+		}),
+		deleted: true,
 	};
 	if (deletion.deactivateFirst) json.deactivatedIn = deactivatedIn.map(placeName);
 	return [{ json }];

@@ -1,17 +1,14 @@
 /**
- * Rotate: replaces a certificate with a new one without a moment where neither is active. Upload the
- * new one, activate it everywhere the old one is active, only then deactivate the old one there, and
- * delete it if asked. Reads as read → plan → run → output; a failure stops the run and reports each
- * step done, failed and not done.
+ * Rotate: replaces a certificate with a new one without a moment where neither is active, as OpenAI's
+ * mTLS guide recommends: upload the new one, activate it in a canary project first and verify it there
+ * (or pause), then everywhere the old one is active, only then deactivate the old one, and delete it if
+ * asked. Convergent: a run that stopped at any step and is run again with the same input finds what was
+ * done (the new certificate by its fingerprint) and does only the rest.
  */
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
-import { updateDisplayOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+<<<<<<< HEAD
 import type { Place } from '../../api/activation';
 import { placeName, placesWhereActive, toggleCertificates } from '../../api/activation';
 import { uploadCertificate } from '../../api/upload';
@@ -34,6 +31,14 @@ import {
 	requestSettings,
 	optionsCollection,
 } from '../parameters';
+=======
+import { certificateCheckOptions, certificateInputFields } from '../certificateInput';
+import { certificateLocator, dryRunOption, optionsCollection, projectLocator } from '../parameters';
+import { canaryProblem, planRotation } from './rotate/plan';
+import { readRotation, readState } from './rotate/read';
+import { dryRunOutput, rotationOutput } from './rotate/report';
+import { runRotation } from './rotate/run';
+>>>>>>> main
 
 const show = { resource: ['certificate'], operation: ['rotate'] };
 
@@ -45,6 +50,13 @@ const properties: INodeProperties[] = [
 	}),
 	...certificateInputFields(show),
 	optionsCollection([
+		projectLocator({
+			displayName: 'Canary Project',
+			name: 'canaryProject',
+			required: false,
+			description:
+				'A non-critical project that gets the new certificate first. It is verified there (with an OpenAI mTLS Client API credential) or the run pauses, before the new certificate is activated anywhere else.',
+		}),
 		{
 			displayName: 'Delete Old',
 			name: 'deleteOld',
@@ -54,12 +66,21 @@ const properties: INodeProperties[] = [
 				'Whether to delete the old certificate once the new one has replaced it everywhere',
 		},
 		dryRunOption,
+		{
+			displayName: 'Pause After Canary',
+			name: 'pauseAfterCanary',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to stop after activating the new certificate in the canary project (and verifying it, with an mTLS client credential). Running the same Rotate again continues from there.',
+		},
 		...certificateCheckOptions,
 	]),
 ];
 
 export const description = updateDisplayOptions({ show }, properties);
 
+<<<<<<< HEAD
 /** What one item asks for. */
 interface Rotation {
 	oldCertificateId: string;
@@ -206,25 +227,29 @@ async function runRotation(
 	return uploaded.value;
 }
 
+=======
+>>>>>>> main
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const rotation = await readRotation.call(this, itemIndex);
-	const activeIn = await readWhereActive(this, rotation);
-	if (rotation.options.dryRun === true) return [{ json: dryRunReport(rotation, activeIn) }];
+	const state = await readState(this, rotation);
+	const problem = canaryProblem(rotation, state);
+	if (problem !== undefined)
+		throw new NodeOperationError(this.getNode(), problem, {
+			itemIndex,
+			description:
+				'Choose as Canary Project a project where the old certificate is in force (active for it, or for the organization). Nothing was changed.',
+		});
 
-	const plan = planRotation(activeIn, rotation.deleteOld);
-	const newCertificateId = await runRotation(this, rotation, plan);
-
-	const names = activeIn.map(placeName);
-	const json: IDataObject = {
+	const plan = planRotation(rotation, state);
+	const ids = {
 		oldCertificateId: rotation.oldCertificateId,
-		newCertificateId,
-		activatedIn: names,
-		deactivatedIn: names,
-		deleted: rotation.deleteOld,
-		...certificateInputReport(rotation.input, rotation.options),
+		newCertificateId: state.newCertificateId,
 	};
-	return [{ json }];
+	if (rotation.options.dryRun === true) return [{ json: dryRunOutput(rotation, plan, ids) }];
+
+	const run = await runRotation(this, rotation, plan, state);
+	return [{ json: rotationOutput(rotation, run, run.ids) }];
 }

