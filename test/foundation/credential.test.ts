@@ -23,24 +23,9 @@ describe('OpenAI Admin API credential', () => {
 		expect(options.headers).toEqual({ Accept: 'application/json' });
 	});
 
-<<<<<<< HEAD
-	it('tests the key against an admin endpoint: GET /organization/certificates?limit=1', async () => {
-		for (const baseUrl of [fake.api.baseUrl, `${fake.api.baseUrl}/`]) {
-			fake.api.log.length = 0;
-			const result = await testCredential({ apiKey: fake.api.apiKey, baseUrl });
-			expect(result.status).toBe('OK');
-			expect(fake.api.log).toHaveLength(1);
-			expect(fake.api.log[0]).toMatchObject({
-				method: 'GET',
-				path: '/v1/organization/certificates',
-				query: { limit: '1' },
-				authorization: `Bearer ${fake.api.apiKey}`,
-			});
-		}
-=======
 	it.each(['', '/'])('tests the key against an admin endpoint: GET /organization/certificates?limit=1 (Base URL ending in "%s")', async (ending) => {
-		const response = await sendCredentialTest({ apiKey: fake.api.apiKey, baseUrl: `${fake.api.baseUrl}${ending}` });
-		expect(response.status).toBe(200);
+		const result = await testCredential({ apiKey: fake.api.apiKey, baseUrl: `${fake.api.baseUrl}${ending}` });
+		expect(result.status).toBe('OK');
 		expect(fake.api.log).toHaveLength(1);
 		expect(fake.api.log[0]).toMatchObject({
 			method: 'GET',
@@ -48,7 +33,6 @@ describe('OpenAI Admin API credential', () => {
 			query: { limit: '1' },
 			authorization: `Bearer ${fake.api.apiKey}`,
 		});
->>>>>>> main
 	});
 
 	it('makes a wrong or non-admin key fail the test', async () => {

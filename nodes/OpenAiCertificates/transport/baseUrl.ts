@@ -68,7 +68,6 @@ export function checkedBaseUrl(
 	return { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
 }
 
-<<<<<<< HEAD
 /** The URL a request will go to, from n8n's request options (`baseURL` + `url`, or the legacy `uri`). */
 export function requestTarget(options: {
 	baseURL?: unknown;
@@ -87,7 +86,8 @@ export function requestTarget(options: {
 	} catch {
 		return undefined;
 	}
-=======
+}
+
 /**
  * n8n's "Allowed HTTP Request Domains" on a credential (n8n 2.x adds the setting to every credential that
  * authenticates requests; without it the fields are absent and nothing is restricted). Like n8n's OpenAI
@@ -127,5 +127,4 @@ export function credentialBaseUrl(
 	if ('problem' in base) return base;
 	const problem = allowedDomainProblem(credentials, base.url, rule);
 	return problem === undefined ? base : { problem };
->>>>>>> main
 }

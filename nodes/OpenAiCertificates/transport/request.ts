@@ -9,12 +9,8 @@ import type {
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
-<<<<<<< HEAD
-import { checkedBaseUrl } from './baseUrl';
-import type { FailedCall } from './errors';
-=======
 import { credentialBaseUrl } from './baseUrl';
->>>>>>> main
+import type { FailedCall } from './errors';
 import { apiError } from './errors';
 import { RateGovernor } from './governor';
 import { backoffDelayMs, headerValue, retryDecision } from './retry';
