@@ -5,7 +5,7 @@
  * Environment: BENCH_N (deletes, default 1000), BENCH_RATE (requests/minute for the limit runs,
  * default 600), BENCH_RATE_N (deletes under the limit, default 400), BENCH_LIST (certificates for
  * Get Many, default 10000), BENCH_APP=0 (skip case 5, the real n8n app), BENCH_APP_RATE (requests/minute
- * for case 5's limited runs, default 1200).
+ * for case 5's limited runs, default 1200). BENCH_ONLY=hostile runs only cases 6 and 7.
  */
 import { Agent } from 'node:http';
 import { cpus } from 'node:os';
@@ -17,6 +17,7 @@ import { startFakeAdminApi } from '../sandbox/server';
 import { runNode } from '../test/harness/runWorkflow';
 import type { AppRun } from './app';
 import { measureInApp } from './app';
+import { benchAnswerValidation, benchPemScan } from './hostile';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 600);
@@ -80,9 +81,8 @@ async function nodeDeletes(baseUrl: string, apiKey: string, ids: string[], optio
 	return { ms: performance.now() - started, failed, items: items.length };
 }
 
-async function main() {
-	console.error(`Benchmark: ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}`);
-
+/** Cases 1–5: requests against the fake Admin API, and case 5 in the real n8n app. */
+async function networkCases() {
 	// 1 and 2: deletes, raw loop vs our node through n8n-core.
 	const sequential: Record<number, number> = {};
 	for (const latencyMs of [0, 20]) {
@@ -181,6 +181,15 @@ async function main() {
 			row(`5b. ${N} deletes in n8n 2.41.1 under ${APP_RATE}/min (burst 10, Retry-After): ${run.variant}`, `${seconds(run.windowMs)}, ${Math.round(perMinute)} deleted/min`, `achieved/R ${ratio(perMinute / APP_RATE)}`, outcome(run), 'target: ours faster');
 		}
 	}
+
+}
+
+async function main() {
+	console.error(`Benchmark: ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}`);
+	if (process.env.BENCH_ONLY !== 'hostile') await networkCases();
+	// 6 and 7: what hostile input costs (bench/hostile.ts).
+	benchPemScan(row);
+	benchAnswerValidation(row);
 
 	console.log(`\nBenchmark — ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}\n`);
 	console.log('| case | measured | ratio | notes | target |');

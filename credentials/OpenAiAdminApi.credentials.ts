@@ -6,8 +6,13 @@ import type {
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
+import { UserError } from 'n8n-workflow';
 
-import { credentialBaseUrl } from '../nodes/OpenAiCertificates/transport/baseUrl';
+import {
+	credentialBaseUrl,
+	destinationProblem,
+	requestTarget,
+} from '../nodes/OpenAiCertificates/transport/baseUrl';
 
 export class OpenAiAdminApi implements ICredentialType {
 	name = 'openAiAdminApi';
@@ -43,16 +48,30 @@ export class OpenAiAdminApi implements ICredentialType {
 
 	// A function rather than the declarative `{ type: 'generic' }` form: n8n 2.x resolves a declarative header's
 	// `={{$credentials.apiKey}}` through its sandboxed expression engine on every request, which measured as
-	// 20-30% of this node's per-item cost in the real app (CONTRIBUTING.md, Performance). Same header, same result.
+	// 20-30% of this node's per-item cost in the real app (CONTRIBUTING.md, Performance). And n8n runs it for every
+	// request that carries the key — this node's, the credential test's, an HTTP Request node using this
+	// credential — so it is the one place that enforces where the key may go: https, or plain http only to
+	// loopback, and never along a redirect.
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		// The credential test request comes here too: the Base URL rule and the allowed domains hold for it.
 		const base = credentialBaseUrl(credentials);
-		if ('problem' in base) throw new Error(base.problem);
+		if ('problem' in base) throw new UserError(`The OpenAI Admin API key was not sent: ${base.problem}`);
+		// And wherever this request goes (an HTTP Request node may name any URL): the same rule.
+		const target = requestTarget(requestOptions as { baseURL?: unknown; url?: unknown; uri?: unknown });
+		const problem =
+			target === undefined ? 'the request has no valid URL' : destinationProblem(target);
+		if (problem !== undefined) {
+			throw new UserError(`The OpenAI Admin API key was not sent: ${problem}`);
+		}
+		const noRedirects = { followRedirect: false, followAllRedirects: false };
 		return {
 			...requestOptions,
+			...noRedirects,
+			disableFollowRedirect: true,
+			maxRedirects: 0,
 			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiKey)}` },
 		};
 	}

@@ -1,30 +1,9 @@
-import type { INode } from 'n8n-workflow';
-
 import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
 import { checkedBaseUrl } from '../../nodes/OpenAiCertificates/transport';
-import { TestCredentialsHelper } from '../harness/credentialsHelper';
-import { createWorkflow, ourNode } from '../harness/runWorkflow';
+import { testCredential } from '../harness/credentialTest';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 
 const credentialType = new OpenAiAdminApi();
-
-/** Sends the credential's own test request the way n8n does when the credential is saved. */
-async function sendCredentialTest(credentials: { apiKey: string; baseUrl: string }) {
-	const node: INode = ourNode({});
-	const workflow = createWorkflow({ nodes: [node], connections: {} });
-	const resolve = (value: string) =>
-		workflow.expression.getSimpleParameterValue(node, value, 'manual', { $credentials: credentials } as never) as string;
-	const request = credentialType.test.request;
-	const authenticated = await new TestCredentialsHelper({}).authenticate(
-		credentials,
-		'openAiAdminApi',
-		{ url: request.url!, method: request.method },
-		workflow,
-		node,
-	);
-	const url = `${resolve(request.baseURL!)}${request.url}?${new URLSearchParams(request.qs as Record<string, string>).toString()}`;
-	return await fetch(url, { method: request.method, headers: authenticated.headers as Record<string, string> });
-}
 
 describe('OpenAI Admin API credential', () => {
 	const fake = useFakeAdminApi();
@@ -36,16 +15,17 @@ describe('OpenAI Admin API credential', () => {
 		expect(baseUrl).toMatchObject({ name: 'baseUrl', default: 'https://api.openai.com/v1' });
 	});
 
-	it('authenticates with the key as a bearer token, keeping the request headers', async () => {
-		const options = { url: '/organization/certificates', headers: { Accept: 'application/json' } };
+	it('authenticates with the key as a bearer token, keeping the request headers, and turns redirects off', async () => {
+		const options = { url: 'https://api.openai.com/v1/organization/certificates', headers: { Accept: 'application/json' } };
 		const authenticated = await credentialType.authenticate({ apiKey: 'sk-admin-abc' }, options);
 		expect(authenticated.headers).toEqual({ Accept: 'application/json', Authorization: 'Bearer sk-admin-abc' });
+		expect(authenticated).toMatchObject({ disableFollowRedirect: true, maxRedirects: 0, followRedirect: false, followAllRedirects: false });
 		expect(options.headers).toEqual({ Accept: 'application/json' });
 	});
 
 	it.each(['', '/'])('tests the key against an admin endpoint: GET /organization/certificates?limit=1 (Base URL ending in "%s")', async (ending) => {
-		const response = await sendCredentialTest({ apiKey: fake.api.apiKey, baseUrl: `${fake.api.baseUrl}${ending}` });
-		expect(response.status).toBe(200);
+		const result = await testCredential({ apiKey: fake.api.apiKey, baseUrl: `${fake.api.baseUrl}${ending}` });
+		expect(result.status).toBe('OK');
 		expect(fake.api.log).toHaveLength(1);
 		expect(fake.api.log[0]).toMatchObject({
 			method: 'GET',
@@ -56,8 +36,9 @@ describe('OpenAI Admin API credential', () => {
 	});
 
 	it('makes a wrong or non-admin key fail the test', async () => {
-		const response = await sendCredentialTest({ apiKey: 'sk-proj-a-project-key-000000', baseUrl: fake.api.baseUrl });
-		expect(response.status).toBe(401);
+		const result = await testCredential({ apiKey: 'sk-proj-a-project-key-000000', baseUrl: fake.api.baseUrl });
+		expect(result.status).toBe('Error');
+		expect(fake.api.log[0].status).toBe(401);
 	});
 });
 

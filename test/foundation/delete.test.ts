@@ -163,9 +163,9 @@ describe('Certificate › Delete', () => {
 			},
 			{
 				name: 'empty error body',
-				setup: (api) => api.faults.push({ kind: 'empty', status: 409 }),
-				status: '409',
-				message: /answered HTTP 409 with an empty body/,
+				setup: (api) => api.faults.push({ kind: 'empty', status: 422 }),
+				status: '422',
+				message: /answered HTTP 422 with an empty body/,
 				fix: /parameter/,
 			},
 		];

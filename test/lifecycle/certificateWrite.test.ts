@@ -5,20 +5,24 @@ describe('Certificate › Upload', () => {
 	const fake = useFakeAdminApi();
 	const ca = makeCertificate({ ca: true, commonName: 'Upload Test CA' });
 
+	// Each upload first lists the organization's certificates (the 50-certificate check): only the POSTs count here.
+	const uploads = () => fake.api.log.filter((request) => request.method === 'POST' && request.path === '/v1/organization/certificates');
+	const onUpload = { match: (request: { method: string }) => request.method === 'POST' };
+
 	it('uploads PEM text with a name, byte for byte, and outputs the new certificate', async () => {
 		const { items, error } = await fake.run({
 			parameters: { resource: 'certificate', operation: 'upload', inputType: 'text', certificate: ca.pem, name: 'Prod CA' },
 		});
 		expect(error).toBeUndefined();
-		expect(fake.api.log).toHaveLength(1);
-		expect(fake.api.log[0]).toMatchObject({ method: 'POST', path: '/v1/organization/certificates', body: { certificate: ca.pem, name: 'Prod CA' } });
+		expect(uploads()).toHaveLength(1);
+		expect(uploads()[0]).toMatchObject({ method: 'POST', path: '/v1/organization/certificates', body: { certificate: ca.pem, name: 'Prod CA' } });
 		expect(items[0].json).toMatchObject({ object: 'certificate', name: 'Prod CA' });
 		expect(fake.api.organization.certificates.get(items[0].json.id as string)?.content).toBe(ca.pem);
 	});
 
 	it('sends no name when none is given', async () => {
 		await fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate: ca.pem } });
-		expect(fake.api.log[0].body).toEqual({ certificate: ca.pem });
+		expect(uploads()[0].body).toEqual({ certificate: ca.pem });
 	});
 
 	it('uploads a PEM file from a binary property set by an earlier node', async () => {
@@ -27,7 +31,7 @@ describe('Certificate › Upload', () => {
 			parameters: { resource: 'certificate', operation: 'upload', inputType: 'binary', binaryPropertyName: 'pemFile', name: '={{ $json.file }}' },
 		});
 		expect(error).toBeUndefined();
-		expect(fake.api.log.map((request) => request.body)).toEqual([
+		expect(uploads().map((request) => request.body)).toEqual([
 			{ certificate: ca.pem, name: 'a' },
 			{ certificate: ca.pem, name: 'b' },
 		]);
@@ -48,15 +52,15 @@ describe('Certificate › Upload', () => {
 	});
 
 	it('repeats an upload only after a rate limit, never after an answer that may have been processed', async () => {
-		fake.api.faults.push({ kind: '429', retryAfterSeconds: 0 });
+		fake.api.faults.push({ kind: '429', retryAfterSeconds: 0, ...onUpload });
 		const retried = await fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate: ca.pem } });
 		expect(retried.error).toBeUndefined();
-		expect(fake.api.log).toHaveLength(2);
+		expect(uploads()).toHaveLength(2);
 
-		fake.api.faults.push({ kind: '502' });
+		fake.api.faults.push({ kind: '502', ...onUpload });
 		const notRetried = await fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate: ca.pem } });
 		expect(notRetried.error?.httpCode).toBe('502');
-		expect(fake.api.log.slice(2)).toHaveLength(1);
+		expect(uploads()).toHaveLength(3);
 	});
 
 	it('continues on fail: an invalid certificate item becomes an error item, the next is uploaded', async () => {
@@ -67,7 +71,7 @@ describe('Certificate › Upload', () => {
 		});
 		expect(items[0]).toMatchObject({ json: { error: expect.stringMatching(/not a PEM certificate/) }, pairedItem: { item: 0 } });
 		expect(items[1]).toMatchObject({ json: { object: 'certificate' }, pairedItem: { item: 1 } });
-		expect(fake.api.log).toHaveLength(1);
+		expect(uploads()).toHaveLength(1);
 	});
 });
 

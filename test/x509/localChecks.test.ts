@@ -24,6 +24,8 @@ describe('Local X.509 checks before Upload', () => {
 		rsaCa = makeCertificate({ ca: true, commonName: 'Example RSA CA', key: 'rsa' });
 	});
 
+	// Each upload first lists the organization's certificates (the 50-certificate check): only the POSTs count here.
+	const uploads = () => fake.api.log.filter((request) => request.method === 'POST');
 	const upload = (certificate: string, options: Record<string, unknown> = {}) =>
 		fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate, options } });
 
@@ -34,8 +36,8 @@ describe('Local X.509 checks before Upload', () => {
 	])('accepts %s and uploads it byte for byte', async (_name, pem) => {
 		const { error, items } = await upload(pem());
 		expect(error).toBeUndefined();
-		expect(fake.api.log).toHaveLength(1);
-		expect((fake.api.log[0].body as { certificate: string }).certificate).toBe(pem());
+		expect(uploads()).toHaveLength(1);
+		expect((uploads()[0].body as { certificate: string }).certificate).toBe(pem());
 		expect(fake.api.organization.certificates.get(items[0].json.id as string)?.content).toBe(pem());
 	});
 
@@ -52,13 +54,6 @@ describe('Local X.509 checks before Upload', () => {
 		['a CA not valid yet', () => makeCertificate({ ca: true, notBeforeOffset: 2 * DAY, notAfterOffset: 400 * DAY }).pem, {}, /not valid yet/, /once it is valid/],
 		['a chain', () => `${intermediate.pem}${root.pem}`, {}, /holds 2 certificates \(a chain\)/, /Allow Chain/],
 		['a file over 16 KB', () => `${'# '.repeat(8500)}\n${root.pem}`, {}, /more than OpenAI's limit of 16 KB/, /not a client \(leaf\) certificate/],
-		[
-			'an unparseable certificate block, shown truncated',
-			() => '-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
-			{},
-			/not a parseable X\.509 certificate \(-----BEGIN CERTIFICATE----- Tm90IGEgY2VydGlmaWNhdGU= -----END CERTIFICATE-----\)/,
-			/PEM format/,
-		],
 	];
 
 	it.each(refusals)('refuses %s with a fix, sending nothing', async (_name, pem, options, message, fix) => {
@@ -68,6 +63,18 @@ describe('Local X.509 checks before Upload', () => {
 		expect(error?.message).toMatch(message);
 		expect(error?.description).toMatch(fix);
 		expect(error?.description).toMatch(/turn on Skip Local Checks/);
+		expect(fake.api.log).toHaveLength(0);
+	});
+
+	it('refuses an unparseable certificate block, shown truncated, even with Skip Local Checks: it could hold anything', async () => {
+		for (const options of [{}, { skipLocalChecks: true }]) {
+			const { error } = await upload('-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n', options);
+			expect(error?.message).toMatch(
+				/not a parseable X\.509 certificate \(-----BEGIN CERTIFICATE----- Tm90IGEgY2VydGlmaWNhdGU= -----END CERTIFICATE-----\)/,
+			);
+			expect(error?.description).toMatch(/PEM format/);
+			expect(error?.description).not.toMatch(/Skip Local Checks/);
+		}
 		expect(fake.api.log).toHaveLength(0);
 	});
 
@@ -86,15 +93,15 @@ describe('Local X.509 checks before Upload', () => {
 		const chain = `${intermediate.pem}${root.pem}`;
 		const { error } = await upload(chain, { allowChain: true });
 		expect(error).toBeUndefined();
-		expect((fake.api.log[0].body as { certificate: string }).certificate).toBe(chain);
+		expect((uploads()[0].body as { certificate: string }).certificate).toBe(chain);
 	});
 
 	it('sends anyway with Skip Local Checks, and says which checks were skipped and what they found', async () => {
 		const { error, items } = await upload(leaf.pem, { skipLocalChecks: true });
 		expect(error).toBeUndefined();
-		expect(items[0].json.skippedChecks).toEqual(['parse', 'ca', 'validity', 'size', 'chain']);
+		expect(items[0].json.skippedChecks).toEqual(['ca', 'validity', 'size', 'chain']);
 		expect(items[0].json.skippedCheckFailures).toEqual([expect.stringMatching(/is not a CA/)]);
-		expect((fake.api.log[0].body as { certificate: string }).certificate).toBe(leaf.pem);
+		expect((uploads()[0].body as { certificate: string }).certificate).toBe(leaf.pem);
 	});
 });
 

@@ -4,9 +4,16 @@ import type { X509Certificate } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { certificateBlocks, hasPrivateKey } from '../helpers/pem';
+import {
+	byteLength,
+	certificateBlocks,
+	encodeCertificate,
+	hasPrivateKey,
+	keyMaterialBesides,
+	MAX_INPUT_BYTES,
+} from '../helpers/pem';
 import type { CertificateDetails, CheckFailure, CheckName } from '../helpers/x509';
-import { ALL_CHECKS, certificateDetails, checkCertificatePem } from '../helpers/x509';
+import { certificateDetails, checkCertificatePem, SKIPPABLE_CHECKS } from '../helpers/x509';
 
 export function certificateInputFields(show: {
 	resource: string[];
@@ -95,6 +102,7 @@ export const certificateCheckOptions: INodeProperties[] = [
 ];
 
 export interface CertificateInput {
+	/** What is sent: only the certificates that were parsed and checked, re-encoded — never the input as given. */
 	pem: string;
 	/** Where it came from, for messages: 'Certificate field' or 'binary property "data"'. */
 	source: string;
@@ -109,13 +117,14 @@ function refusal(
 	source: string,
 	itemIndex: number,
 	failures: CheckFailure[],
+	skippable: boolean,
 ): NodeOperationError {
 	return new NodeOperationError(
 		this.getNode(),
 		`The certificate in the ${source} of item ${itemIndex} was not sent: ${failures.map((failure) => failure.problem).join('; ')}`,
 		{
 			itemIndex,
-			description: `${[...new Set(failures.map((failure) => failure.fix))].join(' ')} To send it anyway, turn on Skip Local Checks.`,
+			description: `${[...new Set(failures.map((failure) => failure.fix))].join(' ')}${skippable ? ' To send it anyway, turn on Skip Local Checks.' : ''}`,
 		},
 	);
 }
@@ -181,26 +190,47 @@ export async function readCertificateInput(
 		);
 	}
 
-	if (hasPrivateKey(pem)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The ${source} of item ${itemIndex} contains a private key; nothing was sent`,
-			{
-				itemIndex,
-				description:
-					'A private key must never be uploaded. Give only the certificate (the -----BEGIN CERTIFICATE----- block), and keep the key where it is.',
-			},
+	const { certificates, skipped } = checkedCertificates.call(this, pem, source, itemIndex, options);
+	const encoded = certificates.map((certificate) => encodeCertificate(certificate.raw)).join('');
+	return { pem: encoded, source, certificates, ...(skipped ? { skipped } : {}) };
+}
+
+/**
+ * The checks, in an order that keeps hostile input cheap: size first (before any parsing), then
+ * anything that could be key material, then the certificate blocks themselves.
+ */
+function checkedCertificates(
+	this: IExecuteFunctions,
+	pem: string,
+	source: string,
+	itemIndex: number,
+	options: IDataObject,
+) {
+	const notSent = (problem: string, description: string) =>
+		new NodeOperationError(this.getNode(), `The ${source} of item ${itemIndex} ${problem}; nothing was sent`, {
+			itemIndex,
+			description,
+		});
+	const bytes = byteLength(pem);
+	if (bytes > MAX_INPUT_BYTES) {
+		throw notSent(
+			`is ${bytes} bytes, more than the ${MAX_INPUT_BYTES / 1024 / 1024} MB this node reads`,
+			'A CA certificate is a few kilobytes. Give only the certificate (the -----BEGIN CERTIFICATE----- block).',
+		);
+	}
+	const keyMaterial = hasPrivateKey(pem) ? [] : keyMaterialBesides(pem);
+	if (hasPrivateKey(pem) || keyMaterial.length > 0) {
+		throw notSent(
+			hasPrivateKey(pem)
+				? 'contains a private key'
+				: `contains ${keyMaterial.join(', and ')}, which could be key material`,
+			'A private key must never be uploaded: only the certificate blocks are. Give only the certificate (the -----BEGIN CERTIFICATE----- block), and keep the key where it is.',
 		);
 	}
 	if (certificateBlocks(pem).length === 0) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The ${source} of item ${itemIndex} is not a PEM certificate`,
-			{
-				itemIndex,
-				description:
-					'Expected text with a -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block. A DER (binary) file can be converted with: openssl x509 -inform der -in cert.der -out cert.pem',
-			},
+		throw notSent(
+			'is not a PEM certificate',
+			'Expected text with a -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block. A DER (binary) file can be converted with: openssl x509 -inform der -in cert.der -out cert.pem',
 		);
 	}
 	const { failures, certificates } = checkCertificatePem(
@@ -208,19 +238,19 @@ export async function readCertificateInput(
 		{ allowChain: options.allowChain === true },
 		Math.floor(Date.now() / 1000),
 	);
+	const unparseable = failures.filter((failure) => failure.check === 'parse');
+	if (unparseable.length > 0) throw refusal.call(this, source, itemIndex, unparseable, false);
 	if (options.skipLocalChecks === true) {
 		return {
-			pem,
-			source,
 			certificates,
 			skipped: {
-				skippedChecks: ALL_CHECKS,
+				skippedChecks: SKIPPABLE_CHECKS,
 				skippedCheckFailures: failures.map((failure) => failure.problem),
 			},
 		};
 	}
-	if (failures.length > 0) throw refusal.call(this, source, itemIndex, failures);
-	return { pem, source, certificates };
+	if (failures.length > 0) throw refusal.call(this, source, itemIndex, failures, true);
+	return { certificates, skipped: undefined };
 }
 
 export function readCertificateName(

@@ -1,15 +1,21 @@
 /**
  * IDs become URL path segments. One rule decides which strings may, so no input can make the node
  * call another path or host: trimmed, non-empty, not `.`/`..`, at most 200 characters, and none of
- * `/ \ ? # %`, whitespace or control characters. Every segment the transport sends passes this rule.
+ * `/ \ ? # %`, whitespace, control characters or malformed Unicode. Every segment the transport sends passes this rule.
  */
 const FORBIDDEN_CHARACTERS = /[/\\?#%\s\u2028\u2029]/u;
 const MAX_ID_LENGTH = 200;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export function idProblem(id: string): string | undefined {
 	if (id === '') return 'it is empty';
 	if (id === '.' || id === '..') return 'it is a relative path segment';
 	if (id.length > MAX_ID_LENGTH) return `it is longer than ${MAX_ID_LENGTH} characters`;
+	// Malformed Unicode (a lone surrogate) cannot be sent in a URL at all.
+	const lone = LONE_SURROGATE.exec(id);
+	if (lone) {
+		return `it contains malformed Unicode (a lone surrogate U+${lone[0].charCodeAt(0).toString(16).toUpperCase()})`;
+	}
 	const character = [...id].find((c) => isControlCharacter(c) || FORBIDDEN_CHARACTERS.test(c));
 	if (character === undefined) return undefined;
 	const shown =

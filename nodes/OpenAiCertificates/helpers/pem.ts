@@ -1,29 +1,113 @@
-/** PEM text: finding its blocks. Pure. */
+/**
+ * PEM text: finding its blocks, and anything else in it that could be key material. Pure, and linear in
+ * the length of the text whatever it holds (one pass over the BEGIN/END markers; no pattern that can
+ * backtrack across the text), so no input can stall n8n.
+ */
 
 export interface PemBlock {
 	/** The label between BEGIN and END, e.g. CERTIFICATE or PRIVATE KEY. */
 	label: string;
 	/** The whole block, BEGIN to END lines included. */
 	text: string;
+	/** What lies between the BEGIN and END lines (base64 and line breaks in a well-formed block). */
+	body: string;
+	/** Where the block starts and ends in the text. */
+	start: number;
+	end: number;
 }
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+/** OpenAI's guidance: a certificate file under 16 KB. */
+export const MAX_CERTIFICATE_BYTES = 16 * 1024;
+/** Certificate input beyond this is refused before it is parsed, even when the checks are skipped. */
+export const MAX_INPUT_BYTES = 1024 * 1024;
 
+const MARKER = /-----(BEGIN|END) ([A-Z0-9 ]{1,64})-----/g;
+
+/** The well-formed blocks: a BEGIN line and the END line with the same label, with no marker between. */
 export function pemBlocks(text: string): PemBlock[] {
-	return [...text.matchAll(BLOCK)].map((match) => ({ label: match[1], text: match[0] }));
+	const blocks: PemBlock[] = [];
+	let open: { label: string; start: number; bodyStart: number } | undefined;
+	for (const match of text.matchAll(MARKER)) {
+		const [marker, kind, label] = match;
+		const index = match.index;
+		if (kind === 'BEGIN') {
+			open = { label, start: index, bodyStart: index + marker.length };
+			continue;
+		}
+		if (open && open.label === label) {
+			const end = index + marker.length;
+			blocks.push({
+				label,
+				text: text.slice(open.start, end),
+				body: text.slice(open.bodyStart, index),
+				start: open.start,
+				end,
+			});
+		}
+		open = undefined;
+	}
+	return blocks;
 }
 
 export function certificateBlocks(text: string): PemBlock[] {
 	return pemBlocks(text).filter((block) => block.label === 'CERTIFICATE');
 }
 
-/** Whether the text holds a private key in any PEM form (PKCS#8, RSA, EC, encrypted). */
+/** Whether the text holds a private key in any well-formed PEM form (PKCS#8, RSA, EC, encrypted). */
 export function hasPrivateKey(text: string): boolean {
-	return /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text);
+	return /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/.test(text);
 }
 
-/** OpenAI's guidance: a certificate file under 16 KB. */
-export const MAX_CERTIFICATE_BYTES = 16 * 1024;
+// Outside the certificate blocks: armour lines however damaged (any dash-like run, any case, tabs),
+// private-key words, and long base64 runs (a key stripped of its armour).
+const DASHES = '\\-\\u2010-\\u2015\\u2212\\uFE58\\uFE63\\uFF0D';
+const ARMOUR = new RegExp(`[${DASHES}]{2,10}[ \\t]{0,8}(BEGIN|END)\\b[^\\n]{0,60}`, 'iu');
+const KEY_WORDS = /\b(PRIVATE[ \t_-]{0,3}KEY|privateExponent|prime1|coefficient|priv:)/i;
+const BASE64_RUN = /[A-Za-z0-9+/]{40,}/g;
+
+function shown(text: string): string {
+	const oneLine = text.replace(/\s+/g, ' ').trim();
+	return JSON.stringify(oneLine.length > 40 ? `${oneLine.slice(0, 37)}...` : oneLine);
+}
+
+/**
+ * What the text holds besides its certificate blocks that could be key material, each named: an armour
+ * line that is not a well-formed certificate block, private-key words, or base64 data outside a block.
+ * Empty when the text is certificate blocks and ordinary words.
+ */
+export function keyMaterialBesides(text: string): string[] {
+	// The text with every well-formed certificate block cut out.
+	let outside = '';
+	let from = 0;
+	for (const block of certificateBlocks(text)) {
+		outside += `${text.slice(from, block.start)}\n`;
+		from = block.end;
+	}
+	outside += text.slice(from);
+	const found: string[] = [];
+	const armour = outside.match(ARMOUR);
+	if (armour) found.push(`a PEM line that is not part of a certificate block: ${shown(armour[0])}`);
+	const words = outside.match(KEY_WORDS);
+	if (words) found.push(`text naming a private key: ${shown(words[0])}`);
+	const base64 = outside.match(BASE64_RUN);
+	if (base64) {
+		const characters = base64.reduce((sum, run) => sum + run.length, 0);
+		found.push(`${characters} characters of base64 data outside any certificate block`);
+	}
+	return found;
+}
+
+/** A DER certificate as a PEM block of 64-character lines. */
+export function encodeCertificate(der: Uint8Array): string {
+	const base64 = Buffer.from(der).toString('base64');
+	const lines = base64.match(/.{1,64}/g) ?? [];
+	return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** The bytes a block's base64 body decodes to (whitespace ignored). */
+export function decodedLength(block: PemBlock): number {
+	return Buffer.from(block.body.replace(/\s+/g, ''), 'base64').length;
+}
 
 export function byteLength(text: string): number {
 	return new TextEncoder().encode(text).length;

@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 
 import { daysUntil, SECONDS_PER_DAY } from './dates';
 import type { PemBlock } from './pem';
-import { byteLength, certificateBlocks, MAX_CERTIFICATE_BYTES } from './pem';
+import { byteLength, certificateBlocks, decodedLength, MAX_CERTIFICATE_BYTES } from './pem';
 
 export interface CertificateDetails {
 	subject: string;
@@ -26,7 +26,8 @@ export interface CertificateDetails {
 
 export type CheckName = 'parse' | 'ca' | 'validity' | 'size' | 'chain';
 
-export const ALL_CHECKS: CheckName[] = ['parse', 'ca', 'validity', 'size', 'chain'];
+/** What Skip Local Checks skips. 'parse' is never skipped: a block that is not exactly one X.509 certificate could be anything, key material included, and is never sent. */
+export const SKIPPABLE_CHECKS: CheckName[] = ['ca', 'validity', 'size', 'chain'];
 
 export interface CheckFailure {
 	check: CheckName;
@@ -101,8 +102,17 @@ export function checkCertificatePem(
 	const blocks = certificateBlocks(pem);
 	for (const block of blocks) {
 		const certificate = parseCertificate(block.text);
-		if (certificate) {
+		const extra = certificate ? decodedLength(block) - certificate.raw.length : 0;
+		if (certificate && extra === 0) {
 			certificates.push(certificate);
+			continue;
+		}
+		if (certificate) {
+			failures.push({
+				check: 'parse',
+				problem: `a certificate block holds ${extra} bytes besides the certificate (${truncated(block)})`,
+				fix: 'Export the certificate again in PEM format, e.g. openssl x509 -in ca.crt -out ca.pem; a block must hold one certificate and nothing else.',
+			});
 			continue;
 		}
 		failures.push({

@@ -1,6 +1,12 @@
 /**
- * The Base URL rule of every credential of this package: https, or plain http only to a loopback
- * address, so a key (or a client certificate's handshake) never travels unencrypted. Pure.
+ * The Base URL rule of every credential of this package, and of every request that carries a key: https,
+ * or plain http only to a loopback address, so a key (or a client certificate's handshake) never travels
+ * unencrypted. Pure: no n8n imports, so the credentials use it too.
+ *
+ * Hosts are judged after WHATWG URL parsing, i.e. on the address the HTTP client connects to: `127.1`,
+ * `2130706433` and `0x7f.0.0.1` all become 127.0.0.1 and count as loopback, as do `[::1]` and the
+ * IPv4-mapped `[::ffff:127.x.y.z]` (the same loopback socket). `localhost` counts; `0.0.0.0`, `[::]`
+ * and other names do not.
  */
 
 export interface BaseUrlRule {
@@ -18,7 +24,20 @@ export const ADMIN_BASE_URL_RULE: BaseUrlRule = {
 	secret: 'the admin key',
 };
 
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+const LOOPBACK_HOST =
+	/^(localhost|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
+
+export function isLoopbackHost(hostname: string): boolean {
+	return LOOPBACK_HOST.test(hostname);
+}
+
+/** Why a secret must not be sent to this URL, or undefined when it may. */
+export function destinationProblem(url: URL, secret = 'the admin key'): string | undefined {
+	if (url.protocol === 'https:') return undefined;
+	if (url.protocol !== 'http:') return `${url.protocol}// is not https://`;
+	if (isLoopbackHost(url.hostname)) return undefined;
+	return `${url.origin} uses plain http://, which would send ${secret} unencrypted. Use https://; plain http:// is accepted only for loopback addresses (localhost, 127.0.0.0/8, [::1], [::ffff:127.0.0.1]).`;
+}
 
 /** The credential's base URL without a trailing slash, or why it is refused. */
 export function checkedBaseUrl(
@@ -39,17 +58,34 @@ export function checkedBaseUrl(
 			problem: `The Base URL in the ${rule.credential} credential must not contain a user name, password, query or fragment`,
 		};
 	}
-	if (parsed.protocol === 'http:' && !LOOPBACK_HOST.test(parsed.hostname)) {
-		return {
-			problem: `The Base URL ${parsed.origin} uses plain http://, which would send ${rule.secret} unencrypted. Use https://; plain http:// is accepted only for loopback addresses (localhost, 127.0.0.0/8, [::1]).`,
-		};
-	}
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
 		return {
 			problem: `The Base URL in the ${rule.credential} credential must start with https://`,
 		};
 	}
+	const problem = destinationProblem(parsed, rule.secret);
+	if (problem !== undefined) return { problem: `The Base URL ${problem}` };
 	return { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
+}
+
+/** The URL a request will go to, from n8n's request options (`baseURL` + `url`, or the legacy `uri`). */
+export function requestTarget(options: {
+	baseURL?: unknown;
+	url?: unknown;
+	uri?: unknown;
+}): URL | undefined {
+	const url = typeof options.url === 'string' ? options.url : options.uri;
+	try {
+		if (typeof url !== 'string') {
+			return typeof options.baseURL === 'string' ? new URL(options.baseURL) : undefined;
+		}
+		if (typeof options.baseURL === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
+			return new URL(`${options.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`);
+		}
+		return new URL(url);
+	} catch {
+		return undefined;
+	}
 }
 
 /**

@@ -16,6 +16,13 @@ export interface FailedCall {
 	itemIndex?: number;
 	/** A pause the server asked for that was too long to wait for, in milliseconds. */
 	retryAfterMs?: number;
+	headers?: Record<string, unknown>;
+	/** OpenAI's x-request-id of the answer, which OpenAI support asks for. */
+	requestId?: string;
+	/** For a 2xx answer that does not have the spec's shape: what is wrong with it. */
+	invalidAnswer?: string;
+	/** The request's path segments, to tell a missing project from a missing certificate. */
+	path?: readonly string[];
 }
 
 const SECRET_PATTERN = /\bsk-(?:admin-|proj-|svcacct-)?[A-Za-z0-9_\-*]{12,}/g;
@@ -43,17 +50,21 @@ export function openAiError(body: unknown): OpenAiErrorBody | undefined {
 }
 
 function describeBody(body: unknown): string {
-	if (body === undefined || body === null || body === '') return 'an empty body';
+	if (body === undefined || body === '') return 'an empty body';
+	if (body === null) return 'JSON null';
 	if (typeof body === 'string') {
-		const text = body
+		// Only the beginning is described: the patterns below must stay cheap on a hostile 8 MB page.
+		const head = body.slice(0, 4096);
+		const text = head
 			.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ')
 			.replace(/<[^>]*>/g, ' ')
 			.replace(/\s+/g, ' ')
 			.trim();
-		const kind = /<html|<!doctype/i.test(body) ? 'an HTML page' : 'a non-JSON body';
+		const kind = /<html|<!doctype/i.test(head) ? 'an HTML page' : 'a non-JSON body';
 		if (text === '') return kind;
 		return `${kind}: "${text.length > 160 ? `${text.slice(0, 157)}...` : text}"`;
 	}
+	if (typeof body !== 'object') return `JSON ${String(body)}`;
 	return 'a JSON body without an error message';
 }
 
@@ -65,17 +76,54 @@ const CONNECTION_MESSAGES: Record<string, string> = {
 	ESOCKETTIMEDOUT: 'The request to the OpenAI Admin API timed out',
 	ENOTFOUND: 'The host of the OpenAI Admin API base URL was not found',
 	EAI_AGAIN: 'The host of the OpenAI Admin API base URL could not be resolved',
+	EANSWERTOOLARGE: 'The answer of the OpenAI Admin API was larger than 8 MB and was not read',
+	Z_DATA_ERROR: 'The answer of the OpenAI Admin API could not be decoded (its gzip/deflate compression is broken)',
+	Z_BUF_ERROR: 'The answer of the OpenAI Admin API could not be decoded (its compressed data is cut short)',
+	ERR_TLS_CERT_ALTNAME_INVALID:
+		"The TLS certificate of the Admin API host does not name that host (wrong host certificate); the key was not sent",
+	DEPTH_ZERO_SELF_SIGNED_CERT:
+		'The TLS certificate of the Admin API host is self-signed and not trusted; the key was not sent',
+	SELF_SIGNED_CERT_IN_CHAIN:
+		'The TLS certificate chain of the Admin API host ends in an untrusted self-signed certificate; the key was not sent',
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		'The TLS certificate of the Admin API host could not be verified (unknown issuer); the key was not sent',
+	UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		'The TLS certificate of the Admin API host could not be verified (unknown issuer); the key was not sent',
+	CERT_HAS_EXPIRED: 'The TLS certificate of the Admin API host has expired; the key was not sent',
 };
 
-export function mentionsActiveCertificate(message: string | undefined): boolean {
+const TLS_CODES = /^(ERR_TLS_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|CERT_|ERR_SSL_)/;
+
+/**
+ * Whether OpenAI refused because the certificate is still active. The status and body are undocumented:
+ * the API reference words the rule "The certificate must be inactive for the organization and all
+ * projects"; an error code naming the rule (certificate_active, certificate_in_use, ...) counts too.
+ */
+export function refusedAsActive(error: { message?: string; code?: string | null } | undefined): boolean {
+	if (!error) return false;
+	const code = typeof error.code === 'string' ? error.code : '';
+	if (/(^|_)(active|in_use|still_active)($|_)/i.test(code) && !/inactive/i.test(code)) return true;
+	const message = typeof error.message === 'string' ? error.message : '';
 	return (
-		message !== undefined && /\bactive\b/i.test(message) && !/\binactive\b.*\bnot\b/i.test(message)
+		/\bmust be (inactive|deactivated)\b/i.test(message) ||
+		/\b(is|are) (still |currently )?(active|in use)\b/i.test(message) ||
+		/\bactive certificates? cannot be deleted\b/i.test(message) ||
+		/\bdeactivate (it|the certificate)\b/i.test(message)
 	);
 }
 
-function fixFor(failure: FailedCall, apiMessage: string | undefined): string {
+function fixFor(failure: FailedCall, apiError: OpenAiErrorBody | undefined): string {
 	const tries = failure.attempts > 1 ? ` It was tried ${failure.attempts} times.` : '';
 	const status = failure.status;
+	if (failure.invalidAnswer !== undefined) {
+		return `The answer does not have the shape of OpenAI's API reference (${failure.invalidAnswer}), so it was not used and nothing more was sent for this item. Check that the Base URL in the credential points to the OpenAI Admin API and not to a proxy's login or error page.`;
+	}
+	if (status === undefined && TLS_CODES.test(failure.code ?? '')) {
+		return `Check the Base URL in the OpenAI Admin API credential: its host must present a certificate trusted by this n8n instance for that exact name (${failure.code}).`;
+	}
+	if (status === undefined && /^Z_/.test(failure.code ?? '')) {
+		return `A proxy between n8n and the API may be mangling compressed answers; check it, or the Base URL in the credential (${failure.code}).${tries}`;
+	}
 	if (status === undefined) {
 		return `Check the Base URL in the OpenAI Admin API credential and the network between n8n and the API, or raise the Timeout option (${failure.code ?? 'no error code'}).${tries}`;
 	}
@@ -85,10 +133,13 @@ function fixFor(failure: FailedCall, apiMessage: string | undefined): string {
 	if (status === 403) {
 		return 'The key was accepted but may not do this. Use an admin key created by an organization owner, and check that the organization may use certificates (mTLS).';
 	}
+	if (status === 404 && failure.path?.[1] === 'projects' && failure.path.length > 2) {
+		return 'Check the project: the project ID may be wrong, or the project may have been deleted. List the projects in the Project field (From List).';
+	}
 	if (status === 404) {
 		return 'Check the ID: list what exists with a Get Many operation. If the certificate may already be gone (a cleanup job running twice), turn on the Ignore Not Found option of Delete.';
 	}
-	if (status >= 400 && status < 500 && mentionsActiveCertificate(apiMessage)) {
+	if (status >= 400 && status < 500 && refusedAsActive(apiError)) {
 		return 'A certificate must be inactive for the organization and for every project before it can be deleted. Turn on the Deactivate Everywhere First option of Delete, or deactivate it in the organization and each project first.';
 	}
 	if (status === 429) {
@@ -114,7 +165,9 @@ export function apiError(
 ): NodeApiError {
 	const details = openAiError(failure.body);
 	let message: string;
-	if (failure.status === undefined) {
+	if (failure.invalidAnswer !== undefined) {
+		message = `The OpenAI Admin API answered HTTP ${failure.status} with ${typeof failure.body === 'object' && failure.body !== null ? 'JSON' : describeBody(failure.body)} that is not what the API reference promises`;
+	} else if (failure.status === undefined) {
 		// The code goes into the description: n8n replaces a message that names a Node.js error code.
 		message =
 			CONNECTION_MESSAGES[failure.code ?? ''] ?? 'The connection to the OpenAI Admin API failed';
@@ -124,11 +177,13 @@ export function apiError(
 		message = `The OpenAI Admin API answered HTTP ${failure.status} with ${describeBody(failure.body)}`;
 	}
 	message = redact(message, secret);
-	const description = redact(fixFor(failure, details?.message), secret);
+	const support = failure.requestId ? ` OpenAI request ID (for support): ${failure.requestId}.` : '';
+	const description = redact(`${fixFor(failure, details)}${support}`, secret);
 	const response: JsonObject = { message };
 	if (details?.type) response.type = redact(details.type, secret);
 	if (details?.code) response.code = redact(details.code, secret);
 	if (details?.param) response.param = redact(details.param, secret);
+	if (failure.requestId) response.request_id = redact(failure.requestId, secret);
 	return new NodeApiError(node, response, {
 		message,
 		description,

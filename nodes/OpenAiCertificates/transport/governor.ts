@@ -96,9 +96,9 @@ export class RateGovernor {
 
 	/**
 	 * The API throttled. `requestedMs` is the pause it asked for, if any; otherwise the backoff is
-	 * `backoff(n)` for the n-th 429 in a row. Returns the pause in force.
+	 * `backoff(n)` for the n-th 429 in a row.
 	 */
-	throttled(requestedMs: number | undefined, backoff: (consecutive: number) => number): number {
+	throttled(requestedMs: number | undefined, backoff: (consecutive: number) => number): void {
 		const now = Date.now();
 		this.remember(true, now);
 		// A 429 for a request that was already on the wire when a pause began says nothing new:
@@ -119,7 +119,7 @@ export class RateGovernor {
 				const achievedPerMs = cycleSuccesses / Math.max(cycleMs, 1);
 				this.bracketed = true;
 				this.intervalMs = Math.min(2 / (achievedPerMs + 1 / this.intervalMs), 2 * this.intervalMs);
-				return this.pausedUntil - now;
+				return;
 			}
 		}
 		// When refusals cluster (a quarter of the recent answers), pace at least 10% under the rate sustained lately.
@@ -134,6 +134,5 @@ export class RateGovernor {
 				(observedMs / this.recentSuccesses.length) * RateGovernor.MARGIN,
 			);
 		}
-		return this.pausedUntil - now;
 	}
 }

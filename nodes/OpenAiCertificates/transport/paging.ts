@@ -2,10 +2,14 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { AdminApiContext, RequestSettings } from './request';
-import { adminApiRequest, DEFAULT_REQUEST_SETTINGS } from './request';
 import type { ListPage } from './shapes';
+import { adminApiRequest, DEFAULT_REQUEST_SETTINGS } from './request';
 
 export const MAX_PAGE_SIZE = 100;
+/** At most this many pages per list (100 000 objects at 100 a page): a server that never ends is stopped. */
+export const MAX_PAGES_PER_LIST = 1000;
+/** Empty pages in a row that still claim more: a server going round in circles is stopped sooner. */
+export const MAX_EMPTY_PAGES_IN_A_ROW = 3;
 
 function isListPage(page: unknown): page is ListPage<never> {
 	const { data, has_more: hasMore } = (page ?? {}) as ListPage<unknown>;
@@ -32,7 +36,14 @@ export async function* listPages<T extends IDataObject>(
 ): AsyncGenerator<Page<T>> {
 	let after = from;
 	const seenCursors = new Set<string>();
-	for (;;) {
+	const stop = (why: string) =>
+		new NodeOperationError(context.getNode(), `Stopped paging through /${path.join('/')}: ${why}`, {
+			itemIndex: settings.itemIndex,
+			description:
+				'The answers of the API did not come to an end as the API reference promises. Check the Base URL in the credential; if it is right, try again later.',
+		});
+	let emptyInARow = 0;
+	for (let pages = 1; ; pages++) {
 		const page = await adminApiRequest<ListPage<T>>(
 			context,
 			{
@@ -51,13 +62,16 @@ export async function* listPages<T extends IDataObject>(
 		}
 		const next = page.has_more ? (page.last_id ?? undefined) : undefined;
 		if (page.has_more && (next === undefined || seenCursors.has(next))) {
-			throw new NodeOperationError(
-				context.getNode(),
-				'The OpenAI Admin API said more pages follow but gave no new cursor (last_id); stopped paging',
-				{ itemIndex: settings.itemIndex },
-			);
+			throw stop('the API said more pages follow but gave no new cursor (last_id)');
 		}
-		yield { objects: page.data ?? [], next };
+		emptyInARow = page.data.length === 0 ? emptyInARow + 1 : 0;
+		if (next !== undefined && emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+			throw stop(`${emptyInARow} empty pages in a row still said more pages follow`);
+		}
+		if (next !== undefined && pages >= MAX_PAGES_PER_LIST) {
+			throw stop(`it read the maximum of ${MAX_PAGES_PER_LIST} pages and the API still said more follow`);
+		}
+		yield { objects: page.data, next };
 		if (next === undefined) return;
 		seenCursors.add(next);
 		after = next;

@@ -10,16 +10,16 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
 import { credentialBaseUrl } from './baseUrl';
+import type { FailedCall } from './errors';
 import { apiError } from './errors';
 import { RateGovernor } from './governor';
-import {
-	MAX_HONOURED_RETRY_AFTER_MS,
-	backoffDelayMs,
-	isRetryable,
-	serverRequestedDelayMs,
-} from './retry';
+import { backoffDelayMs, headerValue, retryDecision } from './retry';
+import type { Outcome } from './send';
+import { CREDENTIAL_TYPE, sendOnce } from './send';
+import type { Shape } from './shapes';
+import { answerShape } from './shapes';
 
-export const CREDENTIAL_TYPE = 'openAiAdminApi';
+export { CREDENTIAL_TYPE } from './send';
 
 export type AdminApiContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
@@ -36,10 +36,12 @@ export interface AdminApiCall {
 	 * A DELETE also resolves to undefined when a repeat finds nothing after an attempt that may have landed.
 	 */
 	notFoundIsUndefined?: boolean;
+	/** The shape a 2xx answer must have; by default the spec's for the method and path (shapes.ts). */
+	answer?: Shape;
 }
 
 export interface RequestSettings {
-	/** Repeats after a transient failure; 0 sends each request once. */
+	/** Repeats after a transient failure: a request is sent at most maxRetries + 1 times; 0 sends it once. */
 	maxRetries: number;
 	/** Milliseconds before one attempt is given up. */
 	timeout: number;
@@ -48,9 +50,6 @@ export interface RequestSettings {
 	/** The input item the call serves, for error messages. */
 	itemIndex?: number;
 }
-
-/** However a request is paced, it is never sent more often than this. */
-export const MAX_ATTEMPTS_PER_REQUEST = 100;
 
 export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
 	maxRetries: 3,
@@ -88,28 +87,42 @@ export function buildUrl(baseUrl: string, path: readonly string[]): string {
 	return `${baseUrl}/${path.map((segment) => encodeURIComponent(segment)).join('/')}`;
 }
 
-interface FullResponse {
-	statusCode: number;
-	headers: Record<string, unknown>;
-	body: unknown;
+function checkPath(context: AdminApiContext, path: readonly string[], itemIndex?: number): void {
+	for (const segment of path) {
+		const problem = idProblem(segment);
+		if (problem === undefined) continue;
+		throw new NodeOperationError(
+			context.getNode(),
+			`Refused to build a request path: a segment is not valid (${problem})`,
+			{ itemIndex },
+		);
+	}
 }
 
-function connectionCode(error: unknown): string {
-	const candidates = [error, (error as { cause?: unknown })?.cause];
-	for (const candidate of candidates) {
-		const code = (candidate as { code?: unknown } | undefined)?.code;
-		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+type Verdict = { done: true; value: unknown } | { done: false; failure: FailedCall };
+
+/** What one attempt's outcome means for the call: its result, or a failure (perhaps worth repeating). */
+function verdictOf(call: AdminApiCall, outcome: Exclude<Outcome, { kind: 'cancelled' }>, mayHaveLanded: boolean, attempts: number): Verdict {
+	if (outcome.kind === 'failure') return { done: false, failure: { code: outcome.code, attempts } };
+	const { status, body, headers } = outcome;
+	const requestId = headerValue(headers, 'x-request-id');
+	if (status >= 200 && status < 300) {
+		const problem = (call.answer ?? answerShape(call.method, call.path))(body);
+		if (problem === undefined) return { done: true, value: body };
+		return { done: false, failure: { status, body, headers, requestId, attempts, invalidAnswer: problem } };
 	}
-	const message = String((error as { message?: unknown })?.message ?? '');
-	if (/timeout/i.test(message)) return 'ECONNABORTED';
-	if (/socket hang up/i.test(message)) return 'ECONNRESET';
-	return 'UNKNOWN';
+	// A repeated DELETE that finds nothing: the earlier attempt, whose answer was lost, did the work.
+	if (status === 404 && (call.notFoundIsUndefined || (call.method === 'DELETE' && mayHaveLanded))) {
+		return { done: true, value: undefined };
+	}
+	return { done: false, failure: { status, body, headers, requestId, attempts, path: call.path } };
 }
 
 /**
  * The one way this package talks to the Admin API: builds the URL from checked segments, sends the
- * request with the credential's bearer key through n8n's HTTP helper, repeats transient failures with
- * backoff (honouring Retry-After) and turns a final failure into a NodeApiError that never shows the key.
+ * request once at a time through the run's rate governor, checks every 2xx answer against the spec's
+ * shape, decides after each failure whether to repeat it (retry.ts: Max Retries is a hard cap), and
+ * turns a final failure into a NodeApiError that never shows the key.
  */
 export async function adminApiRequest<T = IDataObject>(
 	context: AdminApiContext,
@@ -127,18 +140,7 @@ export async function adminApiRequest<T = IDataObject>(
 	settings: RequestSettings = DEFAULT_REQUEST_SETTINGS,
 ): Promise<T | undefined> {
 	const node = context.getNode();
-	for (const segment of call.path) {
-		const problem = idProblem(segment);
-		if (problem !== undefined) {
-			throw new NodeOperationError(
-				node,
-				`Refused to build a request path: a segment is not valid (${problem})`,
-				{
-					itemIndex: settings.itemIndex,
-				},
-			);
-		}
-	}
+	checkPath(context, call.path, settings.itemIndex);
 	const { baseUrl, apiKey } = await connectionOf(context);
 	const governor = RateGovernor.of(context);
 	const options: IHttpRequestOptions = {
@@ -146,10 +148,6 @@ export async function adminApiRequest<T = IDataObject>(
 		url: buildUrl(baseUrl, call.path),
 		json: true,
 		timeout: settings.timeout,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		disableFollowRedirect: true,
-		sendCredentialsOnCrossOriginRedirect: false,
 	};
 	if (call.qs && Object.keys(call.qs).length > 0) {
 		options.qs = call.qs;
@@ -160,77 +158,32 @@ export async function adminApiRequest<T = IDataObject>(
 	const idempotent = call.idempotent ?? true;
 	// Whether an earlier attempt may have reached the server although no answer came back.
 	let mayHaveLanded = false;
-	let retriesUsed = 0;
 
-	for (let attempt = 1; ; attempt++) {
+	for (let attempts = 1; ; attempts++) {
 		await governor.beforeAttempt();
-		const successesBefore = governor.successes;
-		let failure: {
-			status?: number;
-			code?: string;
-			body?: unknown;
-			headers?: Record<string, unknown>;
-		};
-		try {
-			const response = (await context.helpers.httpRequestWithAuthentication.call(
-				context,
-				CREDENTIAL_TYPE,
-				{ ...options },
-			)) as FullResponse;
-			if (response.statusCode >= 200 && response.statusCode < 300) {
-				governor.succeeded();
-				return response.body as T;
-			}
-			// A repeated DELETE that finds nothing: the earlier attempt, whose answer was lost, did the work.
-			if (
-				response.statusCode === 404 &&
-				(call.notFoundIsUndefined || (call.method === 'DELETE' && mayHaveLanded))
-			) {
-				return undefined;
-			}
-			failure = { status: response.statusCode, body: response.body, headers: response.headers };
-		} catch (error) {
-			// The caught error may carry the request with its Authorization header: only its code is kept.
-			const code = connectionCode(error);
-			const cancelled =
-				code === 'ERR_CANCELED' || /cancel|abort/i.test(String((error as Error)?.name ?? ''));
-			if (cancelled) {
-				throw new NodeOperationError(node, 'The execution was cancelled', {
-					itemIndex: settings.itemIndex,
-				});
-			}
-			failure = { code };
+		const outcome = await sendOnce(context, options, apiKey);
+		if (outcome.kind === 'cancelled') {
+			throw new NodeOperationError(node, 'The execution was cancelled', { itemIndex: settings.itemIndex });
 		}
-
-		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500)
-			mayHaveLanded = true;
-		const requestedMs = serverRequestedDelayMs(failure.headers, Date.now());
-		const tooLong = requestedMs !== undefined && requestedMs > MAX_HONOURED_RETRY_AFTER_MS;
-		// Being paced while other requests of the run get through is waiting in line, not failing:
-		// such a 429 does not use up a retry. Without progress it does, and attempts stay bounded.
-		const waitingInLine = failure.status === 429 && governor.successes > successesBefore;
-		if (!waitingInLine) retriesUsed += 1;
-		const exhausted = retriesUsed > settings.maxRetries || attempt >= MAX_ATTEMPTS_PER_REQUEST;
-		if (exhausted || tooLong || !isRetryable(failure, idempotent)) {
-			throw apiError(
-				node,
-				{
-					status: failure.status,
-					code: failure.code,
-					body: failure.body,
-					attempts: attempt,
-					itemIndex: settings.itemIndex,
-					retryAfterMs: tooLong ? requestedMs : undefined,
-				},
-				apiKey,
-			);
+		const verdict = verdictOf(call, outcome, mayHaveLanded, attempts);
+		if (verdict.done) {
+			governor.succeeded();
+			return verdict.value as T | undefined;
+		}
+		const { failure } = verdict;
+		failure.itemIndex = settings.itemIndex;
+		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500) mayHaveLanded = true;
+		const decision = failure.invalidAnswer
+			? { retry: false as const, requestedMs: undefined, why: 'not retryable' as const }
+			: retryDecision(failure, { idempotent, attemptsMade: attempts, maxRetries: settings.maxRetries }, Date.now());
+		if (!decision.retry) {
+			if (decision.why === 'too long') failure.retryAfterMs = decision.requestedMs;
+			throw apiError(node, failure, apiKey);
 		}
 		if (failure.status === 429) {
-			governor.throttled(requestedMs, (consecutive) =>
-				backoffDelayMs(consecutive, Math.random(), settings.retryDelay),
-			);
+			governor.throttled(decision.requestedMs, (consecutive) => backoffDelayMs(consecutive, Math.random(), settings.retryDelay));
 		} else {
-			await sleep(requestedMs ?? backoffDelayMs(attempt - 1, Math.random(), settings.retryDelay));
+			await sleep(decision.requestedMs ?? backoffDelayMs(attempts - 1, Math.random(), settings.retryDelay));
 		}
 	}
 }

@@ -1,6 +1,7 @@
 /** When and how long to wait before repeating a failed request. Pure: no clock or randomness of its own. */
 
-export const RETRYABLE_STATUS_CODES = [429, 500, 502, 503, 504];
+/** As the official SDK: request timeout, lock conflict, rate limit and server errors. */
+export const RETRYABLE_STATUS_CODES = [408, 409, 429, 500, 502, 503, 504];
 
 /** Connection failures worth repeating: the request may never have reached the server, or its answer was lost. */
 export const RETRYABLE_CONNECTION_CODES = [
@@ -18,17 +19,27 @@ export const RETRYABLE_CONNECTION_CODES = [
  * Failures after which a request certainly did not take effect. A request that is not idempotent
  * (an upload) is repeated only after these, so a retry can never create a second certificate.
  */
-export const NOT_PROCESSED_STATUS_CODES = [429];
+export const NOT_PROCESSED_STATUS_CODES = [408, 429];
 export const NOT_PROCESSED_CONNECTION_CODES = ['ECONNREFUSED', 'EAI_AGAIN'];
 
 export const BACKOFF_CAP_MS = 30_000;
 /** A server that asks for a longer pause than this wants a person, not a retry. */
 export const MAX_HONOURED_RETRY_AFTER_MS = 120_000;
 
-export function isRetryable(
-	failure: { status?: number; code?: string },
-	idempotent: boolean,
-): boolean {
+export interface Failure {
+	status?: number;
+	code?: string;
+	headers?: Record<string, unknown>;
+}
+
+/**
+ * Whether a failure is worth repeating. The server's `x-should-retry: true|false` decides when present
+ * (as in the official SDK); else the status or connection code, narrower for a request that is not idempotent.
+ */
+export function isRetryable(failure: Failure, idempotent: boolean): boolean {
+	const shouldRetry = headerValue(failure.headers, 'x-should-retry')?.trim().toLowerCase();
+	if (shouldRetry === 'true') return true;
+	if (shouldRetry === 'false') return false;
 	if (failure.status !== undefined) {
 		return (idempotent ? RETRYABLE_STATUS_CODES : NOT_PROCESSED_STATUS_CODES).includes(
 			failure.status,
@@ -42,7 +53,7 @@ export function isRetryable(
 	return false;
 }
 
-function headerValue(
+export function headerValue(
 	headers: Record<string, unknown> | undefined,
 	name: string,
 ): string | undefined {
@@ -53,24 +64,54 @@ function headerValue(
 	return value === undefined || value === null ? undefined : String(value);
 }
 
+/** Retry-After as an HTTP date (IMF-fixdate, the form servers must send): "Sun, 06 Nov 1994 08:49:37 GMT". */
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const NON_NEGATIVE_NUMBER = /^\d+(\.\d+)?$/;
+
 /**
  * The pause the server asked for, in milliseconds: `retry-after-ms`, or `Retry-After` as seconds or as
- * an HTTP date. Undefined when the server said nothing usable.
+ * an HTTP date. Undefined when the server said nothing usable: negative numbers, lists ("5, 6"),
+ * words or any other date form are ignored, and the usual backoff applies.
  */
 export function serverRequestedDelayMs(
 	headers: Record<string, unknown> | undefined,
 	nowMs: number,
 ): number | undefined {
-	const milliseconds = headerValue(headers, 'retry-after-ms');
-	if (milliseconds !== undefined && /^\d+(\.\d+)?$/.test(milliseconds.trim())) {
+	const milliseconds = headerValue(headers, 'retry-after-ms')?.trim();
+	if (milliseconds !== undefined && NON_NEGATIVE_NUMBER.test(milliseconds)) {
 		return Math.ceil(Number(milliseconds));
 	}
 	const retryAfter = headerValue(headers, 'retry-after')?.trim();
-	if (retryAfter === undefined || retryAfter === '') return undefined;
-	if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);
+	if (retryAfter === undefined) return undefined;
+	if (NON_NEGATIVE_NUMBER.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);
+	if (!HTTP_DATE.test(retryAfter)) return undefined;
 	const date = Date.parse(retryAfter);
 	if (Number.isNaN(date)) return undefined;
 	return Math.max(0, date - nowMs);
+}
+
+export type RetryDecision =
+	| { retry: true; requestedMs: number | undefined }
+	| { retry: false; requestedMs: number | undefined; why: 'not retryable' | 'exhausted' | 'too long' };
+
+/**
+ * After a failed attempt: repeat or give up. Max Retries is a cap: with `maxRetries` N a request is sent
+ * at most N + 1 times, whatever failed (a 429 counts like any other failure). Pure.
+ */
+export function retryDecision(
+	failure: Failure,
+	request: { idempotent: boolean; attemptsMade: number; maxRetries: number },
+	nowMs: number,
+): RetryDecision {
+	const requestedMs = serverRequestedDelayMs(failure.headers, nowMs);
+	if (!isRetryable(failure, request.idempotent)) {
+		return { retry: false, requestedMs, why: 'not retryable' };
+	}
+	if (request.attemptsMade > request.maxRetries) return { retry: false, requestedMs, why: 'exhausted' };
+	if (requestedMs !== undefined && requestedMs > MAX_HONOURED_RETRY_AFTER_MS) {
+		return { retry: false, requestedMs, why: 'too long' };
+	}
+	return { retry: true, requestedMs };
 }
 
 /** Exponential backoff from `baseMs` with jitter: half the step fixed, half random, capped. `random` is in [0, 1). */

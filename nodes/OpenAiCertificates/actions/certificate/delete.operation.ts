@@ -92,7 +92,12 @@ function readDeletion(this: IExecuteFunctions, itemIndex: number): Deletion {
 	};
 }
 
-function dryRunReport(deletion: Deletion, activeIn: Place[]): IDataObject {
+function dryRunReport(deletion: Deletion, activeIn: Place[] | undefined): IDataObject {
+	const missing = `Certificate ${deletion.certificateId} does not exist`;
+	if (activeIn === undefined && deletion.ignoreNotFound)
+		return { dryRun: true, notFound: true, wouldReport: `${missing}: already deleted.` };
+	if (activeIn === undefined)
+		return { dryRun: true, notFound: true, wouldFail: `${missing}; Delete would fail.` };
 	const names = activeIn.map(placeName);
 	const json: IDataObject = {
 		dryRun: true,
@@ -107,14 +112,8 @@ function dryRunReport(deletion: Deletion, activeIn: Place[]): IDataObject {
 	return json;
 }
 
-/** Whether a refused deactivation means another run (a second cleanup job, a worker) deleted it meanwhile. */
-async function deletedMeanwhile(
-	context: IExecuteFunctions,
-	deletion: Deletion,
-	error: unknown,
-): Promise<boolean> {
-	if (!deletion.ignoreNotFound || !(error instanceof NodeApiError) || error.httpCode !== '404')
-		return false;
+/** Whether the certificate exists (a read; 404 means it does not). */
+async function exists(context: IExecuteFunctions, deletion: Deletion): Promise<boolean> {
 	const found = await adminApiRequest(
 		context,
 		{
@@ -124,7 +123,18 @@ async function deletedMeanwhile(
 		},
 		deletion.settings,
 	);
-	return found === undefined;
+	return found !== undefined;
+}
+
+/** Whether a refused deactivation means another run (a second cleanup job, a worker) deleted it meanwhile. */
+async function deletedMeanwhile(
+	context: IExecuteFunctions,
+	deletion: Deletion,
+	error: unknown,
+): Promise<boolean> {
+	if (!deletion.ignoreNotFound || !(error instanceof NodeApiError) || error.httpCode !== '404')
+		return false;
+	return !(await exists(context, deletion));
 }
 
 function deactivationFailed(
@@ -230,10 +240,11 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const deletion = readDeletion.call(this, itemIndex);
-	const needsPlaces = deletion.dryRun || deletion.deactivateFirst;
-	const activeIn = needsPlaces
-		? await placesWhereActive(this, deletion.certificateId, deletion.settings)
-		: [];
+	const found = deletion.dryRun ? await exists(this, deletion) : true;
+	const activeIn =
+		found && (deletion.dryRun || deletion.deactivateFirst)
+			? await placesWhereActive(this, deletion.certificateId, deletion.settings)
+			: [];
 	const guard = await guardChange(this, {
 		operation: 'Delete',
 		steps: deletion.deactivateFirst
@@ -242,7 +253,9 @@ export async function execute(
 		clients: await readKeepWorking.call(this, itemIndex, readOptions.call(this, itemIndex)),
 		...deletion,
 	});
-	if (deletion.dryRun) return [{ json: { ...dryRunReport(deletion, activeIn), ...guard } }];
+	if (deletion.dryRun) {
+		return [{ json: { ...dryRunReport(deletion, found ? activeIn : undefined), ...guard } }];
+	}
 
 	const { deactivatedIn, deletedMeanwhile } = await deactivateEverywhere(this, deletion, activeIn);
 	if (deletedMeanwhile) return output(deletion, undefined, deactivatedIn);

@@ -1,12 +1,11 @@
 import type {
-	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { adminApiRequest } from '../../transport';
+import { uploadCertificate } from '../../api/upload';
 import {
 	certificateCheckOptions,
 	certificateInputFields,
@@ -34,12 +33,6 @@ export async function execute(
 	const input = await readCertificateInput.call(this, itemIndex, options);
 	const name = readCertificateName.call(this, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
-	const body: IDataObject = { certificate: input.pem };
-	if (name !== undefined) body.name = name;
-	const certificate = await adminApiRequest(
-		this,
-		{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false },
-		settings,
-	);
+	const certificate = await uploadCertificate(this, input.pem, name, settings);
 	return [{ json: { ...certificate, ...certificateInputReport(input, options) } }];
 }

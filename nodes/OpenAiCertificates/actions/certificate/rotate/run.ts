@@ -3,12 +3,12 @@
  * failure with the step report, pausing after the canary when asked. A canary that fails verification
  * is deactivated again before the run stops, so nothing else changes.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { toggleCertificates } from '../../../api/activation';
+import { uploadCertificate } from '../../../api/upload';
 import { outcomeOf } from '../../../helpers/progress';
 import { adminApiRequest } from '../../../transport';
-import type { Certificate } from '../../../transport/shapes';
 import type { PlannedStep, RotationPlan } from './plan';
 import type { OrganizationState, Rotation } from './read';
 import type { Ids, StepOutcome } from './report';
@@ -23,14 +23,9 @@ export interface RotationRun {
 }
 
 async function uploadNew(context: IExecuteFunctions, rotation: Rotation): Promise<string> {
-	const body: IDataObject = { certificate: rotation.input.pem };
-	if (rotation.name !== undefined) body.name = rotation.name;
-	const uploaded = await adminApiRequest<Certificate>(
-		context,
-		{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false },
-		rotation.settings,
-	);
-	return uploaded.id;
+	const { input, name, settings } = rotation;
+	// The answer's shape is checked (transport/shapes.ts): its ID is a valid ID, never null.
+	return (await uploadCertificate(context, input.pem, name, settings)).id;
 }
 
 /** One step after the upload. */

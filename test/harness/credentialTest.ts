@@ -1,0 +1,67 @@
+import { ExecuteContext, RoutingNode } from 'n8n-core';
+import type { INode, INodeType } from 'n8n-workflow';
+import { Workflow, createRunExecutionData } from 'n8n-workflow';
+
+import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
+import type { Credentials } from './runWorkflow';
+import { createAdditionalData, nodeTypeRegistry } from './runWorkflow';
+
+/**
+ * Saving a credential in n8n ("Test" / `POST /rest/credentials/test`): n8n's CredentialsTester copies the
+ * NoOp node, gives it one property whose routing request is the credential's `test.request`, and runs it
+ * with n8n-core's RoutingNode — through the credential's `authenticate`. This is that code path, with the
+ * real n8n-core, and the tester's verdict rules.
+ */
+export async function testCredential(credentials: Credentials): Promise<{ status: 'OK' | 'Error'; message: string }> {
+	const credentialType = new OpenAiAdminApi();
+	const noOp = nodeTypeRegistry['n8n-nodes-base.noOp'] as INodeType;
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
+	};
+	const nodeTypeCopy: INodeType = {
+		description: {
+			...noOp.description,
+			credentials: [{ name: 'openAiAdminApi', required: true }],
+			properties: [
+				{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: credentialType.test.request }, default: '' },
+			],
+		},
+	};
+	const workflowData = { nodes: [node], connections: {} };
+	// As the tester's mock node types: the copy stands for the NoOp node in this workflow.
+	const workflow = new Workflow({
+		...workflowData,
+		active: false,
+		nodeTypes: { getByName: () => nodeTypeCopy, getByNameAndVersion: () => nodeTypeCopy, getKnownTypes: () => ({}) },
+	});
+	const executeContext = new ExecuteContext(
+		workflow,
+		node,
+		createAdditionalData(workflowData, credentials),
+		'internal',
+		createRunExecutionData(),
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	const routingNode = new RoutingNode(executeContext, nodeTypeCopy, { id: '1', name: 'OpenAI Admin API', type: 'openAiAdminApi', data: credentials });
+	try {
+		await routingNode.runNode();
+		return { status: 'OK', message: 'Connection successful!' };
+	} catch (caught) {
+		const error = caught as Error & { cause?: { response?: { status: number; statusText?: string }; code?: string } };
+		if (error.cause?.response) {
+			return { status: 'Error', message: error.cause.response.statusText || `Received HTTP status code: ${error.cause.response.status}` };
+		}
+		if (error.cause?.code) return { status: 'Error', message: error.cause.code };
+		return { status: 'Error', message: String(error.message) };
+	}
+}
