@@ -7,6 +7,10 @@ const DAY = 86_400;
  * A realistic organization for the sandbox: a few projects (one archived) and certificates that are
  * active, inactive, expiring soon and expired, active in the organization and in projects.
  * Certificates are real CAs made with openssl, so Get with details and Rotate behave as with OpenAI.
+ * Each example has something to act on: scheduled rotation renews the two certificates active somewhere
+ * and expiring within 30 days (one active only in a project; Production's canary is Internal tools), the
+ * expiry alert fires for those and the two expired ones, and cleanup deletes the expired ones (inactive,
+ * so rotation leaves them alone).
  */
 export function seedSandbox(organization: Organization): void {
 	organization.addProject({ id: 'proj_payments', name: 'Payments' });
@@ -19,7 +23,7 @@ export function seedSandbox(organization: Organization): void {
 
 	organization.addCertificate({
 		name: 'Production client CA 2026',
-		content: certificate('Production client CA 2026', -330, 35),
+		content: certificate('Production client CA 2026', -330, 21),
 		activeInOrganization: true,
 		activeInProjects: ['proj_payments', 'proj_search'],
 	});
@@ -38,7 +42,6 @@ export function seedSandbox(organization: Organization): void {
 	organization.addCertificate({
 		name: 'Old client CA 2024 (expired)',
 		content: certificate('Old client CA 2024', -800, -40),
-		activeInProjects: ['proj_legacy'],
 	});
 	organization.addCertificate({ name: 'Forgotten test CA (expired)', content: certificate('Forgotten test CA', -400, -2) });
 }

@@ -8,6 +8,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { auditLogOf } from './auditLog';
+import { answerAuditLogs, recordingAuditEvent } from './auditLogApi';
 import type { MtlsHost } from './mtlsHost';
 import { startMtlsHost } from './mtlsHost';
 import type { StoredCertificate, StoredProject } from './organization';
@@ -427,6 +429,8 @@ function seededRandom(seed: number): () => number {
 export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Promise<FakeAdminApi> {
 	const apiKey = options.apiKey ?? DEFAULT_API_KEY;
 	const organization = options.organization ?? new Organization();
+	// The admin key the fake accepts; more keys (other actors in the audit log) via auditLogOf(organization).addKey.
+	auditLogOf(organization).addKey(apiKey);
 	const log: LoggedRequest[] = [];
 	const faults: Fault[] = [];
 	let faultRate: { rate: number; faults: Fault[]; random: () => number; match?: (request: LoggedRequest) => boolean } | undefined;
@@ -541,7 +545,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 			tokens -= 1;
 		}
 
-		if (request.authorization !== `Bearer ${apiKey}`) {
+		if (!auditLogOf(organization).actorOf(request.authorization)) {
 			const given = request.authorization?.replace(/^Bearer\s+/i, '') ?? '';
 			// Like the real API, the answer names the key it got (here in full: the worst case for leaks).
 			return send(
@@ -554,6 +558,8 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 
 		const prefix = '/v1';
 		const path = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : undefined;
+		const audit = answerAuditLogs(organization, request, path);
+		if (audit) return send(response, request, audit.status, audit.body);
 		const matching = path === undefined ? [] : routes.filter((route) => route.pattern.test(path));
 		const route = matching.find((candidate) => candidate.method === request.method);
 		if (!route) {
@@ -566,7 +572,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		}
 		try {
 			const params = route.pattern.exec(path!)!.slice(1).map((segment) => decodeURIComponent(segment));
-			send(response, request, 200, route.handle(organization, params, request, options));
+			send(response, request, 200, recordingAuditEvent(organization, route.operationId, params, request, () => route.handle(organization, params, request, options)));
 		} catch (error) {
 			if (!(error instanceof ApiError)) throw error;
 			send(response, request, error.status, errorBody(error));

@@ -9,18 +9,21 @@
  * OPENAI_ADMIN_KEY=sk-admin-... npm start   points the credential at the real API instead (and
  * OPENAI_ADMIN_BASE_URL, default https://api.openai.com/v1); no sandbox is started then, and n8n uses a
  * user folder of its own so sandbox and real work never mix.
- * N8N_PORT (default 5678), SANDBOX_PORT (default 5680) and SANDBOX_MTLS_PORT (default 5681) choose the ports;
+ * N8N_PORT (default 5678), SANDBOX_PORT (default 5680), SANDBOX_MTLS_PORT (default 5681) and SANDBOX_PKI_PORT
+ * (default 5682, where the sandbox copy of the rotation example downloads renewed CAs) choose the ports;
  * N8N_SANDBOX_FOLDER the folder.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { N8nApp } from './n8nApp';
 import { installedPackage, prepareApp, ROOT } from './n8nApp';
+import { PKI_PLACEHOLDER, sandboxExamples } from './examples';
 import { prepareMtlsTryout } from './mtlsTryout';
 import { keepSaved, loadOrganization, saveOrganization } from './persistence';
+import { startSandboxPki } from './pki';
 import { seedSandbox } from './seed';
 import type { FakeAdminApi } from './server';
 import { startFakeAdminApi } from './server';
@@ -28,6 +31,7 @@ import { startFakeAdminApi } from './server';
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 5680);
 const MTLS_PORT = Number(process.env.SANDBOX_MTLS_PORT ?? 5681);
+const PKI_PORT = Number(process.env.SANDBOX_PKI_PORT ?? 5682);
 const REAL_KEY = process.env.OPENAI_ADMIN_KEY;
 const DEV = process.env.DEV === '1';
 export const SANDBOX_FOLDER = process.env.N8N_SANDBOX_FOLDER ?? join(ROOT, '.n8n-sandbox');
@@ -98,13 +102,10 @@ async function credentialStillAt(app: N8nApp, baseUrl: string): Promise<boolean>
 }
 
 /** The example workflows, imported on the first start only (so a user's edits are kept and nothing is duplicated). */
-async function importExamples(app: N8nApp, state: SandboxState): Promise<void> {
+async function importExamples(app: N8nApp, state: SandboxState, pkiBaseUrl: string): Promise<void> {
 	if (state.examplesImported) return;
-	for (const file of readdirSync(join(ROOT, 'examples'))) {
-		const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
-		// The CLI import needs an ID (the editor's Import from File makes one up).
-		const id = `example${file.replace(/[^a-zA-Z0-9]/g, '')}`.slice(0, 16);
-		await importFile(app, 'import:workflow', file, { ...workflow, id, active: false });
+	for (const { file, workflow } of sandboxExamples(join(ROOT, 'examples'), pkiBaseUrl)) {
+		await importFile(app, 'import:workflow', file, workflow);
 	}
 	state.examplesImported = true;
 }
@@ -156,10 +157,12 @@ async function main() {
 	const api = await startSandbox();
 	const saving = api && keepSaved(api.organization, ORGANIZATION_FILE, () => api.log.length);
 	if (REAL_KEY) console.log('[start] using the real OpenAI Admin API (OPENAI_ADMIN_KEY)');
+	const pki = api && (await startSandboxPki({ port: PKI_PORT, file: join(USER_FOLDER, 'pki.json') }));
+	if (pki) console.log(`[start] sandbox PKI (renewed CAs for the scheduled-rotation example) on ${pki.baseUrl}/ca/<name>.pem`);
 
 	const app = prepareApp('2.41.1', DEV ? { N8N_DEV_RELOAD: 'true' } : {}, { userFolder: USER_FOLDER, copyBuild: DEV });
 	await importCredential(app, api, state);
-	await importExamples(app, state);
+	await importExamples(app, state, pki?.baseUrl ?? PKI_PLACEHOLDER);
 	writeState(state);
 
 	const watcher = DEV ? watchSources() : undefined;
@@ -171,6 +174,7 @@ async function main() {
 		await app.stopAll();
 		saving?.stop();
 		await api?.close();
+		await pki?.close();
 		process.exit(0);
 	};
 	process.on('SIGINT', () => void stop());

@@ -12,6 +12,12 @@ import type { NumberRule } from '../OpenAiCertificates/helpers/numbers';
 import { checkNumber, numberTypeOptions } from '../OpenAiCertificates/helpers/numbers';
 import { DEFAULT_REQUEST_SETTINGS, listUpTo } from '../OpenAiCertificates/transport';
 import type { OrganizationCertificate } from '../OpenAiCertificates/transport/shapes';
+import {
+	AUDIT_EVENT,
+	auditEventOption,
+	auditEventProperties,
+	pollAuditEvents,
+} from './auditEvents';
 
 const DAYS_BEFORE_EXPIRY: NumberRule = { label: 'Days Before Expiry', min: 0, whole: false };
 
@@ -45,7 +51,7 @@ export class OpenAiCertificatesTrigger implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["event"]}}',
 		description:
-			'Starts the workflow when an OpenAI organization certificate is about to expire, is added or is removed',
+			'Starts the workflow when an OpenAI organization certificate is about to expire, is added, is removed or is changed',
 		defaults: { name: 'OpenAI Certificates Trigger' },
 		polling: true,
 		inputs: [],
@@ -63,6 +69,7 @@ export class OpenAiCertificatesTrigger implements INodeType {
 						value: 'added',
 						description: 'A certificate was uploaded to the organization',
 					},
+					auditEventOption,
 					{
 						name: 'Certificate Expiring Soon',
 						value: 'expiringSoon',
@@ -85,11 +92,13 @@ export class OpenAiCertificatesTrigger implements INodeType {
 				description: 'Fire when a certificate expires within this many days from now',
 				displayOptions: { show: { event: ['expiringSoon'] } },
 			},
+			...auditEventProperties,
 		],
 	};
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const event = this.getNodeParameter('event') as string;
+		if (event === AUDIT_EVENT) return await pollAuditEvents(this);
 		const days =
 			event === 'expiringSoon'
 				? checkNumber(

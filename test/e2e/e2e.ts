@@ -12,6 +12,7 @@ import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
 import type { N8nApp } from '../../sandbox/n8nApp';
 import { freePort, parseExecuteOutput, prepareApp } from '../../sandbox/n8nApp';
+import { canaryRotationChecks } from './canaryRotation';
 import { reporter } from './reporter';
 import { queueModeSuite } from './queueMode';
 import { alertWorkflow, callWebhook, chain, CLEANUP_WEBHOOK, cleanupWorkflow, example, importInto, ours, startCollector, waitForTwoPolls, withManualStart } from './workflows';
@@ -63,7 +64,7 @@ async function suite(version: string) {
 		await check('lifecycle: upload, activate in the organization and a project, get with details, rename', async () => {
 			await importWorkflow('lifecycle', chain('E2E lifecycle', [
 				ours('Upload', { resource: 'certificate', operation: 'upload', certificate: ca.pem, name: 'E2E CA' }),
-				ours('Activate', { resource: 'certificate', operation: 'activate', certificateIds: "={{ $('Upload').item.json.id }}" }),
+				ours('Activate', { resource: 'certificate', operation: 'activate', certificateIds: "={{ $('Upload').item.json.id }}", options: { confirmOrganizationEnforcement: true } }),
 				ours('Activate In Project', { resource: 'projectCertificate', operation: 'activate', projectId: { __rl: true, mode: 'id', value: 'proj_web' }, certificateIds: "={{ $('Upload').item.json.id }}" }),
 				ours('Get', { resource: 'certificate', operation: 'get', certificateId: { __rl: true, mode: 'id', value: "={{ $('Upload').item.json.id }}" }, options: { includeDetails: true } }),
 				ours('Rename', { resource: 'certificate', operation: 'update', certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, name: 'E2E CA (renamed)' }),
@@ -107,6 +108,8 @@ async function suite(version: string) {
 			assert.equal(organization.certificates.has(old.id), false);
 			assert.deepEqual(organization.whereActive(rotation.newCertificateId as string), ['organization', 'proj_internal', 'proj_batch']);
 		});
+
+		await canaryRotationChecks(app, api, importWorkflow, check);
 
 		await check('n8n start: the cleanup webhook deletes expired certificates, and the activated trigger fires once per expiring certificate', async () => {
 			const expired = organization.addCertificate({ name: 'Expired CA', expires_at: now() - DAY, activeInOrganization: true, activeInProjects: ['proj_web'] });

@@ -11,10 +11,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { chromium, selectors } from 'playwright-core';
 
+import { sandboxExamples } from '../../sandbox/examples';
+import { startSandboxPki } from '../../sandbox/pki';
 import { seedSandbox } from '../../sandbox/seed';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { freePort, PACKAGE_TYPE, prepareApp, ROOT } from '../../sandbox/n8nApp';
 import { reporter } from './reporter';
+import { checkExamples } from './editorExamples';
 
 const OWNER = { email: 'owner@editor.check', password: 'Editor-Check-Password-1', firstName: 'Editor', lastName: 'Check' };
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'editor');
@@ -24,6 +27,9 @@ async function main() {
 	mkdirSync(ARTIFACTS, { recursive: true });
 	const api = await startFakeAdminApi();
 	seedSandbox(api.organization);
+	const pki = await startSandboxPki();
+	// The examples as npm start imports them.
+	const examples = sandboxExamples(join(ROOT, 'examples'), pki.baseUrl);
 	const spare = [...api.organization.certificates.values()].find((certificate) => certificate.name === 'Spare CA (inactive)')!;
 	const app = prepareApp('2.41.1');
 	let browser: import('playwright-core').Browser | undefined;
@@ -51,6 +57,10 @@ async function main() {
 		};
 		writeFileSync(join(files, 'workflow.json'), JSON.stringify(workflow));
 		await app.cli(['import:workflow', `--input=${join(files, 'workflow.json')}`]);
+		for (const { file, workflow: example } of examples) {
+			writeFileSync(join(files, file), JSON.stringify(example));
+			await app.cli(['import:workflow', `--input=${join(files, file)}`]);
+		}
 
 		const port = await freePort();
 		await app.start(port);
@@ -146,12 +156,19 @@ async function main() {
 			await page.getByTestId('ndv').getByText('certificate.deleted').first().waitFor();
 			assert.equal(api.organization.certificates.has(spare.id), false);
 		});
+
+		await checkExamples({
+			page, base, check, api, pki,
+			examples: Object.fromEntries(examples.map(({ file, workflow: example }) => [file, example])),
+			screenshot: async (name) => void (await page.screenshot({ path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`) })),
+		});
 	} catch (error) {
 		checks.fail('editor check setup', error);
 	} finally {
 		await browser?.close();
 		await app.stopAll();
 		await api.close();
+		await pki.close();
 	}
 	checks.finish();
 }

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { freePort } from '../../sandbox/n8nApp';
 
 /**
- * The servers n8n's queue mode needs, from Debian's packages (`.ci/run` installs them): Redis and
- * PostgreSQL, each started here on 127.0.0.1 with its data in a temporary folder, stopped by `stop()`.
+ * The servers n8n's queue mode needs, from Debian's packages (`scripts/preflight.sh`, run by `npm test`, installs
+ * them): Redis and PostgreSQL, each started here on 127.0.0.1 with its data in a temporary folder, stopped by `stop()`.
  */
 
 export interface Service {
@@ -38,7 +38,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export async function startRedis(): Promise<Service> {
-	if (!existsSync('/usr/bin/redis-server')) throw new Error('redis-server is not installed (Debian package redis-server; .ci/run installs it)');
+	if (!existsSync('/usr/bin/redis-server')) throw new Error('redis-server is not installed (Debian package redis-server; scripts/preflight.sh e2e installs it)');
 	const port = await freePort();
 	const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,7 +55,7 @@ function postgresBin(): string {
 	const root = '/usr/lib/postgresql';
 	const major = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a))[0] : undefined;
 	if (!major || !existsSync(join(root, major, 'bin', 'postgres'))) {
-		throw new Error('PostgreSQL is not installed (Debian package postgresql; .ci/run installs it)');
+		throw new Error('PostgreSQL is not installed (Debian package postgresql; scripts/preflight.sh e2e installs it)');
 	}
 	return join(root, major, 'bin');
 }

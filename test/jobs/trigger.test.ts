@@ -1,40 +1,19 @@
-import { PollContext } from 'n8n-core';
-import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { OpenAiCertificatesTrigger } from '../../nodes/OpenAiCertificatesTrigger/OpenAiCertificatesTrigger.node';
-import { createAdditionalData, createWorkflow } from '../harness/runWorkflow';
 import { useFakeAdminApi } from '../support/fakeApi';
+import { triggerPoller } from '../support/pollTrigger';
 
 const DAY = 86_400;
 const now = () => Math.floor(Date.now() / 1000);
-const trigger = new OpenAiCertificatesTrigger();
 
 describe('OpenAI Certificates Trigger', () => {
 	const fake = useFakeAdminApi();
-	/** The workflow's static data as n8n stores it between polls: JSON. */
-	let stored: string;
+	const poller = triggerPoller(() => fake.credentials);
+	const poll = poller.poll;
 
 	beforeEach(() => {
-		stored = '{}';
+		poller.stored = '{}';
 	});
-
-	async function poll(parameters: IDataObject, mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
-		const node: INode = {
-			id: 't',
-			name: 'Trigger',
-			type: 'CUSTOM.openAiCertificatesTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: parameters as INode['parameters'],
-			credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
-		};
-		const workflowData = { nodes: [node], connections: {}, staticData: JSON.parse(stored) as IDataObject };
-		const workflow = createWorkflow(workflowData);
-		const context = new PollContext(workflow, node, createAdditionalData(workflowData, fake.credentials), mode, mode === 'manual' ? 'manual' : 'activate');
-		const result = (await trigger.poll.call(context)) as INodeExecutionData[][] | null;
-		stored = JSON.stringify(workflow.staticData);
-		return result?.[0].map((item) => item.json) ?? [];
-	}
 
 	const ids = (items: IDataObject[]) => items.map((item) => item.id);
 
@@ -63,8 +42,8 @@ describe('OpenAI Certificates Trigger', () => {
 			await poll({ event: 'expiringSoon' });
 			fake.api.organization.certificates.delete(soon.id);
 			await poll({ event: 'expiringSoon' });
-			expect(stored).toContain('reportedExpiring');
-			expect(stored).not.toContain(soon.id);
+			expect(poller.stored).toContain('reportedExpiring');
+			expect(poller.stored).not.toContain(soon.id);
 		});
 	});
 
@@ -97,7 +76,7 @@ describe('OpenAI Certificates Trigger', () => {
 			const newest = fake.api.organization.addCertificate({ expires_at: now() + 500 * DAY });
 			expect(ids(await poll({ event: 'expiringSoon' }, 'manual'))).toEqual([soon.id]);
 			expect(ids(await poll({ event: 'added' }, 'manual'))).toEqual([newest.id]);
-			expect(stored).toBe('{}');
+			expect(poller.stored).toBe('{}');
 			// The real first poll after a manual run still fires.
 			expect(ids(await poll({ event: 'expiringSoon' }))).toEqual([soon.id]);
 		});

@@ -7,7 +7,7 @@ describe('Activate and Deactivate', () => {
 	it('activates 23 certificates in the organization in calls of 10 + 10 + 3, emitting each response as the API gives it', async () => {
 		const ids = seed(23);
 		const { items, error } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'activate', certificateIds: ids.join(', ') },
+			parameters: { resource: 'certificate', operation: 'activate', certificateIds: ids.join(', '), options: { confirmOrganizationEnforcement: true } },
 		});
 		expect(error).toBeUndefined();
 		expect(fake.api.log.map((request) => [request.method, request.path, (request.body as { certificate_ids: string[] }).certificate_ids])).toEqual([
@@ -25,7 +25,7 @@ describe('Activate and Deactivate', () => {
 		const ids = seed(3);
 		await fake.run({
 			items: [{ ids: [ids[0], ids[1], ids[0], ` ${ids[2]} `, ids[1]] }],
-			parameters: { resource: 'certificate', operation: 'activate', certificateIds: '={{ $json.ids }}' },
+			parameters: { resource: 'certificate', operation: 'activate', certificateIds: '={{ $json.ids }}', options: { confirmOrganizationEnforcement: true } },
 		});
 		expect(fake.api.log.map((request) => request.body)).toEqual([{ certificate_ids: ids }]);
 	});
@@ -42,13 +42,13 @@ describe('Activate and Deactivate', () => {
 	it('says which calls succeeded when a later one fails, and reports it as data under Continue On Fail', async () => {
 		const ids = seed(23);
 		fake.api.faults.push({ kind: 'error', status: 400, message: 'Bad chunk', match: (request) => (request.body as { certificate_ids: string[] })?.certificate_ids?.[0] === ids[20] });
-		const failed = await fake.run({ parameters: { resource: 'certificate', operation: 'activate', certificateIds: ids.join(',') } });
+		const failed = await fake.run({ parameters: { resource: 'certificate', operation: 'activate', certificateIds: ids.join(','), options: { confirmOrganizationEnforcement: true } } });
 		expect(failed.error?.message).toBe('Bad chunk');
 		expect(failed.error?.description).toMatch(/^Call 3 of 3 to activate certificates in the organization failed; 2 call\(s\) before it succeeded \(/);
 		expect(failed.error?.description).toContain(ids[19]);
 
 		fake.api.faults.push({ kind: 'error', status: 400, message: 'Bad chunk', match: (request) => (request.body as { certificate_ids: string[] })?.certificate_ids?.[0] === ids[10] });
-		const reported = await fake.run({ continueOnFail: true, parameters: { resource: 'certificate', operation: 'activate', certificateIds: ids.join(',') } });
+		const reported = await fake.run({ continueOnFail: true, parameters: { resource: 'certificate', operation: 'activate', certificateIds: ids.join(','), options: { confirmOrganizationEnforcement: true } } });
 		expect(reported.items).toHaveLength(1);
 		expect(reported.items[0].json.report).toEqual({
 			done: [{ action: 'activate', place: 'organization', certificateIds: ids.slice(0, 10) }],
@@ -114,7 +114,7 @@ describe('Activation responses in the older paged-list shape', () => {
 
 	it('are emitted as the API returned them', async () => {
 		const id = fake.api.organization.addCertificate().id;
-		const { items } = await fake.run({ parameters: { resource: 'certificate', operation: 'activate', certificateIds: id } });
+		const { items } = await fake.run({ parameters: { resource: 'certificate', operation: 'activate', certificateIds: id, options: { confirmOrganizationEnforcement: true } } });
 		expect(items[0].json).toMatchObject({ object: 'list', data: [{ id, active: true }], has_more: false });
 		// The after-each check validates it against the list schema it follows.
 		expect(fake.api.log.map((request) => request.schema)).toEqual(['ListCertificatesResponse']);

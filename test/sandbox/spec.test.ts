@@ -4,18 +4,12 @@ import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
 
+import { fakeCaller } from '../support/fakeApi';
 import { operations, responseProblems } from '../support/spec';
 
 describe('The fake Admin API follows the spec', () => {
 	let api: FakeAdminApi;
-	const call = async (method: string, path: string, body?: unknown, key?: string) => {
-		const response = await fetch(`${api.baseUrl}${path}`, {
-			method,
-			headers: { Authorization: `Bearer ${key ?? api.apiKey}`, 'Content-Type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		return { status: response.status, body: (await response.json()) as Record<string, any> };
-	};
+	const call = fakeCaller(() => api);
 
 	beforeEach(async () => {
 		api = await startFakeAdminApi();

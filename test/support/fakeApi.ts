@@ -25,3 +25,23 @@ export function useFakeAdminApi(options: FakeAdminApiOptions = {}) {
 }
 
 export const certificateLocator = (value: string, mode: 'id' | 'list' = 'id') => ({ __rl: true, mode, value });
+
+/** Delete parameters for the certificate whose ID each input item holds (`{ id }`). */
+export const deleteEach = (options: Record<string, unknown>) => ({
+	resource: 'certificate',
+	operation: 'delete',
+	certificateId: certificateLocator('={{ $json.id }}'),
+	options,
+});
+
+/** A plain HTTP call to the fake (no node involved), with its key or another; the JSON answer. */
+export function fakeCaller(api: () => FakeAdminApi) {
+	return async (method: string, path: string, body?: unknown, key?: string) => {
+		const response = await fetch(`${api().baseUrl}${path}`, {
+			method,
+			headers: { Authorization: `Bearer ${key ?? api().apiKey}`, 'Content-Type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		return { status: response.status, body: (await response.json()) as Record<string, any> };
+	};
+}

@@ -7,7 +7,14 @@ import type {
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { Place } from '../api/activation';
-import { ORGANIZATION, projectPlace, toggleCertificates } from '../api/activation';
+import { ORGANIZATION, projectPlace, toggleCertificates, toggleSteps } from '../api/activation';
+import {
+	confirmEnforcementNotice,
+	confirmEnforcementOption,
+	guardChange,
+	keepWorkingOptions,
+	readKeepWorking,
+} from './lockoutGuard';
 import {
 	certificateIdsField,
 	dryRunOption,
@@ -29,6 +36,7 @@ export function toggleOperation(
 ) {
 	const inProject = resource === 'projectCertificate';
 	const where = inProject ? 'in the project' : 'in the organization';
+	const enforcing = action === 'activate' && !inProject;
 	const properties: INodeProperties[] = [
 		...(inProject
 			? [projectLocator({ description: `The project to ${action} the certificates in` })]
@@ -37,7 +45,12 @@ export function toggleOperation(
 			...certificateIdsField,
 			description: `The certificates to ${action} ${where}. ${certificateIdsField.description}`,
 		},
-		optionsCollection([...(action === 'deactivate' ? [dryRunOption] : [])]),
+		...(enforcing ? [confirmEnforcementNotice] : []),
+		optionsCollection([
+			...(enforcing ? [confirmEnforcementOption] : []),
+			...keepWorkingOptions,
+			dryRunOption,
+		]),
 	];
 
 	const description = updateDisplayOptions(
@@ -54,10 +67,23 @@ export function toggleOperation(
 		const certificateIds = readIdList.call(this, 'certificateIds', itemIndex);
 		const options = readOptions.call(this, itemIndex);
 		const settings = requestSettings.call(this, options, itemIndex);
-		if (action === 'deactivate' && options.dryRun === true) {
-			const json: IDataObject = { dryRun: true, wouldDeactivate: certificateIds };
+		const dryRun = options.dryRun === true;
+		const report = await guardChange(this, {
+			operation: action === 'activate' ? 'Activate' : 'Deactivate',
+			steps: toggleSteps(place, action, certificateIds),
+			clients: await readKeepWorking.call(this, itemIndex, options),
+			confirmedEnforcement: enforcing ? options.confirmOrganizationEnforcement === true : undefined,
+			dryRun,
+			settings,
+			itemIndex,
+		});
+		if (dryRun) {
+			const json: IDataObject = {
+				dryRun: true,
+				[`would${action === 'activate' ? 'Activate' : 'Deactivate'}`]: certificateIds,
+			};
 			if (projectId !== undefined) json.projectId = projectId;
-			return [{ json }];
+			return [{ json: { ...json, ...report } }];
 		}
 		const responses = await toggleCertificates(this, place, action, certificateIds, settings);
 		return responses.map((json) => ({ json }));

@@ -46,6 +46,15 @@ function chunked<T>(values: T[], size: number): T[][] {
 	return chunks;
 }
 
+/** The calls `toggleCertificates` sends, as steps the lockout guard can replay. */
+export function toggleSteps(place: Place, action: Toggle, certificateIds: string[]) {
+	return chunked(certificateIds, MAX_IDS_PER_CALL).map((chunk) => ({
+		action,
+		place,
+		certificateIds: chunk,
+	}));
+}
+
 function chunkFailed(
 	context: IExecuteFunctions,
 	error: unknown,

@@ -11,6 +11,11 @@ export const MAX_PAGES_PER_LIST = 1000;
 /** Empty pages in a row that still claim more: a server going round in circles is stopped sooner. */
 export const MAX_EMPTY_PAGES_IN_A_ROW = 3;
 
+function isListPage(page: unknown): page is ListPage<never> {
+	const { data, has_more: hasMore } = (page ?? {}) as ListPage<unknown>;
+	return Array.isArray(data) && typeof hasMore === 'boolean';
+}
+
 export interface Page<T> {
 	objects: T[];
 	/** The cursor of the next page (`after`), or undefined after the last page. */
@@ -48,6 +53,13 @@ export async function* listPages<T extends IDataObject>(
 			},
 			settings,
 		);
+		if (!isListPage(page)) {
+			throw new NodeOperationError(
+				context.getNode(),
+				'The OpenAI Admin API answered a list request with something that is not a list (no data array and has_more)',
+				{ itemIndex: settings.itemIndex },
+			);
+		}
 		const next = page.has_more ? (page.last_id ?? undefined) : undefined;
 		if (page.has_more && (next === undefined || seenCursors.has(next))) {
 			throw stop('the API said more pages follow but gave no new cursor (last_id)');

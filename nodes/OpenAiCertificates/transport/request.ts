@@ -149,7 +149,11 @@ export async function adminApiRequest<T = IDataObject>(
 		json: true,
 		timeout: settings.timeout,
 	};
-	if (call.qs && Object.keys(call.qs).length > 0) options.qs = call.qs;
+	if (call.qs && Object.keys(call.qs).length > 0) {
+		options.qs = call.qs;
+		// A list is sent as OpenAI's SDKs send it: the key (named with its brackets, `event_types[]`) repeated.
+		options.arrayFormat = 'repeat';
+	}
 	if (call.body !== undefined) options.body = call.body;
 	const idempotent = call.idempotent ?? true;
 	// Whether an earlier attempt may have reached the server although no answer came back.

@@ -11,7 +11,12 @@ import type {
 import { NodeApiError, updateDisplayOptions } from 'n8n-workflow';
 
 import type { Place } from '../../api/activation';
-import { placeName, placesWhereActive, toggleCertificates } from '../../api/activation';
+import {
+	placeName,
+	placesWhereActive,
+	toggleCertificates,
+	toggleSteps,
+} from '../../api/activation';
 import { outcomeOf, withReport } from '../../helpers/progress';
 import type { RequestSettings } from '../../transport';
 import { adminApiRequest, asNodeError } from '../../transport';
@@ -24,6 +29,7 @@ import {
 	requestSettings,
 	optionsCollection,
 } from '../parameters';
+import { guardChange, keepWorkingOptions, readKeepWorking } from '../lockoutGuard';
 
 const properties: INodeProperties[] = [
 	certificateLocator({
@@ -40,6 +46,7 @@ const properties: INodeProperties[] = [
 				'Whether to first deactivate the certificate in the organization and in every project where it is active (the API refuses to delete an active certificate)',
 		},
 		dryRunOption,
+		...keepWorkingOptions,
 		{
 			displayName: 'Ignore Not Found',
 			name: 'ignoreNotFound',
@@ -233,16 +240,22 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const deletion = readDeletion.call(this, itemIndex);
-	if (deletion.dryRun) {
-		const found = await exists(this, deletion);
-		const places = found
+	const found = deletion.dryRun ? await exists(this, deletion) : true;
+	const activeIn =
+		found && (deletion.dryRun || deletion.deactivateFirst)
 			? await placesWhereActive(this, deletion.certificateId, deletion.settings)
-			: undefined;
-		return [{ json: dryRunReport(deletion, places) }];
+			: [];
+	const guard = await guardChange(this, {
+		operation: 'Delete',
+		steps: deletion.deactivateFirst
+			? activeIn.flatMap((place) => toggleSteps(place, 'deactivate', [deletion.certificateId]))
+			: [],
+		clients: await readKeepWorking.call(this, itemIndex, readOptions.call(this, itemIndex)),
+		...deletion,
+	});
+	if (deletion.dryRun) {
+		return [{ json: { ...dryRunReport(deletion, found ? activeIn : undefined), ...guard } }];
 	}
-	const activeIn = deletion.deactivateFirst
-		? await placesWhereActive(this, deletion.certificateId, deletion.settings)
-		: [];
 
 	const { deactivatedIn, deletedMeanwhile } = await deactivateEverywhere(this, deletion, activeIn);
 	if (deletedMeanwhile) return output(deletion, undefined, deactivatedIn);

@@ -9,6 +9,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { certificateCheckOptions, certificateInputFields } from '../certificateInput';
+import { guardChange, keepWorkingOptions, readKeepWorking, rotationChange } from '../lockoutGuard';
 import { certificateLocator, dryRunOption, optionsCollection, projectLocator } from '../parameters';
 import { canaryProblem, planRotation } from './rotate/plan';
 import { readRotation, readState } from './rotate/read';
@@ -41,6 +42,7 @@ const properties: INodeProperties[] = [
 				'Whether to delete the old certificate once the new one has replaced it everywhere',
 		},
 		dryRunOption,
+		...keepWorkingOptions,
 		{
 			displayName: 'Pause After Canary',
 			name: 'pauseAfterCanary',
@@ -70,11 +72,16 @@ export async function execute(
 		});
 
 	const plan = planRotation(rotation, state);
+	const clients = await readKeepWorking.call(this, itemIndex, rotation.options);
+	const thisRun = plan.steps.slice(0, plan.pauseAfter === -1 ? undefined : plan.pauseAfter + 1);
+	const toDo = thisRun.filter((step) => !step.foundDone);
+	const guard = await guardChange(this, rotationChange(rotation, toDo, clients));
 	const ids = {
 		oldCertificateId: rotation.oldCertificateId,
 		newCertificateId: state.newCertificateId,
 	};
-	if (rotation.options.dryRun === true) return [{ json: dryRunOutput(rotation, plan, ids) }];
+	if (rotation.options.dryRun === true)
+		return [{ json: { ...dryRunOutput(rotation, plan, ids), ...guard } }];
 
 	const run = await runRotation(this, rotation, plan, state);
 	return [{ json: rotationOutput(rotation, run, run.ids) }];

@@ -1,0 +1,173 @@
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeProperties,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { AuditCursor } from './auditCursor';
+import { advance, LOOKBACK_SECONDS, readFrom, storedCursor, unseen } from './auditCursor';
+import type { AuditLogEntry, AuditLogQuery, CertificateEventType } from './auditLog';
+import { auditLogEntries, CERTIFICATE_EVENT_TYPES } from './auditLog';
+import type { ActorFilter } from './auditItems';
+import { auditItem, passesActorFilter } from './auditItems';
+
+/** The trigger's "Certificate Changed" event: certificate changes read from the organization's audit log. */
+
+export const AUDIT_EVENT = 'certificateChanged';
+
+export const auditEventOption = {
+	name: 'Certificate Changed (Audit Log)',
+	value: AUDIT_EVENT,
+	description:
+		'A certificate was created, renamed, deleted, activated or deactivated, with who did it (needs audit logging)',
+};
+
+const show = { displayOptions: { show: { event: [AUDIT_EVENT] } } };
+
+const CHANGE_OPTIONS: Array<{ name: string; value: CertificateEventType; description: string }> = [
+	{
+		name: 'Activated',
+		value: 'certificates.activated',
+		description: 'For the organization or a project',
+	},
+	{ name: 'Created', value: 'certificate.created', description: 'Uploaded to the organization' },
+	{
+		name: 'Deactivated',
+		value: 'certificates.deactivated',
+		description: 'For the organization or a project',
+	},
+	{ name: 'Deleted', value: 'certificate.deleted', description: 'Deleted from the organization' },
+	{ name: 'Renamed', value: 'certificate.updated', description: 'Its name was changed' },
+];
+
+const listHint = 'Comma-separated';
+
+export const auditEventProperties: INodeProperties[] = [
+	{
+		displayName: 'Changes',
+		name: 'changes',
+		type: 'multiOptions',
+		options: CHANGE_OPTIONS,
+		default: [...CERTIFICATE_EVENT_TYPES],
+		required: true,
+		description: 'Which certificate changes start the workflow',
+		...show,
+	},
+	{
+		displayName: 'Options',
+		name: 'auditOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		...show,
+		options: [
+			{
+				displayName: 'Ignore Changes By',
+				name: 'ignoreActors',
+				type: 'string',
+				default: '',
+				placeholder: 'key_abc123',
+				description: `${listHint} API key IDs, user IDs, emails or service account IDs whose changes are not reported, e.g. the ID of the rotation job's admin key`,
+			},
+			{
+				displayName: 'Only Changes By',
+				name: 'onlyActors',
+				type: 'string',
+				default: '',
+				placeholder: 'alice@example.com',
+				description: `${listHint} API key IDs, user IDs, emails or service account IDs: only their changes are reported`,
+			},
+			{
+				displayName: 'Only in Projects',
+				name: 'projectIds',
+				type: 'string',
+				default: '',
+				placeholder: 'proj_abc123',
+				description: `${listHint} project IDs: only activations and deactivations in these projects are reported`,
+			},
+		],
+	},
+];
+
+interface AuditPlan {
+	query: AuditLogQuery;
+	actors: ActorFilter;
+}
+
+const listOf = (value: unknown): string[] =>
+	typeof value === 'string' ? value.split(/[\s,]+/).filter((part) => part !== '') : [];
+
+function readPlan(context: IPollFunctions): AuditPlan {
+	const changes = context.getNodeParameter('changes', []) as unknown;
+	const options = context.getNodeParameter('auditOptions', {}) as IDataObject;
+	const types = Array.isArray(changes) ? changes : [];
+	const unknown = types.filter((type) => !CERTIFICATE_EVENT_TYPES.includes(type));
+	if (types.length === 0 || unknown.length > 0) {
+		throw new NodeOperationError(
+			context.getNode(),
+			unknown.length ? `Unknown change "${String(unknown[0])}"` : 'No change is selected',
+			{ description: 'Choose at least one of the certificate changes under Changes' },
+		);
+	}
+	return {
+		query: { types: types as CertificateEventType[], projectIds: listOf(options.projectIds) },
+		actors: { only: listOf(options.onlyActors), ignore: listOf(options.ignoreActors) },
+	};
+}
+
+/** Every event from `cursor` on; without a cursor, the newest events back to LOOKBACK_SECONDS before the newest. */
+async function readEntries(
+	context: IPollFunctions,
+	plan: AuditPlan,
+	cursor: AuditCursor | undefined,
+): Promise<AuditLogEntry[]> {
+	const since = cursor === undefined ? undefined : readFrom(cursor);
+	const entries: AuditLogEntry[] = [];
+	for await (const entry of auditLogEntries(context, { ...plan.query, since })) {
+		const newest = entries[0]?.effective_at ?? entry.effective_at;
+		if (cursor === undefined && entry.effective_at < newest - LOOKBACK_SECONDS) break;
+		entries.push(entry);
+	}
+	return entries;
+}
+
+const MANUAL_SAMPLE_SIZE = 5;
+const MANUAL_MAX_READ = 300;
+
+/** A test run: the most recent matching events, so fields can be mapped; nothing is remembered. */
+async function recentEvents(context: IPollFunctions, plan: AuditPlan): Promise<AuditLogEntry[]> {
+	const sample: AuditLogEntry[] = [];
+	let read = 0;
+	for await (const entry of auditLogEntries(context, plan.query)) {
+		if (passesActorFilter(entry, plan.actors)) sample.push(entry);
+		read += 1;
+		if (sample.length >= MANUAL_SAMPLE_SIZE || read >= MANUAL_MAX_READ) break;
+	}
+	return sample;
+}
+
+/**
+ * One poll: reads the events since the stored cursor, reports the unseen ones that pass the filters
+ * (oldest first), then moves the cursor. A failed read throws before the cursor is touched; the first
+ * poll (or one after the stored cursor was damaged) records where the log stands without reporting.
+ */
+export async function pollAuditEvents(
+	context: IPollFunctions,
+): Promise<INodeExecutionData[][] | null> {
+	const plan = readPlan(context);
+	let fired: AuditLogEntry[];
+	if (context.getMode() === 'manual') {
+		fired = await recentEvents(context, plan);
+	} else {
+		const state = context.getWorkflowStaticData('node');
+		const cursor = storedCursor(state.auditCursor);
+		const entries = await readEntries(context, plan, cursor);
+		fired = cursor === undefined ? [] : unseen(entries, cursor);
+		fired = fired.filter((entry) => passesActorFilter(entry, plan.actors));
+		state.auditCursor = advance(cursor, entries);
+	}
+	const items = fired.reverse().map(auditItem);
+	return items.length ? [context.helpers.returnJsonArray(items)] : null;
+}

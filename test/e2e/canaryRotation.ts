@@ -1,0 +1,125 @@
+/**
+ * Rotate with a canary in the real n8n app: verification through the sandbox's mTLS host with the OpenAI mTLS
+ * Client API credential, and a rotation whose n8n process is killed (SIGKILL) mid-way and then run again.
+ * On n8n 1.x the HTTP helper cannot present the client certificate: verification is refused, undone, and the
+ * error says why.
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { makeCertificate } from '../../sandbox/certificates';
+import type { FakeAdminApi, LoggedRequest } from '../../sandbox/server';
+import type { N8nApp } from '../../sandbox/n8nApp';
+import { freePort, parseExecuteOutput } from '../../sandbox/n8nApp';
+import type { WorkflowJson } from './workflows';
+import { callWebhook, CREDENTIAL, ours } from './workflows';
+
+const MTLS_CREDENTIAL = { id: 'openai-mtls-client', name: 'OpenAI mTLS Client API' };
+const WEBHOOK = 'openai-certificates-rotate-e2e';
+
+type Check = (name: string, body: () => Promise<void>) => Promise<void>;
+type Step = { step: string; place?: string; status: string };
+
+/** Manual trigger and webhook, both feeding one Rotate with a canary and the mTLS client credential. */
+function rotationWorkflow(name: string, rotateParameters: Record<string, unknown>): WorkflowJson {
+	const rotate = { ...ours('Rotate', rotateParameters), position: [440, 0], credentials: { openAiAdminApi: CREDENTIAL, openAiMtlsClientApi: MTLS_CREDENTIAL } };
+	const into = { main: [[{ node: 'Rotate', type: 'main', index: 0 }]] };
+	return {
+		name,
+		nodes: [
+			{ id: 'm', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: 'w', name: 'Rotation requested', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 200], webhookId: WEBHOOK, parameters: { httpMethod: 'POST', path: WEBHOOK, options: {} } },
+			rotate,
+		],
+		connections: { Start: into, 'Rotation requested': into },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, seconds = 120): Promise<T> {
+	for (let waited = 0; waited < seconds * 10; waited++) {
+		const found = probe();
+		if (found !== undefined) return found;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	throw new Error(`timed out waiting for ${what}`);
+}
+
+export async function canaryRotationChecks(
+	app: N8nApp,
+	api: FakeAdminApi,
+	importWorkflow: (key: string, workflow: WorkflowJson, options?: { activate?: boolean }) => Promise<string>,
+	check: Check,
+): Promise<void> {
+	const organization = api.organization;
+	const version = app.version;
+	const oldCa = makeCertificate({ ca: true, commonName: `Canary old CA ${version}` });
+	const newCa = makeCertificate({ ca: true, commonName: `Canary new CA ${version}` });
+	const client = makeCertificate({ commonName: `canary-workload ${version}`, issuer: newCa });
+	const file = join(app.userFolder, 'mtls-credential.json');
+	const data = { clientCertificate: client.pem, privateKey: client.keyPem, passphrase: '', apiKey: api.mtls.projectKey('proj_web'), serverCa: api.mtls.serverCertificatePem, baseUrl: api.mtls.baseUrl };
+	writeFileSync(file, JSON.stringify([{ ...MTLS_CREDENTIAL, type: 'openAiMtlsClientApi', data }]));
+	await app.cli(['import:credentials', `--input=${file}`]);
+	const old = organization.addCertificate({ name: 'Canary old CA', content: oldCa.pem, activeInProjects: ['proj_web', 'proj_batch'] });
+	const parameters = { resource: 'certificate', operation: 'rotate', certificateId: { __rl: true, mode: 'id', value: old.id }, certificate: newCa.pem, name: 'Canary new CA', options: { canaryProject: { __rl: true, mode: 'id', value: 'proj_web' }, deleteOld: true } };
+	const copies = () => [...organization.certificates.values()].filter((certificate) => certificate.content === newCa.pem).map((certificate) => certificate.id);
+
+	if (version.startsWith('1.')) {
+		await check('n8n 1.x: canary verification is refused (no client certificate presented), undone, and the error says why', async () => {
+			const id = await importWorkflow('canary1x', rotationWorkflow('E2E canary (1.x)', parameters));
+			// n8n 1.x ignores the credential's Server CA too: trust the sandbox host as OpenAI's public one would be.
+			const serverCa = join(app.userFolder, 'mtls-server-ca.pem');
+			writeFileSync(serverCa, api.mtls.serverCertificatePem);
+			app.env.NODE_EXTRA_CA_CERTS = serverCa;
+			const printed = await app
+				.cli(['execute', `--id=${id}`, '--rawOutput'])
+				.catch((error: { stdout?: string; message: string }) => `${error.stdout ?? ''}${error.message}`)
+				.finally(() => delete app.env.NODE_EXTRA_CA_CERTS);
+			assert.match(printed, /did not accept the canary request in project proj_web/);
+			assert.match(printed, /n8n 1\.x's HTTP helpers ignore client certificates/);
+			assert.doesNotMatch(printed, /PRIVATE KEY/);
+			const refused = api.mtls.log.at(-1);
+			assert.deepEqual([refused?.projectId, refused?.clientSubject, refused?.code], ['proj_web', undefined, 'certificate_required']);
+			assert.equal(copies().length, 1);
+			assert.deepEqual(organization.whereActive(copies()[0]), []);
+			assert.deepEqual(organization.whereActive(old.id), ['proj_web', 'proj_batch']);
+		});
+		return;
+	}
+
+	await check('n8n 2.x: Rotate verifies its canary through the mTLS host; n8n killed mid-rotation, run again, it converges', async () => {
+		const id = await importWorkflow('canary', rotationWorkflow('E2E canary', parameters), { activate: true });
+		// Hold the deactivation of the old CA in the canary, and kill n8n while it is in flight.
+		const held = (request: LoggedRequest) => request.method === 'POST' && request.path === '/v1/organization/projects/proj_web/certificates/deactivate';
+		api.faults.push({ kind: 'slow', delayMs: 6000, match: held });
+		const port = await freePort();
+		const server = await app.start(port);
+		const response = await callWebhook(`http://127.0.0.1:${port}`, `webhook/${WEBHOOK}`);
+		assert.equal(response.status, 200);
+		const inFlight = await waitFor('the held deactivation', () => api.log.find(held));
+		process.kill(-server.pid!, 'SIGKILL');
+		await waitFor('n8n to die', () => (server.exitCode !== null || server.signalCode !== null ? true : undefined), 30);
+		await waitFor('the held deactivation to land', () => inFlight.status, 30);
+		assert.deepEqual(api.mtls.log.filter((entry) => entry.projectId === 'proj_web').map((entry) => entry.status), [200]);
+		assert.ok(organization.certificates.has(old.id), 'the killed run must not have got to the delete');
+
+		const run = parseExecuteOutput(await app.cli(['execute', `--id=${id}`, '--rawOutput']));
+		const steps = run.data.resultData.runData.Rotate[0].data!.main[0]![0].json.steps as Step[];
+		assert.deepEqual(steps.map((entry) => `${entry.step}${entry.place ? ` ${entry.place}` : ''}: ${entry.status}`), [
+			'upload: found done',
+			'activate proj_web: found done',
+			'verify proj_web: done',
+			'activate proj_batch: found done',
+			// The old one's deactivation in the canary landed after the kill; no longer active there, it is no step.
+			'deactivate proj_batch: done',
+			'delete: done',
+		]);
+		assert.equal(copies().length, 1);
+		assert.deepEqual(organization.whereActive(copies()[0]), ['proj_web', 'proj_batch']);
+		assert.equal(organization.certificates.has(old.id), false);
+		// Both verifications came from the real app with the client certificate of the new CA.
+		const verifications = api.mtls.log.filter((entry) => entry.projectId === 'proj_web');
+		assert.deepEqual(verifications.map((entry) => [entry.status, entry.clientSubject?.includes(`canary-workload ${version}`)]), [[200, true], [200, true]]);
+	});
+}
