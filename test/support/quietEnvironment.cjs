@@ -25,16 +25,27 @@ class QuietEnvironment extends TestEnvironment {
 			this.printed[method] = console[method].bind(console);
 			console[method] = (...args) => this.held.push([method, args]);
 		}
-		// Loggers such as winston write to the console's streams directly.
+		// Loggers such as winston write to the console's streams directly; jest's console writes there too.
+		this.streams = { _stdout: console._stdout, _stderr: console._stderr };
+		this.holders = {};
 		for (const [stream, method] of [['_stdout', 'log'], ['_stderr', 'error']]) {
 			const write = (chunk) => this.held.push([method, [String(chunk).replace(/\n$/, '')]]) > 0;
-			Object.defineProperty(console, stream, { value: { write }, configurable: true, writable: true });
+			this.holders[stream] = { write };
 		}
+		this.setStreams(this.holders);
+	}
+
+	setStreams(streams) {
+		for (const [stream, value] of Object.entries(streams))
+			Object.defineProperty(this.global.console, stream, { value, configurable: true, writable: true });
 	}
 
 	printHeld() {
-		for (const [method, args] of this.held) this.printed[method](...args);
+		const held = this.held;
 		this.held = [];
+		this.setStreams(this.streams);
+		for (const [method, args] of held) this.printed[method](...args);
+		this.setStreams(this.holders);
 	}
 }
 
