@@ -11,7 +11,12 @@ const shared = {
 module.exports = {
 	testTimeout: 60_000,
 	projects: [
-		{ ...shared, displayName: 'unit', roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/test/volume/'] },
+		{
+			...shared,
+			displayName: 'unit',
+			roots: ['<rootDir>/test'],
+			testPathIgnorePatterns: ['/test/volume/'],
+		},
 		{ ...shared, displayName: 'volume', roots: ['<rootDir>/test/volume'] },
 	],
 };

@@ -24,7 +24,10 @@ export interface AppRun {
 type Variant = { key: string; label: string; deleter: Node };
 
 /** The HTTP Request node as a user would set it up with this package's credential and Retry On Fail on. */
-function httpRequest(baseUrl: string, batching?: { batchSize: number; batchInterval: number }): Node {
+function httpRequest(
+	baseUrl: string,
+	batching?: { batchSize: number; batchInterval: number },
+): Node {
 	return {
 		id: 'delete',
 		name: 'Delete',
@@ -54,7 +57,10 @@ function oursDeleting(concurrency: number): Node {
 	});
 }
 
-export async function measureInApp(count: number, ratePerMinute: number): Promise<{ unlimited: AppRun[]; limited: AppRun[] }> {
+export async function measureInApp(
+	count: number,
+	ratePerMinute: number,
+): Promise<{ unlimited: AppRun[]; limited: AppRun[] }> {
 	const app = prepareApp('2.41.1');
 	const port = await freePort();
 	// One address for every run, so the imported credential stays valid while each run gets a fresh organization.
@@ -64,10 +70,17 @@ export async function measureInApp(count: number, ratePerMinute: number): Promis
 	const baseUrl = setup.baseUrl;
 	const paced = (perMinute: number) => {
 		const batchInterval = Math.ceil(60_000 / perMinute);
-		return { label: `HTTP Request node, Retry On Fail, Batching 1 item per ${batchInterval} ms`, deleter: httpRequest(baseUrl, { batchSize: 1, batchInterval }) };
+		return {
+			label: `HTTP Request node, Retry On Fail, Batching 1 item per ${batchInterval} ms`,
+			deleter: httpRequest(baseUrl, { batchSize: 1, batchInterval }),
+		};
 	};
 	const variants: Variant[] = [
-		{ key: 'http', label: 'HTTP Request node, Retry On Fail (3 tries, 1 s)', deleter: httpRequest(baseUrl) },
+		{
+			key: 'http',
+			label: 'HTTP Request node, Retry On Fail (3 tries, 1 s)',
+			deleter: httpRequest(baseUrl),
+		},
 		{ key: 'httppaced', ...paced(ratePerMinute) },
 		// The same, paced for a limit 10% higher than the real one: the limit is rarely known exactly.
 		{ key: 'httpfast', ...paced(ratePerMinute * 1.1) },
@@ -77,7 +90,10 @@ export async function measureInApp(count: number, ratePerMinute: number): Promis
 	];
 	for (const variant of variants) {
 		const list = ours('List', { resource: 'certificate', operation: 'getAll', returnAll: true });
-		await imports.workflow(`bench${variant.key}`, chain(`Bench: ${variant.label}`, [list, variant.deleter]));
+		await imports.workflow(
+			`bench${variant.key}`,
+			chain(`Bench: ${variant.label}`, [list, variant.deleter]),
+		);
 	}
 
 	const run = async (variant: Variant, options: FakeAdminApiOptions): Promise<AppRun> => {
@@ -86,10 +102,14 @@ export async function measureInApp(count: number, ratePerMinute: number): Promis
 		for (let index = 0; index < count; index++) api.organization.addCertificate();
 		let error: string | undefined;
 		try {
-			await app.cli(['execute', `--id=${imports.ids[`bench${variant.key}`]}`, '--rawOutput'], 600_000);
+			await app.cli(
+				['execute', `--id=${imports.ids[`bench${variant.key}`]}`, '--rawOutput'],
+				600_000,
+			);
 		} catch (failure) {
 			const printed = `${(failure as { stdout?: string }).stdout ?? ''}\n${(failure as { stderr?: string }).stderr ?? ''}`;
-			error = printed.match(/"message":\s*"([^"]+)"/)?.[1] ?? (failure as Error).message.split('\n')[0];
+			error =
+				printed.match(/"message":\s*"([^"]+)"/)?.[1] ?? (failure as Error).message.split('\n')[0];
 		} finally {
 			await api.close();
 		}
@@ -110,10 +130,18 @@ export async function measureInApp(count: number, ratePerMinute: number): Promis
 
 	try {
 		const unlimited: AppRun[] = [];
-		for (const key of ['http', 'ours1', 'ours8']) unlimited.push(await run(variants.find((variant) => variant.key === key)!, { latencyMs: 20 }));
+		for (const key of ['http', 'ours1', 'ours8'])
+			unlimited.push(
+				await run(variants.find((variant) => variant.key === key)!, { latencyMs: 20 }),
+			);
 		const limited: AppRun[] = [];
 		for (const key of ['http', 'httppaced', 'httpfast', 'ours4']) {
-			limited.push(await run(variants.find((variant) => variant.key === key)!, { latencyMs: 20, rateLimit: { perMinute: ratePerMinute, retryAfter: true, burst: 10 } }));
+			limited.push(
+				await run(variants.find((variant) => variant.key === key)!, {
+					latencyMs: 20,
+					rateLimit: { perMinute: ratePerMinute, retryAfter: true, burst: 10 },
+				}),
+			);
 		}
 		return { unlimited, limited };
 	} finally {

@@ -33,7 +33,11 @@ const row = (...cells: Array<string | number>) => {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const ratio = (value: number) => value.toFixed(2);
 
-async function withFake<T>(options: FakeAdminApiOptions, certificates: number, body: (api: Awaited<ReturnType<typeof startFakeAdminApi>>, ids: string[]) => Promise<T>) {
+async function withFake<T>(
+	options: FakeAdminApiOptions,
+	certificates: number,
+	body: (api: Awaited<ReturnType<typeof startFakeAdminApi>>, ids: string[]) => Promise<T>,
+) {
 	const api = await startFakeAdminApi(options);
 	api.organization.maxCertificates = Number.MAX_SAFE_INTEGER;
 	const ids = Array.from({ length: certificates }, () => api.organization.addCertificate().id);
@@ -48,7 +52,12 @@ async function withFake<T>(options: FakeAdminApiOptions, certificates: number, b
  * The baseline: plain loops of DELETEs with axios and a fresh agent per request, as n8n-core sends them;
  * `concurrency` loops share the list.
  */
-async function rawDeletes(baseUrl: string, apiKey: string, ids: string[], concurrency = 1): Promise<number> {
+async function rawDeletes(
+	baseUrl: string,
+	apiKey: string,
+	ids: string[],
+	concurrency = 1,
+): Promise<number> {
 	const started = performance.now();
 	let next = 0;
 	const loop = async () => {
@@ -68,13 +77,23 @@ async function rawDeletes(baseUrl: string, apiKey: string, ids: string[], concur
 	return performance.now() - started;
 }
 
-async function nodeDeletes(baseUrl: string, apiKey: string, ids: string[], options: Record<string, unknown>) {
+async function nodeDeletes(
+	baseUrl: string,
+	apiKey: string,
+	ids: string[],
+	options: Record<string, unknown>,
+) {
 	const started = performance.now();
 	const { items, error } = await runNode({
 		credentials: { apiKey, baseUrl },
 		continueOnFail: true,
 		items: ids.map((id) => ({ id })),
-		parameters: { resource: 'certificate', operation: 'delete', certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' }, options },
+		parameters: {
+			resource: 'certificate',
+			operation: 'delete',
+			certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+			options,
+		},
 	});
 	if (error) throw error;
 	const failed = items.filter((item) => item.json.error !== undefined).length;
@@ -86,16 +105,30 @@ async function networkCases() {
 	// 1 and 2: deletes, raw loop vs our node through n8n-core.
 	const sequential: Record<number, number> = {};
 	for (const latencyMs of [0, 20]) {
-		const raw = await withFake({ latencyMs }, N, (api, ids) => rawDeletes(api.baseUrl, api.apiKey, ids));
+		const raw = await withFake({ latencyMs }, N, (api, ids) =>
+			rawDeletes(api.baseUrl, api.apiKey, ids),
+		);
 		sequential[latencyMs] = raw;
-		const node = await withFake({ latencyMs }, N, (api, ids) => nodeDeletes(api.baseUrl, api.apiKey, ids, {}));
-		row(`1. ${N} deletes, latency ${latencyMs} ms, concurrency 1`, `raw ${seconds(raw)}`, `node ${seconds(node.ms)}`, `node/raw ${ratio(node.ms / raw)}`, 'target ≤ 1.10 at 20 ms');
+		const node = await withFake({ latencyMs }, N, (api, ids) =>
+			nodeDeletes(api.baseUrl, api.apiKey, ids, {}),
+		);
+		row(
+			`1. ${N} deletes, latency ${latencyMs} ms, concurrency 1`,
+			`raw ${seconds(raw)}`,
+			`node ${seconds(node.ms)}`,
+			`node/raw ${ratio(node.ms / raw)}`,
+			'target ≤ 1.10 at 20 ms',
+		);
 	}
 	{
 		const latencyMs = 20;
-		const node = await withFake({ latencyMs }, N, (api, ids) => nodeDeletes(api.baseUrl, api.apiKey, ids, { concurrency: 8 }));
+		const node = await withFake({ latencyMs }, N, (api, ids) =>
+			nodeDeletes(api.baseUrl, api.apiKey, ids, { concurrency: 8 }),
+		);
 		// What the same raw client achieves with 8 loops here: the ceiling this machine and setup allow.
-		const raw8 = await withFake({ latencyMs }, N, (api, ids) => rawDeletes(api.baseUrl, api.apiKey, ids, 8));
+		const raw8 = await withFake({ latencyMs }, N, (api, ids) =>
+			rawDeletes(api.baseUrl, api.apiKey, ids, 8),
+		);
 		const ideal = (N * latencyMs) / 8;
 		row(
 			`2. ${N} deletes, latency ${latencyMs} ms, concurrency 8`,
@@ -108,10 +141,17 @@ async function networkCases() {
 
 	// 3: under a server limit, with and without Retry-After.
 	for (const retryAfter of [true, false]) {
-		const result = await withFake({ rateLimit: { perMinute: RATE, retryAfter, burst: 10 } }, RATE_N, async (api, ids) => {
-			const run = await nodeDeletes(api.baseUrl, api.apiKey, ids, { concurrency: 4, maxRetries: 10 });
-			return { ...run, throttled: api.log.filter((request) => request.rateLimited).length };
-		});
+		const result = await withFake(
+			{ rateLimit: { perMinute: RATE, retryAfter, burst: 10 } },
+			RATE_N,
+			async (api, ids) => {
+				const run = await nodeDeletes(api.baseUrl, api.apiKey, ids, {
+					concurrency: 4,
+					maxRetries: 10,
+				});
+				return { ...run, throttled: api.log.filter((request) => request.rateLimited).length };
+			},
+		);
 		const achievedPerMinute = (RATE_N / result.ms) * 60_000;
 		row(
 			`3. ${RATE_N} deletes under ${RATE}/min (burst 10), ${retryAfter ? 'with' : 'without'} Retry-After, concurrency 4`,
@@ -165,36 +205,58 @@ async function networkCases() {
 
 	// 5: the peer in the real n8n app (installs n8n 2.41.1 into the app cache on first use; BENCH_APP=0 skips it).
 	if (process.env.BENCH_APP === '0') {
-		row('5. HTTP Request node vs this node in the real n8n app', 'skipped (BENCH_APP=0)', '', '', 'target: ours faster');
+		row(
+			'5. HTTP Request node vs this node in the real n8n app',
+			'skipped (BENCH_APP=0)',
+			'',
+			'',
+			'target: ours faster',
+		);
 	} else {
 		const { unlimited, limited } = await measureInApp(N, APP_RATE);
 		const outcome = (run: AppRun) =>
 			`${run.succeeded ? 'succeeded' : `FAILED (${run.error})`}, deleted ${run.deleted}/${N} with ${run.deletes} DELETEs (${run.throttled}×429, ${run.notFound}×404)`;
 		const [http, ...mine] = unlimited;
 		for (const run of unlimited) {
-			row(`5a. ${N} deletes in n8n 2.41.1, latency 20 ms, no limit: ${run.variant}`, seconds(run.windowMs), run === http ? '' : `HTTP Request/this ${ratio(http.windowMs / run.windowMs)}`, outcome(run), 'target: ours faster');
+			row(
+				`5a. ${N} deletes in n8n 2.41.1, latency 20 ms, no limit: ${run.variant}`,
+				seconds(run.windowMs),
+				run === http ? '' : `HTTP Request/this ${ratio(http.windowMs / run.windowMs)}`,
+				outcome(run),
+				'target: ours faster',
+			);
 		}
 		const best = Math.min(...mine.map((run) => run.windowMs));
 		console.error(`  5a. HTTP Request node vs the faster of ours: ${ratio(http.windowMs / best)}`);
 		for (const run of limited) {
 			const perMinute = run.windowMs > 0 ? (run.deleted / run.windowMs) * 60_000 : 0;
-			row(`5b. ${N} deletes in n8n 2.41.1 under ${APP_RATE}/min (burst 10, Retry-After): ${run.variant}`, `${seconds(run.windowMs)}, ${Math.round(perMinute)} deleted/min`, `achieved/R ${ratio(perMinute / APP_RATE)}`, outcome(run), 'target: ours faster');
+			row(
+				`5b. ${N} deletes in n8n 2.41.1 under ${APP_RATE}/min (burst 10, Retry-After): ${run.variant}`,
+				`${seconds(run.windowMs)}, ${Math.round(perMinute)} deleted/min`,
+				`achieved/R ${ratio(perMinute / APP_RATE)}`,
+				outcome(run),
+				'target: ours faster',
+			);
 		}
 	}
-
 }
 
 async function main() {
-	console.error(`Benchmark: ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}`);
+	console.error(
+		`Benchmark: ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}`,
+	);
 	if (process.env.BENCH_ONLY !== 'hostile') await networkCases();
 	// 6 and 7: what hostile input costs (bench/hostile.ts).
 	benchPemScan(row);
 	benchAnswerValidation(row);
 
-	console.log(`\nBenchmark — ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}\n`);
+	console.log(
+		`\nBenchmark — ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}\n`,
+	);
 	console.log('| case | measured | ratio | notes | target |');
 	console.log('|---|---|---|---|---|');
-	for (const cells of rows) console.log(`| ${[...cells, '', '', '', '', ''].slice(0, 5).join(' | ')} |`);
+	for (const cells of rows)
+		console.log(`| ${[...cells, '', '', '', '', ''].slice(0, 5).join(' | ')} |`);
 }
 
 main().catch((error: unknown) => {

@@ -58,9 +58,12 @@ export class OpenAiAdminApi implements ICredentialType {
 	): Promise<IHttpRequestOptions> {
 		// The credential test request comes here too: the Base URL rule and the allowed domains hold for it.
 		const base = credentialBaseUrl(credentials);
-		if ('problem' in base) throw new UserError(`The OpenAI Admin API key was not sent: ${base.problem}`);
+		if ('problem' in base)
+			throw new UserError(`The OpenAI Admin API key was not sent: ${base.problem}`);
 		// And wherever this request goes (an HTTP Request node may name any URL): the same rule.
-		const target = requestTarget(requestOptions as { baseURL?: unknown; url?: unknown; uri?: unknown });
+		const target = requestTarget(
+			requestOptions as { baseURL?: unknown; url?: unknown; uri?: unknown },
+		);
 		const problem =
 			target === undefined ? 'the request has no valid URL' : destinationProblem(target);
 		if (problem !== undefined) {

@@ -82,20 +82,43 @@ export function makeCertificate(options: CertificateOptions = {}): GeneratedCert
 		const commonName = options.commonName ?? `Test ${options.ca ? 'CA' : 'Client'} ${counter}`;
 		writeFileSync(join(dir, 'ca.cnf'), CONFIG);
 		writeFileSync(join(dir, 'index.txt'), '');
-		writeFileSync(join(dir, 'serial'), `${(Date.now() * 1000 + counter).toString(16).padStart(16, '0')}\n`);
+		writeFileSync(
+			join(dir, 'serial'),
+			`${(Date.now() * 1000 + counter).toString(16).padStart(16, '0')}\n`,
+		);
 		const keyPem = newKey(dir, options.key ?? 'ec', options.freshKey === true);
 		writeFileSync(join(dir, 'subject.key'), keyPem);
-		openssl(dir, ['req', '-new', '-key', 'subject.key', '-subj', `/CN=${commonName}/O=n8n-nodes-openai-certificates tests`, '-out', 'subject.csr']);
+		openssl(dir, [
+			'req',
+			'-new',
+			'-key',
+			'subject.key',
+			'-subj',
+			`/CN=${commonName}/O=n8n-nodes-openai-certificates tests`,
+			'-out',
+			'subject.csr',
+		]);
 		const signing = options.issuer
 			? (writeFileSync(join(dir, 'issuer.pem'), options.issuer.pem),
 				writeFileSync(join(dir, 'issuer.key'), options.issuer.keyPem),
 				['-cert', 'issuer.pem', '-keyfile', 'issuer.key'])
 			: ['-selfsign', '-keyfile', 'subject.key'];
 		openssl(dir, [
-			'ca', '-batch', '-config', 'ca.cnf', '-notext', '-in', 'subject.csr', '-out', 'subject.pem',
-			'-startdate', generalizedTime(options.notBeforeOffset ?? -86_400),
-			'-enddate', generalizedTime(options.notAfterOffset ?? 365 * 86_400),
-			'-extensions', options.ca ? 'v3_ca' : 'v3_leaf',
+			'ca',
+			'-batch',
+			'-config',
+			'ca.cnf',
+			'-notext',
+			'-in',
+			'subject.csr',
+			'-out',
+			'subject.pem',
+			'-startdate',
+			generalizedTime(options.notBeforeOffset ?? -86_400),
+			'-enddate',
+			generalizedTime(options.notAfterOffset ?? 365 * 86_400),
+			'-extensions',
+			options.ca ? 'v3_ca' : 'v3_leaf',
 			...signing,
 		]);
 		return { pem: readFileSync(join(dir, 'subject.pem'), 'utf8'), keyPem, commonName };

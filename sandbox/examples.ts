@@ -14,7 +14,12 @@ export const PKI_PLACEHOLDER = 'https://pki.example.com';
 export interface ExampleWorkflow {
 	id?: string;
 	name: string;
-	nodes: Array<{ name: string; parameters: Record<string, unknown>; notes?: string; [key: string]: unknown }>;
+	nodes: Array<{
+		name: string;
+		parameters: Record<string, unknown>;
+		notes?: string;
+		[key: string]: unknown;
+	}>;
 	[key: string]: unknown;
 }
 
@@ -23,7 +28,9 @@ function replaced(value: unknown, from: string, to: string): unknown {
 	if (typeof value === 'string') return value.split(from).join(to);
 	if (Array.isArray(value)) return value.map((entry) => replaced(entry, from, to));
 	if (value !== null && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, replaced(entry, from, to)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([key, entry]) => [key, replaced(entry, from, to)]),
+		);
 	}
 	return value;
 }
@@ -33,7 +40,11 @@ export function exampleId(file: string): string {
 	return `example${file.replace(/[^a-zA-Z0-9]/g, '')}`.slice(0, 16);
 }
 
-export function sandboxCopyOfExample(workflow: ExampleWorkflow, file: string, pkiBaseUrl: string): ExampleWorkflow {
+export function sandboxCopyOfExample(
+	workflow: ExampleWorkflow,
+	file: string,
+	pkiBaseUrl: string,
+): ExampleWorkflow {
 	const nodes = workflow.nodes.map((node) => {
 		if (!JSON.stringify(node.parameters).includes(PKI_PLACEHOLDER)) return node;
 		return {
@@ -47,12 +58,19 @@ export function sandboxCopyOfExample(workflow: ExampleWorkflow, file: string, pk
 }
 
 /** The sandbox copies of every workflow in `examplesDir`, by file name. */
-export function sandboxExamples(examplesDir: string, pkiBaseUrl: string): Array<{ file: string; workflow: ExampleWorkflow }> {
+export function sandboxExamples(
+	examplesDir: string,
+	pkiBaseUrl: string,
+): Array<{ file: string; workflow: ExampleWorkflow }> {
 	return readdirSync(examplesDir)
 		.filter((file) => file.endsWith('.json'))
 		.sort()
 		.map((file) => ({
 			file,
-			workflow: sandboxCopyOfExample(JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as ExampleWorkflow, file, pkiBaseUrl),
+			workflow: sandboxCopyOfExample(
+				JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as ExampleWorkflow,
+				file,
+				pkiBaseUrl,
+			),
 		}));
 }

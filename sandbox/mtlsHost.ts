@@ -65,16 +65,34 @@ function makeServerIdentity(): { cert: string; key: string } {
 		execFileSync(
 			'openssl',
 			[
-				'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-				'-keyout', 'server.key', '-out', 'server.pem', '-days', '30',
-				'-subj', '/CN=localhost/O=n8n-nodes-openai-certificates sandbox mTLS host',
-				'-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-				'-addext', 'basicConstraints=critical,CA:FALSE',
-				'-addext', 'extendedKeyUsage=serverAuth',
+				'req',
+				'-x509',
+				'-newkey',
+				'ec',
+				'-pkeyopt',
+				'ec_paramgen_curve:P-256',
+				'-nodes',
+				'-keyout',
+				'server.key',
+				'-out',
+				'server.pem',
+				'-days',
+				'30',
+				'-subj',
+				'/CN=localhost/O=n8n-nodes-openai-certificates sandbox mTLS host',
+				'-addext',
+				'subjectAltName=IP:127.0.0.1,DNS:localhost',
+				'-addext',
+				'basicConstraints=critical,CA:FALSE',
+				'-addext',
+				'extendedKeyUsage=serverAuth',
 			],
 			{ cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
 		);
-		serverIdentity = { cert: readFileSync(join(dir, 'server.pem'), 'utf8'), key: readFileSync(join(dir, 'server.key'), 'utf8') };
+		serverIdentity = {
+			cert: readFileSync(join(dir, 'server.pem'), 'utf8'),
+			key: readFileSync(join(dir, 'server.key'), 'utf8'),
+		};
 		return serverIdentity;
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
@@ -84,7 +102,9 @@ function makeServerIdentity(): { cert: string; key: string } {
 /** The certificates the client sent, leaf first, as PEM. */
 function presentedChain(socket: TLSSocket): X509Certificate[] {
 	const chain: X509Certificate[] = [];
-	let current: DetailedPeerCertificate | undefined = socket.getPeerCertificate(true) as DetailedPeerCertificate;
+	let current: DetailedPeerCertificate | undefined = socket.getPeerCertificate(
+		true,
+	) as DetailedPeerCertificate;
 	const seen = new Set<string>();
 	while (current && current.raw && !seen.has(current.fingerprint256)) {
 		seen.add(current.fingerprint256);
@@ -96,11 +116,16 @@ function presentedChain(socket: TLSSocket): X509Certificate[] {
 
 /** Every parseable certificate in the content of the certificates active in scope. */
 function anchorsInScope(organization: Organization, projectId: string): X509Certificate[] {
-	const ids = new Set([...organization.activeInOrganization, ...(organization.activeInProject.get(projectId) ?? [])]);
+	const ids = new Set([
+		...organization.activeInOrganization,
+		...(organization.activeInProject.get(projectId) ?? []),
+	]);
 	const anchors: X509Certificate[] = [];
 	for (const id of ids) {
 		const content = organization.certificates.get(id)?.content ?? '';
-		for (const block of content.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+		for (const block of content.match(
+			/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g,
+		) ?? []) {
 			try {
 				anchors.push(new X509Certificate(block));
 			} catch {
@@ -119,22 +144,46 @@ function chainVerifier(workDir: string) {
 	let counter = 0;
 
 	async function run(anchors: X509Certificate[], chain: X509Certificate[]): Promise<Verdict> {
-		if (anchors.length === 0) return { ok: false, reason: 'no active certificate in scope is a parseable X.509 certificate' };
+		if (anchors.length === 0)
+			return {
+				ok: false,
+				reason: 'no active certificate in scope is a parseable X.509 certificate',
+			};
 		counter += 1;
 		const base = join(workDir, `verify-${counter}`);
-		await writeFile(`${base}-anchors.pem`, anchors.map((certificate) => certificate.toString()).join('\n'));
+		await writeFile(
+			`${base}-anchors.pem`,
+			anchors.map((certificate) => certificate.toString()).join('\n'),
+		);
 		await writeFile(`${base}-leaf.pem`, chain[0].toString());
-		const args = ['verify', '-purpose', 'sslclient', '-partial_chain', '-CAfile', `${base}-anchors.pem`];
+		const args = [
+			'verify',
+			'-purpose',
+			'sslclient',
+			'-partial_chain',
+			'-CAfile',
+			`${base}-anchors.pem`,
+		];
 		if (chain.length > 1) {
-			await writeFile(`${base}-untrusted.pem`, chain.slice(1).map((certificate) => certificate.toString()).join('\n'));
+			await writeFile(
+				`${base}-untrusted.pem`,
+				chain
+					.slice(1)
+					.map((certificate) => certificate.toString())
+					.join('\n'),
+			);
 			args.push('-untrusted', `${base}-untrusted.pem`);
 		}
 		args.push(`${base}-leaf.pem`);
 		return await new Promise<Verdict>((resolve) => {
 			execFile('openssl', args, { encoding: 'utf8' }, (error, stdout, stderr) => {
-				for (const suffix of ['anchors', 'leaf', 'untrusted']) rmSync(`${base}-${suffix}.pem`, { force: true });
+				for (const suffix of ['anchors', 'leaf', 'untrusted'])
+					rmSync(`${base}-${suffix}.pem`, { force: true });
 				if (!error) return resolve({ ok: true });
-				const reason = /error \d+ at \d+ depth lookup: (.*)/.exec(`${stderr}\n${stdout}`)?.[1] ?? (stderr || stdout).trim().split('\n').pop() ?? 'verification failed';
+				const reason =
+					/error \d+ at \d+ depth lookup: (.*)/.exec(`${stderr}\n${stdout}`)?.[1] ??
+					(stderr || stdout).trim().split('\n').pop() ??
+					'verification failed';
 				resolve({ ok: false, reason });
 			});
 		});
@@ -142,7 +191,12 @@ function chainVerifier(workDir: string) {
 
 	return (anchors: X509Certificate[], chain: X509Certificate[]): Promise<Verdict> => {
 		const key = createHash('sha256')
-			.update(anchors.map((certificate) => certificate.fingerprint256).sort().join(','))
+			.update(
+				anchors
+					.map((certificate) => certificate.fingerprint256)
+					.sort()
+					.join(','),
+			)
 			.update('|')
 			.update(chain.map((certificate) => certificate.fingerprint256).join(','))
 			.digest('hex');
@@ -159,7 +213,10 @@ function errorBody(message: string, code: string, type = 'invalid_request_error'
 	return { error: { message, type, param: null, code } };
 }
 
-export async function startMtlsHost(organization: Organization, options: { port?: number; host?: string } = {}): Promise<MtlsHost> {
+export async function startMtlsHost(
+	organization: Organization,
+	options: { port?: number; host?: string } = {},
+): Promise<MtlsHost> {
 	const identity = makeServerIdentity();
 	const workDir = mkdtempSync(join(tmpdir(), 'mtls-verify-'));
 	const verify = chainVerifier(workDir);
@@ -172,35 +229,60 @@ export async function startMtlsHost(organization: Organization, options: { port?
 		return organization.projects.has(projectId) ? projectId : undefined;
 	};
 
-	async function answer(incoming: IncomingMessage): Promise<{ status: number; body: unknown; entry: Partial<MtlsRequest> }> {
+	async function answer(
+		incoming: IncomingMessage,
+	): Promise<{ status: number; body: unknown; entry: Partial<MtlsRequest> }> {
 		const url = new URL(incoming.url ?? '/', 'https://mtls');
 		if (incoming.method !== 'GET' || url.pathname !== '/v1/models') {
-			return { status: 404, body: errorBody(`Invalid URL (${incoming.method} ${url.pathname})`, 'unknown_url'), entry: {} };
+			return {
+				status: 404,
+				body: errorBody(`Invalid URL (${incoming.method} ${url.pathname})`, 'unknown_url'),
+				entry: {},
+			};
 		}
 		const projectId = projectByKey(incoming.headers.authorization);
 		if (!projectId) {
 			return {
 				status: 401,
-				body: errorBody('Incorrect API key provided. The sandbox mTLS host takes project keys (sk-proj-sandbox-<project ID>).', 'invalid_api_key'),
+				body: errorBody(
+					'Incorrect API key provided. The sandbox mTLS host takes project keys (sk-proj-sandbox-<project ID>).',
+					'invalid_api_key',
+				),
 				entry: {},
 			};
 		}
 		const chain = presentedChain(incoming.socket as TLSSocket);
-		const entry: Partial<MtlsRequest> = { projectId, clientSubject: chain[0]?.subject.replace(/\n/g, ', ') };
+		const entry: Partial<MtlsRequest> = {
+			projectId,
+			clientSubject: chain[0]?.subject.replace(/\n/g, ', '),
+		};
 		const anchors = anchorsInScope(organization, projectId);
-		const enforced = organization.activeInOrganization.size > 0 || (organization.activeInProject.get(projectId)?.size ?? 0) > 0;
+		const enforced =
+			organization.activeInOrganization.size > 0 ||
+			(organization.activeInProject.get(projectId)?.size ?? 0) > 0;
 		if (enforced && chain.length === 0) {
 			const message = `A client certificate is required: mutual TLS is enforced for project ${projectId} (a certificate is active for it or for the organization).`;
-			return { status: 401, body: errorBody(message, 'certificate_required'), entry: { ...entry, code: 'certificate_required' } };
+			return {
+				status: 401,
+				body: errorBody(message, 'certificate_required'),
+				entry: { ...entry, code: 'certificate_required' },
+			};
 		}
 		if (enforced) {
 			const verdict = await verify(anchors, chain);
 			if (!verdict.ok) {
 				const message = `The client certificate was not accepted: it does not chain to a certificate active for project ${projectId} or the organization (${verdict.reason}).`;
-				return { status: 401, body: errorBody(message, 'certificate_not_accepted'), entry: { ...entry, code: 'certificate_not_accepted' } };
+				return {
+					status: 401,
+					body: errorBody(message, 'certificate_not_accepted'),
+					entry: { ...entry, code: 'certificate_not_accepted' },
+				};
 			}
 		}
-		const body = { object: 'list', data: [{ id: 'gpt-sandbox', object: 'model', created: 1_700_000_000, owned_by: 'system' }] };
+		const body = {
+			object: 'list',
+			data: [{ id: 'gpt-sandbox', object: 'model', created: 1_700_000_000, owned_by: 'system' }],
+		};
 		return { status: 200, body, entry };
 	}
 
@@ -217,7 +299,15 @@ export async function startMtlsHost(organization: Organization, options: { port?
 					})
 					.catch((error: unknown) => {
 						response.writeHead(500, { 'Content-Type': 'application/json' });
-						response.end(JSON.stringify(errorBody(`Sandbox mTLS host failure: ${String(error)}`, 'server_error', 'server_error')));
+						response.end(
+							JSON.stringify(
+								errorBody(
+									`Sandbox mTLS host failure: ${String(error)}`,
+									'server_error',
+									'server_error',
+								),
+							),
+						);
 					});
 			});
 		},
@@ -226,7 +316,9 @@ export async function startMtlsHost(organization: Organization, options: { port?
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 	});
-	await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+	await new Promise<void>((resolve) =>
+		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+	);
 	const { port } = server.address() as AddressInfo;
 
 	return {

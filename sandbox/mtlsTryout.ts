@@ -15,14 +15,25 @@ export function prepareMtlsTryout(api: FakeAdminApi, folder: string): string[] {
 	const file = (name: string) => join(folder, name);
 	const stillValid = () => {
 		try {
-			return Date.parse(new X509Certificate(readFileSync(file('client.pem'))).validTo) > Date.now() + 86_400_000;
+			return (
+				Date.parse(new X509Certificate(readFileSync(file('client.pem'))).validTo) >
+				Date.now() + 86_400_000
+			);
 		} catch {
 			return false;
 		}
 	};
 	if (!existsSync(file('client.key')) || !stillValid()) {
-		const clientCa = makeCertificate({ ca: true, commonName: 'Sandbox curl client CA', freshKey: true });
-		const client = makeCertificate({ commonName: 'sandbox-curl-client', issuer: clientCa, freshKey: true });
+		const clientCa = makeCertificate({
+			ca: true,
+			commonName: 'Sandbox curl client CA',
+			freshKey: true,
+		});
+		const client = makeCertificate({
+			commonName: 'sandbox-curl-client',
+			issuer: clientCa,
+			freshKey: true,
+		});
 		writeFileSync(file('client-ca.pem'), clientCa.pem);
 		writeFileSync(file('client.pem'), client.pem);
 		writeFileSync(file('client.key'), client.keyPem, { mode: 0o600 });

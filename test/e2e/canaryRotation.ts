@@ -23,13 +23,32 @@ type Step = { step: string; place?: string; status: string };
 
 /** Manual trigger and webhook, both feeding one Rotate with a canary and the mTLS client credential. */
 function rotationWorkflow(name: string, rotateParameters: Record<string, unknown>): WorkflowJson {
-	const rotate = { ...ours('Rotate', rotateParameters), position: [440, 0], credentials: { openAiAdminApi: CREDENTIAL, openAiMtlsClientApi: MTLS_CREDENTIAL } };
+	const rotate = {
+		...ours('Rotate', rotateParameters),
+		position: [440, 0],
+		credentials: { openAiAdminApi: CREDENTIAL, openAiMtlsClientApi: MTLS_CREDENTIAL },
+	};
 	const into = { main: [[{ node: 'Rotate', type: 'main', index: 0 }]] };
 	return {
 		name,
 		nodes: [
-			{ id: 'm', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{ id: 'w', name: 'Rotation requested', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 200], webhookId: WEBHOOK, parameters: { httpMethod: 'POST', path: WEBHOOK, options: {} } },
+			{
+				id: 'm',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				id: 'w',
+				name: 'Rotation requested',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 200],
+				webhookId: WEBHOOK,
+				parameters: { httpMethod: 'POST', path: WEBHOOK, options: {} },
+			},
 			rotate,
 		],
 		connections: { Start: into, 'Rotation requested': into },
@@ -49,7 +68,11 @@ async function waitFor<T>(what: string, probe: () => T | undefined, seconds = 12
 export async function canaryRotationChecks(
 	app: N8nApp,
 	api: FakeAdminApi,
-	importWorkflow: (key: string, workflow: WorkflowJson, options?: { activate?: boolean }) => Promise<string>,
+	importWorkflow: (
+		key: string,
+		workflow: WorkflowJson,
+		options?: { activate?: boolean },
+	) => Promise<string>,
 	check: Check,
 ): Promise<void> {
 	const organization = api.organization;
@@ -58,68 +81,132 @@ export async function canaryRotationChecks(
 	const newCa = makeCertificate({ ca: true, commonName: `Canary new CA ${version}` });
 	const client = makeCertificate({ commonName: `canary-workload ${version}`, issuer: newCa });
 	const file = join(app.userFolder, 'mtls-credential.json');
-	const data = { clientCertificate: client.pem, privateKey: client.keyPem, passphrase: '', apiKey: api.mtls.projectKey('proj_web'), serverCa: api.mtls.serverCertificatePem, baseUrl: api.mtls.baseUrl };
+	const data = {
+		clientCertificate: client.pem,
+		privateKey: client.keyPem,
+		passphrase: '',
+		apiKey: api.mtls.projectKey('proj_web'),
+		serverCa: api.mtls.serverCertificatePem,
+		baseUrl: api.mtls.baseUrl,
+	};
 	writeFileSync(file, JSON.stringify([{ ...MTLS_CREDENTIAL, type: 'openAiMtlsClientApi', data }]));
 	await app.cli(['import:credentials', `--input=${file}`]);
-	const old = organization.addCertificate({ name: 'Canary old CA', content: oldCa.pem, activeInProjects: ['proj_web', 'proj_batch'] });
-	const parameters = { resource: 'certificate', operation: 'rotate', certificateId: { __rl: true, mode: 'id', value: old.id }, certificate: newCa.pem, name: 'Canary new CA', options: { canaryProject: { __rl: true, mode: 'id', value: 'proj_web' }, deleteOld: true } };
-	const copies = () => [...organization.certificates.values()].filter((certificate) => certificate.content === newCa.pem).map((certificate) => certificate.id);
+	const old = organization.addCertificate({
+		name: 'Canary old CA',
+		content: oldCa.pem,
+		activeInProjects: ['proj_web', 'proj_batch'],
+	});
+	const parameters = {
+		resource: 'certificate',
+		operation: 'rotate',
+		certificateId: { __rl: true, mode: 'id', value: old.id },
+		certificate: newCa.pem,
+		name: 'Canary new CA',
+		options: { canaryProject: { __rl: true, mode: 'id', value: 'proj_web' }, deleteOld: true },
+	};
+	const copies = () =>
+		[...organization.certificates.values()]
+			.filter((certificate) => certificate.content === newCa.pem)
+			.map((certificate) => certificate.id);
 
 	if (version.startsWith('1.')) {
-		await check('n8n 1.x: canary verification is refused (no client certificate presented), undone, and the error says why', async () => {
-			const id = await importWorkflow('canary1x', rotationWorkflow('E2E canary (1.x)', parameters));
-			// n8n 1.x ignores the credential's Server CA too: trust the sandbox host as OpenAI's public one would be.
-			const serverCa = join(app.userFolder, 'mtls-server-ca.pem');
-			writeFileSync(serverCa, api.mtls.serverCertificatePem);
-			app.env.NODE_EXTRA_CA_CERTS = serverCa;
-			const printed = await app
-				.cli(['execute', `--id=${id}`, '--rawOutput'])
-				.catch((error: { stdout?: string; message: string }) => `${error.stdout ?? ''}${error.message}`)
-				.finally(() => delete app.env.NODE_EXTRA_CA_CERTS);
-			assert.match(printed, /did not accept the canary request in project proj_web/);
-			assert.match(printed, /n8n 1\.x's HTTP helpers ignore client certificates/);
-			assert.doesNotMatch(printed, /PRIVATE KEY/);
-			const refused = api.mtls.log.at(-1);
-			assert.deepEqual([refused?.projectId, refused?.clientSubject, refused?.code], ['proj_web', undefined, 'certificate_required']);
-			assert.equal(copies().length, 1);
-			assert.deepEqual(organization.whereActive(copies()[0]), []);
-			assert.deepEqual(organization.whereActive(old.id), ['proj_web', 'proj_batch']);
-		});
+		await check(
+			'n8n 1.x: canary verification is refused (no client certificate presented), undone, and the error says why',
+			async () => {
+				const id = await importWorkflow(
+					'canary1x',
+					rotationWorkflow('E2E canary (1.x)', parameters),
+				);
+				// n8n 1.x ignores the credential's Server CA too: trust the sandbox host as OpenAI's public one would be.
+				const serverCa = join(app.userFolder, 'mtls-server-ca.pem');
+				writeFileSync(serverCa, api.mtls.serverCertificatePem);
+				app.env.NODE_EXTRA_CA_CERTS = serverCa;
+				const printed = await app
+					.cli(['execute', `--id=${id}`, '--rawOutput'])
+					.catch(
+						(error: { stdout?: string; message: string }) =>
+							`${error.stdout ?? ''}${error.message}`,
+					)
+					.finally(() => delete app.env.NODE_EXTRA_CA_CERTS);
+				assert.match(printed, /did not accept the canary request in project proj_web/);
+				assert.match(printed, /n8n 1\.x's HTTP helpers ignore client certificates/);
+				assert.doesNotMatch(printed, /PRIVATE KEY/);
+				const refused = api.mtls.log.at(-1);
+				assert.deepEqual(
+					[refused?.projectId, refused?.clientSubject, refused?.code],
+					['proj_web', undefined, 'certificate_required'],
+				);
+				assert.equal(copies().length, 1);
+				assert.deepEqual(organization.whereActive(copies()[0]), []);
+				assert.deepEqual(organization.whereActive(old.id), ['proj_web', 'proj_batch']);
+			},
+		);
 		return;
 	}
 
-	await check('n8n 2.x: Rotate verifies its canary through the mTLS host; n8n killed mid-rotation, run again, it converges', async () => {
-		const id = await importWorkflow('canary', rotationWorkflow('E2E canary', parameters), { activate: true });
-		// Hold the deactivation of the old CA in the canary, and kill n8n while it is in flight.
-		const held = (request: LoggedRequest) => request.method === 'POST' && request.path === '/v1/organization/projects/proj_web/certificates/deactivate';
-		api.faults.push({ kind: 'slow', delayMs: 6000, match: held });
-		const port = await freePort();
-		const server = await app.start(port);
-		const response = await callWebhook(`http://127.0.0.1:${port}`, `webhook/${WEBHOOK}`);
-		assert.equal(response.status, 200);
-		const inFlight = await waitFor('the held deactivation', () => api.log.find(held));
-		process.kill(-server.pid!, 'SIGKILL');
-		await waitFor('n8n to die', () => (server.exitCode !== null || server.signalCode !== null ? true : undefined), 30);
-		await waitFor('the held deactivation to land', () => inFlight.status, 30);
-		assert.deepEqual(api.mtls.log.filter((entry) => entry.projectId === 'proj_web').map((entry) => entry.status), [200]);
-		assert.ok(organization.certificates.has(old.id), 'the killed run must not have got to the delete');
+	await check(
+		'n8n 2.x: Rotate verifies its canary through the mTLS host; n8n killed mid-rotation, run again, it converges',
+		async () => {
+			const id = await importWorkflow('canary', rotationWorkflow('E2E canary', parameters), {
+				activate: true,
+			});
+			// Hold the deactivation of the old CA in the canary, and kill n8n while it is in flight.
+			const held = (request: LoggedRequest) =>
+				request.method === 'POST' &&
+				request.path === '/v1/organization/projects/proj_web/certificates/deactivate';
+			api.faults.push({ kind: 'slow', delayMs: 6000, match: held });
+			const port = await freePort();
+			const server = await app.start(port);
+			const response = await callWebhook(`http://127.0.0.1:${port}`, `webhook/${WEBHOOK}`);
+			assert.equal(response.status, 200);
+			const inFlight = await waitFor('the held deactivation', () => api.log.find(held));
+			process.kill(-server.pid!, 'SIGKILL');
+			await waitFor(
+				'n8n to die',
+				() => (server.exitCode !== null || server.signalCode !== null ? true : undefined),
+				30,
+			);
+			await waitFor('the held deactivation to land', () => inFlight.status, 30);
+			assert.deepEqual(
+				api.mtls.log.filter((entry) => entry.projectId === 'proj_web').map((entry) => entry.status),
+				[200],
+			);
+			assert.ok(
+				organization.certificates.has(old.id),
+				'the killed run must not have got to the delete',
+			);
 
-		const run = parseExecuteOutput(await app.cli(['execute', `--id=${id}`, '--rawOutput']));
-		const steps = run.data.resultData.runData.Rotate[0].data!.main[0]![0].json.steps as Step[];
-		assert.deepEqual(steps.map((entry) => `${entry.step}${entry.place ? ` ${entry.place}` : ''}: ${entry.status}`), [
-			'upload: found done',
-			'activate proj_web: found done',
-			'verify proj_web: done',
-			'activate proj_batch: found done',
-			// The old one's deactivation in the canary landed after the kill; no longer active there, it is no step.
-			'deactivate proj_batch: done',
-			'delete: done',
-		]);
-		assert.equal(copies().length, 1);
-		assert.deepEqual(organization.whereActive(copies()[0]), ['proj_web', 'proj_batch']);
-		assert.equal(organization.certificates.has(old.id), false);
-		// Both verifications came from the real app with the client certificate of the new CA.
-		const verifications = api.mtls.log.filter((entry) => entry.projectId === 'proj_web');
-		assert.deepEqual(verifications.map((entry) => [entry.status, entry.clientSubject?.includes(`canary-workload ${version}`)]), [[200, true], [200, true]]);
-	});
+			const run = parseExecuteOutput(await app.cli(['execute', `--id=${id}`, '--rawOutput']));
+			const steps = run.data.resultData.runData.Rotate[0].data!.main[0]![0].json.steps as Step[];
+			assert.deepEqual(
+				steps.map(
+					(entry) => `${entry.step}${entry.place ? ` ${entry.place}` : ''}: ${entry.status}`,
+				),
+				[
+					'upload: found done',
+					'activate proj_web: found done',
+					'verify proj_web: done',
+					'activate proj_batch: found done',
+					// The old one's deactivation in the canary landed after the kill; no longer active there, it is no step.
+					'deactivate proj_batch: done',
+					'delete: done',
+				],
+			);
+			assert.equal(copies().length, 1);
+			assert.deepEqual(organization.whereActive(copies()[0]), ['proj_web', 'proj_batch']);
+			assert.equal(organization.certificates.has(old.id), false);
+			// Both verifications came from the real app with the client certificate of the new CA.
+			const verifications = api.mtls.log.filter((entry) => entry.projectId === 'proj_web');
+			assert.deepEqual(
+				verifications.map((entry) => [
+					entry.status,
+					entry.clientSubject?.includes(`canary-workload ${version}`),
+				]),
+				[
+					[200, true],
+					[200, true],
+				],
+			);
+		},
+	);
 }

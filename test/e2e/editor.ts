@@ -19,7 +19,12 @@ import { freePort, PACKAGE_TYPE, prepareApp, ROOT } from '../../sandbox/n8nApp';
 import { reporter } from './reporter';
 import { checkExamples } from './editorExamples';
 
-const OWNER = { email: 'owner@editor.check', password: 'Editor-Check-Password-1', firstName: 'Editor', lastName: 'Check' };
+const OWNER = {
+	email: 'owner@editor.check',
+	password: 'Editor-Check-Password-1',
+	firstName: 'Editor',
+	lastName: 'Check',
+};
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'editor');
 
 async function main() {
@@ -30,16 +35,35 @@ async function main() {
 	const pki = await startSandboxPki();
 	// The examples as npm start imports them.
 	const examples = sandboxExamples(join(ROOT, 'examples'), pki.baseUrl);
-	const spare = [...api.organization.certificates.values()].find((certificate) => certificate.name === 'Spare CA (inactive)')!;
+	const spare = [...api.organization.certificates.values()].find(
+		(certificate) => certificate.name === 'Spare CA (inactive)',
+	)!;
 	const app = prepareApp('2.41.1');
 	let browser: import('playwright-core').Browser | undefined;
 	try {
 		const files = mkdtempSync(join(tmpdir(), 'editor-import-'));
-		writeFileSync(join(files, 'credentials.json'), JSON.stringify([{ id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)', type: 'openAiAdminApi', data: { apiKey: api.apiKey, baseUrl: api.baseUrl } }]));
+		writeFileSync(
+			join(files, 'credentials.json'),
+			JSON.stringify([
+				{
+					id: 'openai-admin-api',
+					name: 'OpenAI Admin API (sandbox)',
+					type: 'openAiAdminApi',
+					data: { apiKey: api.apiKey, baseUrl: api.baseUrl },
+				},
+			]),
+		);
 		await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
 		const node = (name: string, x: number, parameters: Record<string, unknown>) => ({
-			id: name, name, type: `${PACKAGE_TYPE}.openAiCertificates`, typeVersion: 1, position: [x, 0], parameters,
-			credentials: { openAiAdminApi: { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' } },
+			id: name,
+			name,
+			type: `${PACKAGE_TYPE}.openAiCertificates`,
+			typeVersion: 1,
+			position: [x, 0],
+			parameters,
+			credentials: {
+				openAiAdminApi: { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' },
+			},
 		});
 		const workflow = {
 			id: 'editorCheck00001',
@@ -47,11 +71,37 @@ async function main() {
 			active: false,
 			settings: { executionOrder: 'v1' },
 			nodes: [
-				{ id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-				node('Delete Spare', 250, { resource: 'certificate', operation: 'delete', certificateId: { __rl: true, mode: 'id', value: spare.id }, options: {} }),
-				node('Upload From File', 500, { resource: 'certificate', operation: 'upload', inputType: 'binary', binaryPropertyName: 'data', options: {} }),
-				node('Project Certificates', 750, { resource: 'projectCertificate', operation: 'getAll', projectId: { __rl: true, mode: 'list', value: '' } }),
-				node('Get Certificate', 1000, { resource: 'certificate', operation: 'get', certificateId: { __rl: true, mode: 'list', value: '' } }),
+				{
+					id: 'start',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				node('Delete Spare', 250, {
+					resource: 'certificate',
+					operation: 'delete',
+					certificateId: { __rl: true, mode: 'id', value: spare.id },
+					options: {},
+				}),
+				node('Upload From File', 500, {
+					resource: 'certificate',
+					operation: 'upload',
+					inputType: 'binary',
+					binaryPropertyName: 'data',
+					options: {},
+				}),
+				node('Project Certificates', 750, {
+					resource: 'projectCertificate',
+					operation: 'getAll',
+					projectId: { __rl: true, mode: 'list', value: '' },
+				}),
+				node('Get Certificate', 1000, {
+					resource: 'certificate',
+					operation: 'get',
+					certificateId: { __rl: true, mode: 'list', value: '' },
+				}),
 			],
 			connections: { Start: { main: [[{ node: 'Delete Spare', type: 'main', index: 0 }]] } },
 		};
@@ -65,21 +115,39 @@ async function main() {
 		const port = await freePort();
 		await app.start(port);
 		const base = `http://127.0.0.1:${port}`;
-		const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(OWNER) });
+		const setup = await fetch(`${base}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: JSON.stringify(OWNER),
+		});
 		assert.ok(setup.ok, `owner setup answered ${setup.status}`);
 
 		// n8n marks its elements with data-test-id.
 		selectors.setTestIdAttribute('data-test-id');
 		browser = await chromium.launch({
 			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+			args: [
+				'--headless',
+				'--no-sandbox',
+				'--disable-gpu',
+				'--disable-quic',
+				'--no-first-run',
+				'--disable-background-networking',
+				'--disable-component-update',
+				'--disable-sync',
+				'--disable-dev-shm-usage',
+			],
 		});
 		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 		page.setDefaultTimeout(30_000);
 
 		// Each check leaves a screenshot of how the editor looked at its end.
 		checks = reporter(async (name) => {
-			await page.screenshot({ path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`) }).catch(() => undefined);
+			await page
+				.screenshot({
+					path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`),
+				})
+				.catch(() => undefined);
 		});
 		const { check } = checks;
 		const openNode = async (name: string) => {
@@ -88,7 +156,12 @@ async function main() {
 			await page.getByTestId('ndv').waitFor();
 		};
 		// The Options collection's "Add Option" is a select whose label is its placeholder.
-		const addOption = () => page.getByTestId('ndv').getByPlaceholder('Add Option').or(page.getByTestId('ndv').getByText('Add Option')).first();
+		const addOption = () =>
+			page
+				.getByTestId('ndv')
+				.getByPlaceholder('Add Option')
+				.or(page.getByTestId('ndv').getByText('Add Option'))
+				.first();
 		const panelText = async () => (await page.getByTestId('ndv').innerText()).replace(/\s+/g, ' ');
 		const closeNode = async (current: Page) => current.keyboard.press('Escape');
 
@@ -100,30 +173,52 @@ async function main() {
 			await page.waitForURL(/home|workflows/);
 		});
 
-		await check('the nodes panel finds OpenAI Certificates and adding it opens its parameters', async () => {
-			await page.goto(`${base}/workflow/new`);
-			await page.getByTestId('canvas-plus-button').or(page.getByTestId('node-creator-plus-button')).first().click();
-			await page.getByTestId('node-creator-search-bar').fill('OpenAI Certificates');
-			const item = page.getByTestId('node-creator').getByTestId('item-iterator-item').filter({ hasText: 'OpenAI Certificates' }).first();
-			await item.waitFor();
-			await item.click();
-			// On an empty canvas n8n lists the package's triggers first and folds its actions.
-			const action = page.getByTestId('node-creator').getByText('Delete a certificate').first();
-			if (!(await action.isVisible())) await page.getByTestId('node-creator').getByText(/^Actions \(\d+\)$/).click();
-			await action.click();
-			await page.getByTestId('ndv').waitFor();
-			assert.match(await panelText(), /Resource Operation Certificate .*Options/);
-			await addOption().waitFor();
-			await closeNode(page);
-		});
+		await check(
+			'the nodes panel finds OpenAI Certificates and adding it opens its parameters',
+			async () => {
+				await page.goto(`${base}/workflow/new`);
+				await page
+					.getByTestId('canvas-plus-button')
+					.or(page.getByTestId('node-creator-plus-button'))
+					.first()
+					.click();
+				await page.getByTestId('node-creator-search-bar').fill('OpenAI Certificates');
+				const item = page
+					.getByTestId('node-creator')
+					.getByTestId('item-iterator-item')
+					.filter({ hasText: 'OpenAI Certificates' })
+					.first();
+				await item.waitFor();
+				await item.click();
+				// On an empty canvas n8n lists the package's triggers first and folds its actions.
+				const action = page.getByTestId('node-creator').getByText('Delete a certificate').first();
+				if (!(await action.isVisible()))
+					await page
+						.getByTestId('node-creator')
+						.getByText(/^Actions \(\d+\)$/)
+						.click();
+				await action.click();
+				await page.getByTestId('ndv').waitFor();
+				assert.match(await panelText(), /Resource Operation Certificate .*Options/);
+				await addOption().waitFor();
+				await closeNode(page);
+			},
+		);
 
 		await check('Delete shows Certificate and Options', async () => {
 			await openNode('Delete Spare');
 			const text = await panelText();
-			for (const label of ['Resource', 'Operation', 'Certificate', 'Options']) assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 400)}`);
+			for (const label of ['Resource', 'Operation', 'Certificate', 'Options'])
+				assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 400)}`);
 			assert.ok(!text.includes('Input Binary Field'));
 			await addOption().click();
-			for (const option of ['Deactivate Everywhere First', 'Dry Run', 'Ignore Not Found', 'Max Retries', 'Concurrency']) {
+			for (const option of [
+				'Deactivate Everywhere First',
+				'Dry Run',
+				'Ignore Not Found',
+				'Max Retries',
+				'Concurrency',
+			]) {
 				await page.getByText(option, { exact: true }).last().waitFor();
 			}
 		});
@@ -131,23 +226,34 @@ async function main() {
 		await check('Upload from a binary file shows the binary property field', async () => {
 			await openNode('Upload From File');
 			const text = await panelText();
-			for (const label of ['Input Type', 'Input Binary Field', 'Name']) assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 400)}`);
+			for (const label of ['Input Type', 'Input Binary Field', 'Name'])
+				assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 400)}`);
 			assert.ok(!/Certificate IDs/.test(text));
 		});
 
-		await check('Project Certificate → Get Many shows Project, Return All and Limit, and the project list', async () => {
-			await openNode('Project Certificates');
-			const text = await panelText();
-			for (const label of ['Project', 'Return All', 'Limit']) assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 400)}`);
-			await page.getByTestId('ndv').getByTestId('rlc-input').first().click();
-			await page.getByText('Payments (proj_payments)').first().waitFor();
-		});
+		await check(
+			'Project Certificate → Get Many shows Project, Return All and Limit, and the project list',
+			async () => {
+				await openNode('Project Certificates');
+				const text = await panelText();
+				for (const label of ['Project', 'Return All', 'Limit'])
+					assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 400)}`);
+				await page.getByTestId('ndv').getByTestId('rlc-input').first().click();
+				await page.getByText('Payments (proj_payments)').first().waitFor();
+			},
+		);
 
 		await check('the certificate list mode shows the sandbox certificates by name', async () => {
 			await openNode('Get Certificate');
 			await page.getByTestId('ndv').getByTestId('rlc-input').first().click();
-			await page.getByText(/Production client CA 2026 \(cert_/).first().waitFor();
-			await page.getByText(/Spare CA \(inactive\) \(cert_/).first().waitFor();
+			await page
+				.getByText(/Production client CA 2026 \(cert_/)
+				.first()
+				.waitFor();
+			await page
+				.getByText(/Spare CA \(inactive\) \(cert_/)
+				.first()
+				.waitFor();
 		});
 
 		await check('executing Delete from the editor shows the output', async () => {
@@ -158,9 +264,16 @@ async function main() {
 		});
 
 		await checkExamples({
-			page, base, check, api, pki,
+			page,
+			base,
+			check,
+			api,
+			pki,
 			examples: Object.fromEntries(examples.map(({ file, workflow: example }) => [file, example])),
-			screenshot: async (name) => void (await page.screenshot({ path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`) })),
+			screenshot: async (name) =>
+				void (await page.screenshot({
+					path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`),
+				})),
 		});
 	} catch (error) {
 		checks.fail('editor check setup', error);

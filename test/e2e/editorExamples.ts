@@ -31,10 +31,12 @@ const named = (organization: Organization, name: string) =>
 	[...organization.certificates.values()].filter((certificate) => certificate.name === name);
 
 /** The output panel of the open node. */
-const outputPanel = (page: Page) => page.getByTestId('output-panel').or(page.getByTestId('ndv-output-panel')).first();
+const outputPanel = (page: Page) =>
+	page.getByTestId('output-panel').or(page.getByTestId('ndv-output-panel')).first();
 
 /** Waits until the open node's output shows text matching `pattern` (the table renders after the panel). */
-const outputShows = async (page: Page, pattern: RegExp) => await outputPanel(page).getByText(pattern).first().waitFor();
+const outputShows = async (page: Page, pattern: RegExp) =>
+	await outputPanel(page).getByText(pattern).first().waitFor();
 
 /**
  * Opens the workflow, selects the trigger when it has several, executes it, waits for `lastNode` to
@@ -48,7 +50,8 @@ async function executeWorkflow(
 	run = '',
 ): Promise<void> {
 	await page.goto(`${base}/workflow/${workflowId}`);
-	const canvasNode = (name: string) => page.getByTestId('canvas-node').filter({ hasText: name }).first();
+	const canvasNode = (name: string) =>
+		page.getByTestId('canvas-node').filter({ hasText: name }).first();
 	await canvasNode(lastNode).waitFor();
 	const chooser = page.getByRole('button', { name: 'Select trigger node' });
 	if (await chooser.isVisible()) {
@@ -57,7 +60,9 @@ async function executeWorkflow(
 	}
 	const button = page.getByTestId('execute-workflow-button');
 	await button.click();
-	await canvasNode(lastNode).getByTestId('canvas-node-status-success').waitFor({ timeout: 120_000 });
+	await canvasNode(lastNode)
+		.getByTestId('canvas-node-status-success')
+		.waitFor({ timeout: 120_000 });
 	await page.getByText('Workflow executed successfully').first().waitFor();
 	await screenshot(`example ${workflowId} from ${trigger} ${run} canvas`);
 	// What a user looks at next: the last node's output.
@@ -71,54 +76,112 @@ export async function checkExamples(context: ExampleChecks): Promise<void> {
 	const rotation = examples['scheduled-rotation.json'];
 	const alertAndCleanup = examples['expiry-alert-and-cleanup.json'];
 
-	await check('expiry alert example: Execute workflow from its trigger shows an alert per certificate due, and changes nothing', async () => {
-		const before = JSON.stringify([...organization.certificates.keys()]);
-		const logged = api.log.length;
-		await executeWorkflow(context, alertAndCleanup.id!, 'Certificate expiring soon', 'Send alert');
-		await outputShows(page, /"Payments partner CA" \(cert_\w+\) expires in \d+ days/);
-		await outputShows(page, /has expired\. Replace it now/);
-		assert.equal(JSON.stringify([...organization.certificates.keys()]), before);
-		assert.ok(api.log.slice(logged).every((request) => request.method === 'GET'));
-	});
+	await check(
+		'expiry alert example: Execute workflow from its trigger shows an alert per certificate due, and changes nothing',
+		async () => {
+			const before = JSON.stringify([...organization.certificates.keys()]);
+			const logged = api.log.length;
+			await executeWorkflow(
+				context,
+				alertAndCleanup.id!,
+				'Certificate expiring soon',
+				'Send alert',
+			);
+			await outputShows(page, /"Payments partner CA" \(cert_\w+\) expires in \d+ days/);
+			await outputShows(page, /has expired\. Replace it now/);
+			assert.equal(JSON.stringify([...organization.certificates.keys()]), before);
+			assert.ok(api.log.slice(logged).every((request) => request.method === 'GET'));
+		},
+	);
 
-	const due = ['Payments partner CA', 'Production client CA 2026'].map((name) => ({ name, old: named(organization, name)[0], places: [] as string[] }));
-	await check('scheduled rotation example, first Execute workflow: each certificate due gets its renewed CA in a canary project, then the run pauses', async () => {
-		for (const certificate of due) {
-			assert.ok(certificate.old, `the seed has ${certificate.name}`);
-			certificate.places = organization.whereActive(certificate.old.id);
-		}
-		assert.deepEqual(due[0].places, ['proj_payments'], 'Payments partner CA is active only for a project');
-		await executeWorkflow(context, rotation.id!, 'Every day at 06:00', 'Rotate', 'first run');
-		for (const { name, old, places } of due) {
-			assert.deepEqual(organization.whereActive(old.id), places, `${name}: the old certificate is untouched`);
-			const renewed = named(organization, name).find((certificate) => certificate.id !== old.id);
-			assert.ok(renewed, `${name}: a renewed certificate is uploaded`);
-			assert.equal(renewed.content, pki.renewed(name), `${name}: the renewed CA is the one from the sandbox PKI`);
-			assert.deepEqual(organization.whereActive(renewed.id), [name === 'Payments partner CA' ? 'proj_payments' : 'proj_internal'], `${name}: active in its canary only`);
-		}
-		await outputShows(page, /paused/);
-	});
+	const due = ['Payments partner CA', 'Production client CA 2026'].map((name) => ({
+		name,
+		old: named(organization, name)[0],
+		places: [] as string[],
+	}));
+	await check(
+		'scheduled rotation example, first Execute workflow: each certificate due gets its renewed CA in a canary project, then the run pauses',
+		async () => {
+			for (const certificate of due) {
+				assert.ok(certificate.old, `the seed has ${certificate.name}`);
+				certificate.places = organization.whereActive(certificate.old.id);
+			}
+			assert.deepEqual(
+				due[0].places,
+				['proj_payments'],
+				'Payments partner CA is active only for a project',
+			);
+			await executeWorkflow(context, rotation.id!, 'Every day at 06:00', 'Rotate', 'first run');
+			for (const { name, old, places } of due) {
+				assert.deepEqual(
+					organization.whereActive(old.id),
+					places,
+					`${name}: the old certificate is untouched`,
+				);
+				const renewed = named(organization, name).find((certificate) => certificate.id !== old.id);
+				assert.ok(renewed, `${name}: a renewed certificate is uploaded`);
+				assert.equal(
+					renewed.content,
+					pki.renewed(name),
+					`${name}: the renewed CA is the one from the sandbox PKI`,
+				);
+				assert.deepEqual(
+					organization.whereActive(renewed.id),
+					[name === 'Payments partner CA' ? 'proj_payments' : 'proj_internal'],
+					`${name}: active in its canary only`,
+				);
+			}
+			await outputShows(page, /paused/);
+		},
+	);
 
-	await check('scheduled rotation example, next Execute workflow: the rotations finish, the one active only in a project too', async () => {
-		await executeWorkflow(context, rotation.id!, 'Every day at 06:00', 'Rotate', 'next run');
-		for (const { name, old, places } of due) {
-			assert.equal(organization.certificates.has(old.id), false, `${name}: the old certificate is deleted`);
-			const renewed = named(organization, name);
-			assert.equal(renewed.length, 1, `${name}: one renewed certificate`);
-			assert.equal(renewed[0].content, pki.renewed(name));
-			const canary = name === 'Payments partner CA' ? [] : ['proj_internal'];
-			assert.deepEqual(organization.whereActive(renewed[0].id), [...places, ...canary], `${name}: active where the old one was`);
-		}
-		await outputShows(page, /newCertificateId/);
-	});
+	await check(
+		'scheduled rotation example, next Execute workflow: the rotations finish, the one active only in a project too',
+		async () => {
+			await executeWorkflow(context, rotation.id!, 'Every day at 06:00', 'Rotate', 'next run');
+			for (const { name, old, places } of due) {
+				assert.equal(
+					organization.certificates.has(old.id),
+					false,
+					`${name}: the old certificate is deleted`,
+				);
+				const renewed = named(organization, name);
+				assert.equal(renewed.length, 1, `${name}: one renewed certificate`);
+				assert.equal(renewed[0].content, pki.renewed(name));
+				const canary = name === 'Payments partner CA' ? [] : ['proj_internal'];
+				assert.deepEqual(
+					organization.whereActive(renewed[0].id),
+					[...places, ...canary],
+					`${name}: active where the old one was`,
+				);
+			}
+			await outputShows(page, /newCertificateId/);
+		},
+	);
 
-	await check('cleanup example: Execute workflow from its schedule deletes the expired certificates', async () => {
-		const expired = [...organization.certificates.values()].filter((certificate) => certificate.expires_at < now());
-		const kept = [...organization.certificates.keys()].filter((id) => !expired.some((certificate) => certificate.id === id));
-		assert.ok(expired.length >= 2, 'the seed has expired certificates');
-		await executeWorkflow(context, alertAndCleanup.id!, 'Every day at 07:00', 'Delete expired certificates');
-		assert.deepEqual([...organization.certificates.keys()].sort(), kept.sort());
-		assert.ok([...organization.certificates.values()].every((certificate) => certificate.expires_at > now() + DAY));
-		await outputShows(page, /certificate\.deleted/);
-	});
+	await check(
+		'cleanup example: Execute workflow from its schedule deletes the expired certificates',
+		async () => {
+			const expired = [...organization.certificates.values()].filter(
+				(certificate) => certificate.expires_at < now(),
+			);
+			const kept = [...organization.certificates.keys()].filter(
+				(id) => !expired.some((certificate) => certificate.id === id),
+			);
+			assert.ok(expired.length >= 2, 'the seed has expired certificates');
+			await executeWorkflow(
+				context,
+				alertAndCleanup.id!,
+				'Every day at 07:00',
+				'Delete expired certificates',
+			);
+			assert.deepEqual([...organization.certificates.keys()].sort(), kept.sort());
+			assert.ok(
+				[...organization.certificates.values()].every(
+					(certificate) => certificate.expires_at > now() + DAY,
+				),
+			);
+			await outputShows(page, /certificate\.deleted/);
+		},
+	);
 }

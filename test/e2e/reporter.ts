@@ -13,14 +13,18 @@ export function reporter(onEnd?: (name: string) => Promise<void>) {
 				console.log(`  ✓ ${name} (${Math.round((Date.now() - started) / 1000)} s)`);
 			} catch (error) {
 				failed += 1;
-				console.log(`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
+				console.log(
+					`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`,
+				);
 			} finally {
 				await onEnd?.(name);
 			}
 		},
 		fail(name: string, error: unknown): void {
 			failed += 1;
-			console.log(`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`);
+			console.log(
+				`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`,
+			);
 		},
 		finish(): never {
 			console.log(`\n${passed} passed, ${failed} failed`);

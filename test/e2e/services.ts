@@ -16,10 +16,16 @@ export interface Service {
 	stop(): Promise<void>;
 }
 
-async function waitFor(what: string, ready: () => boolean, child: ChildProcess | undefined, log: () => string) {
+async function waitFor(
+	what: string,
+	ready: () => boolean,
+	child: ChildProcess | undefined,
+	log: () => string,
+) {
 	for (let waited = 0; waited < 300; waited++) {
 		if (ready()) return;
-		if (child && child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${log().slice(-2000)}`);
+		if (child && child.exitCode !== null)
+			throw new Error(`${what} exited with ${child.exitCode}:\n${log().slice(-2000)}`);
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 	throw new Error(`${what} did not come up in 30 s:\n${log().slice(-2000)}`);
@@ -38,24 +44,40 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export async function startRedis(): Promise<Service> {
-	if (!existsSync('/usr/bin/redis-server')) throw new Error('redis-server is not installed (Debian package redis-server; scripts/preflight.sh e2e installs it)');
+	if (!existsSync('/usr/bin/redis-server'))
+		throw new Error(
+			'redis-server is not installed (Debian package redis-server; scripts/preflight.sh e2e installs it)',
+		);
 	const port = await freePort();
-	const child = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		'/usr/bin/redis-server',
+		['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+		{
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	let output = '';
 	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	await waitFor('redis-server', () => /Ready to accept connections/.test(output), child, () => output);
+	await waitFor(
+		'redis-server',
+		() => /Ready to accept connections/.test(output),
+		child,
+		() => output,
+	);
 	return { port, stop: () => stopChild(child) };
 }
 
 /** Debian installs PostgreSQL's server programs under /usr/lib/postgresql/<major>/bin. */
 function postgresBin(): string {
 	const root = '/usr/lib/postgresql';
-	const major = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a))[0] : undefined;
+	const major = existsSync(root)
+		? readdirSync(root).sort((a, b) => Number(b) - Number(a))[0]
+		: undefined;
 	if (!major || !existsSync(join(root, major, 'bin', 'postgres'))) {
-		throw new Error('PostgreSQL is not installed (Debian package postgresql; scripts/preflight.sh e2e installs it)');
+		throw new Error(
+			'PostgreSQL is not installed (Debian package postgresql; scripts/preflight.sh e2e installs it)',
+		);
 	}
 	return join(root, major, 'bin');
 }
@@ -75,18 +97,44 @@ export async function startPostgres(): Promise<Service & { database: string; use
 		chownSync(dir, uid, gid);
 		chmodSync(dir, 0o700);
 	}
-	const run = (program: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, program), ...args]] : [join(bin, program), args]) as [string, string[]];
+	const run = (program: string, args: string[]) =>
+		(asRoot
+			? ['runuser', ['-u', 'postgres', '--', join(bin, program), ...args]]
+			: [join(bin, program), args]) as [string, string[]];
 	const data = join(dir, 'data');
-	execFileSync(...run('initdb', ['-D', data, '-U', 'n8n', '-A', 'trust', '--no-sync', '-E', 'UTF8']), { stdio: 'ignore' });
+	execFileSync(
+		...run('initdb', ['-D', data, '-U', 'n8n', '-A', 'trust', '--no-sync', '-E', 'UTF8']),
+		{ stdio: 'ignore' },
+	);
 	const child = spawn(
-		...run('postgres', ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200']),
+		...run('postgres', [
+			'-D',
+			data,
+			'-p',
+			String(port),
+			'-k',
+			dir,
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			'fsync=off',
+			'-c',
+			'max_connections=200',
+		]),
 		{ stdio: ['ignore', 'pipe', 'pipe'] },
 	);
 	let output = '';
 	child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 	child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	await waitFor('postgres', () => /ready to accept connections/.test(output), child, () => output);
-	execFileSync(...run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', 'n8n']), { stdio: 'ignore' });
+	await waitFor(
+		'postgres',
+		() => /ready to accept connections/.test(output),
+		child,
+		() => output,
+	);
+	execFileSync(...run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'n8n', 'n8n']), {
+		stdio: 'ignore',
+	});
 	return {
 		port,
 		database: 'n8n',

@@ -10,12 +10,20 @@ import { freePort, PACKAGE_TYPE, ROOT } from '../../sandbox/n8nApp';
 
 export const CREDENTIAL = { id: 'openai-admin-api', name: 'OpenAI Admin API' };
 
-export type Node = { name: string; type: string; parameters: Record<string, unknown>; [key: string]: unknown };
+export type Node = {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	[key: string]: unknown;
+};
 export interface WorkflowJson {
 	id?: string;
 	name: string;
 	nodes: Node[];
-	connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
+	connections: Record<
+		string,
+		{ main: Array<Array<{ node: string; type: string; index: number }>> }
+	>;
 	[key: string]: unknown;
 }
 
@@ -25,8 +33,19 @@ export function example(file: string): WorkflowJson {
 
 /** `n8n execute` starts at a manual trigger: add one wired like the given trigger, leaving the rest as shipped. */
 export function withManualStart(workflow: WorkflowJson, like: string): WorkflowJson {
-	const manual = { id: 'e2e-manual', name: 'Run from the CLI', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, -200], parameters: {} };
-	return { ...workflow, nodes: [...workflow.nodes, manual], connections: { ...workflow.connections, [manual.name]: workflow.connections[like] } };
+	const manual = {
+		id: 'e2e-manual',
+		name: 'Run from the CLI',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, -200],
+		parameters: {},
+	};
+	return {
+		...workflow,
+		nodes: [...workflow.nodes, manual],
+		connections: { ...workflow.connections, [manual.name]: workflow.connections[like] },
+	};
 }
 
 /** Some nodes of a shipped workflow, with their connections, as a workflow of its own. */
@@ -35,31 +54,62 @@ export function subset(workflow: WorkflowJson, names: string[], name: string): W
 		...workflow,
 		name,
 		nodes: workflow.nodes.filter((node) => names.includes(node.name)),
-		connections: Object.fromEntries(Object.entries(workflow.connections).filter(([source]) => names.includes(source))),
+		connections: Object.fromEntries(
+			Object.entries(workflow.connections).filter(([source]) => names.includes(source)),
+		),
 	};
 }
 
 export function ours(name: string, parameters: Record<string, unknown>): Node {
-	return { id: name, name, type: `${PACKAGE_TYPE}.openAiCertificates`, typeVersion: 1, position: [0, 0], parameters, credentials: { openAiAdminApi: CREDENTIAL } };
+	return {
+		id: name,
+		name,
+		type: `${PACKAGE_TYPE}.openAiCertificates`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		credentials: { openAiAdminApi: CREDENTIAL },
+	};
 }
 
 /** A manual trigger followed by the given nodes, each feeding the next. */
 export function chain(name: string, nodes: Node[]): WorkflowJson {
-	const manual: Node = { id: 'm', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const manual: Node = {
+		id: 'm',
+		name: 'Start',
+		type: 'n8n-nodes-base.manualTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
 	const all = [manual, ...nodes];
 	const connections: WorkflowJson['connections'] = {};
 	all.slice(0, -1).forEach((node, index) => {
 		connections[node.name] = { main: [[{ node: all[index + 1].name, type: 'main', index: 0 }]] };
 	});
-	return { name, nodes: all.map((node, index) => ({ ...node, position: [index * 220, 0] })), connections, settings: { executionOrder: 'v1' } };
+	return {
+		name,
+		nodes: all.map((node, index) => ({ ...node, position: [index * 220, 0] })),
+		connections,
+		settings: { executionOrder: 'v1' },
+	};
 }
 
 export const CLEANUP_WEBHOOK = 'webhook/openai-certificates-cleanup';
 
 /** The cleanup job of examples/expiry-alert-and-cleanup.json as shipped: its schedule, its webhook and its two nodes. */
 export function cleanupWorkflow(): WorkflowJson {
-	const names = ['Every day at 07:00', 'Cleanup requested', 'Find expired certificates', 'Delete expired certificates'];
-	return subset(example('expiry-alert-and-cleanup.json'), names, 'OpenAI certificates: cleanup (e2e)');
+	const names = [
+		'Every day at 07:00',
+		'Cleanup requested',
+		'Find expired certificates',
+		'Delete expired certificates',
+	];
+	return subset(
+		example('expiry-alert-and-cleanup.json'),
+		names,
+		'OpenAI certificates: cleanup (e2e)',
+	);
 }
 
 /**
@@ -67,19 +117,46 @@ export function cleanupWorkflow(): WorkflowJson {
  * "Send alert" placeholder that posts each alert to `observerUrl`.
  */
 export function alertWorkflow(observerUrl: string): WorkflowJson {
-	const names = ['Certificate expiring soon', 'Compose alert', 'Send alert (replace with Slack or email)'];
-	const alert = subset(example('expiry-alert-and-cleanup.json'), names, 'OpenAI certificates: alert (e2e)');
-	alert.nodes.find((node) => node.name === 'Certificate expiring soon')!.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+	const names = [
+		'Certificate expiring soon',
+		'Compose alert',
+		'Send alert (replace with Slack or email)',
+	];
+	const alert = subset(
+		example('expiry-alert-and-cleanup.json'),
+		names,
+		'OpenAI certificates: alert (e2e)',
+	);
+	alert.nodes.find((node) => node.name === 'Certificate expiring soon')!.parameters.pollTimes = {
+		item: [{ mode: 'everyMinute' }],
+	};
 	alert.nodes.push({
-		id: 'observer', name: 'Observer', type: 'n8n-nodes-base.httpRequest', typeVersion: 4.2, position: [660, 0],
-		parameters: { method: 'POST', url: observerUrl, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+		id: 'observer',
+		name: 'Observer',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		position: [660, 0],
+		parameters: {
+			method: 'POST',
+			url: observerUrl,
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: '={{ JSON.stringify($json) }}',
+			options: {},
+		},
 	});
-	alert.connections['Send alert (replace with Slack or email)'] = { main: [[{ node: 'Observer', type: 'main', index: 0 }]] };
+	alert.connections['Send alert (replace with Slack or email)'] = {
+		main: [[{ node: 'Observer', type: 'main', index: 0 }]],
+	};
 	return alert;
 }
 
 /** An HTTP server on 127.0.0.1 that records every JSON body posted to it. */
-export async function startCollector(): Promise<{ url: string; received: Array<Record<string, unknown>>; server: Server }> {
+export async function startCollector(): Promise<{
+	url: string;
+	received: Array<Record<string, unknown>>;
+	server: Server;
+}> {
 	const received: Array<Record<string, unknown>> = [];
 	const server = createServer((request: IncomingMessage, response: ServerResponse) => {
 		let body = '';
@@ -99,18 +176,28 @@ export async function startCollector(): Promise<{ url: string; received: Array<R
 export async function importInto(app: N8nApp, api: { apiKey: string; baseUrl: string }) {
 	const files = join(app.userFolder, 'import');
 	mkdirSync(files, { recursive: true });
-	writeFileSync(join(files, 'credentials.json'), JSON.stringify([{ ...CREDENTIAL, type: 'openAiAdminApi', data: { apiKey: api.apiKey, baseUrl: api.baseUrl } }]));
+	writeFileSync(
+		join(files, 'credentials.json'),
+		JSON.stringify([
+			{ ...CREDENTIAL, type: 'openAiAdminApi', data: { apiKey: api.apiKey, baseUrl: api.baseUrl } },
+		]),
+	);
 	await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
 	const ids: Record<string, string> = {};
 	return {
 		ids,
-		async workflow(key: string, workflow: WorkflowJson, { activate = false } = {}): Promise<string> {
+		async workflow(
+			key: string,
+			workflow: WorkflowJson,
+			{ activate = false } = {},
+		): Promise<string> {
 			const id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
 			ids[key] = id;
 			writeFileSync(join(files, `${key}.json`), JSON.stringify({ ...workflow, id, active: false }));
 			await app.cli(['import:workflow', `--input=${join(files, `${key}.json`)}`]);
 			if (activate) {
-				if (app.version.startsWith('1.')) await app.cli(['update:workflow', `--id=${id}`, '--active=true']);
+				if (app.version.startsWith('1.'))
+					await app.cli(['update:workflow', `--id=${id}`, '--active=true']);
 				else await app.cli(['publish:workflow', `--id=${id}`]);
 			}
 			return id;
@@ -132,8 +219,15 @@ export async function callWebhook(baseUrl: string, path: string): Promise<Respon
  * The alert trigger polls at the next whole minute and again a minute later: waits for the first alert, then
  * for one more poll (and for an execution that poll may have started to finish). Returns whether it polled again.
  */
-export async function waitForTwoPolls(api: { log: Array<{ path: string; query: Record<string, unknown> }> }, alerts: unknown[]): Promise<boolean> {
-	const polls = () => api.log.filter((request) => request.path === '/v1/organization/certificates' && request.query.order === 'asc').length;
+export async function waitForTwoPolls(
+	api: { log: Array<{ path: string; query: Record<string, unknown> }> },
+	alerts: unknown[],
+): Promise<boolean> {
+	const polls = () =>
+		api.log.filter(
+			(request) =>
+				request.path === '/v1/organization/certificates' && request.query.order === 'asc',
+		).length;
 	const second = () => new Promise((resolve) => setTimeout(resolve, 1000));
 	for (let waited = 0; alerts.length === 0 && waited < 75; waited++) await second();
 	const firstPolls = polls();

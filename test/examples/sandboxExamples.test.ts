@@ -20,7 +20,8 @@ const EXAMPLES = join(__dirname, '..', '..', 'examples');
 
 function outputOf(run: IRun, node: string): IDataObject[] {
 	const task = run.data.resultData.runData[node]?.[0];
-	if (task?.error) throw new Error(`${node} failed: ${task.error.message} ${task.error.description ?? ''}`);
+	if (task?.error)
+		throw new Error(`${node} failed: ${task.error.message} ${task.error.description ?? ''}`);
 	return (task?.data?.main?.[0] ?? []).map((item) => item.json);
 }
 
@@ -31,48 +32,89 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 	beforeEach(async () => {
 		seedSandbox(fake.api.organization);
 		pki = await startSandboxPki();
-		copies = Object.fromEntries(sandboxExamples(EXAMPLES, pki.baseUrl).map(({ file, workflow }) => [file, workflow]));
+		copies = Object.fromEntries(
+			sandboxExamples(EXAMPLES, pki.baseUrl).map(({ file, workflow }) => [file, workflow]),
+		);
 	});
 	afterEach(async () => await pki.close());
-	const named = (name: string) => [...fake.api.organization.certificates.values()].filter((certificate) => certificate.name === name);
+	const named = (name: string) =>
+		[...fake.api.organization.certificates.values()].filter(
+			(certificate) => certificate.name === name,
+		);
 	const byName = (name: string) => named(name)[0];
 
 	it('examples/ keep the placeholder PKI URL with a note saying what to change; the sandbox copies point at the sandbox PKI', () => {
-		const shipped = JSON.parse(readFileSync(join(EXAMPLES, 'scheduled-rotation.json'), 'utf8')) as ExampleWorkflow;
+		const shipped = JSON.parse(
+			readFileSync(join(EXAMPLES, 'scheduled-rotation.json'), 'utf8'),
+		) as ExampleWorkflow;
 		const download = shipped.nodes.find((node) => node.name === 'Download the renewed CA')!;
 		expect(String(download.parameters.url)).toContain(PKI_PLACEHOLDER);
 		expect(download.notes).toMatch(/Change the URL.*pki\.example\.com/);
-		const copy = copies['scheduled-rotation.json'].nodes.find((node) => node.name === 'Download the renewed CA')!;
+		const copy = copies['scheduled-rotation.json'].nodes.find(
+			(node) => node.name === 'Download the renewed CA',
+		)!;
 		expect(String(copy.parameters.url)).toContain(`${pki.baseUrl}/ca/`);
-		expect(JSON.stringify(Object.values(copies).map((workflow) => workflow.nodes.map((node) => node.parameters)))).not.toContain(PKI_PLACEHOLDER);
+		expect(
+			JSON.stringify(
+				Object.values(copies).map((workflow) => workflow.nodes.map((node) => node.parameters)),
+			),
+		).not.toContain(PKI_PLACEHOLDER);
 		expect(copy.notes).toContain(pki.baseUrl);
-		expect(new Set(Object.values(copies).map((workflow) => workflow.id)).size).toBe(Object.keys(copies).length);
+		expect(new Set(Object.values(copies).map((workflow) => workflow.id)).size).toBe(
+			Object.keys(copies).length,
+		);
 	});
 
 	it('scheduled rotation: the first run puts each renewed CA in its canary project and pauses, the next finishes; the one active only in a project is rotated too', async () => {
 		const organization = fake.api.organization;
 		const production = byName('Production client CA 2026')!;
 		const partner = byName('Payments partner CA')!;
-		const before = { production: organization.whereActive(production.id), partner: organization.whereActive(partner.id) };
-		expect(before).toEqual({ production: ['organization', 'proj_payments', 'proj_search'], partner: ['proj_payments'] });
+		const before = {
+			production: organization.whereActive(production.id),
+			partner: organization.whereActive(partner.id),
+		};
+		expect(before).toEqual({
+			production: ['organization', 'proj_payments', 'proj_search'],
+			partner: ['proj_payments'],
+		});
 		const workflow = copies['scheduled-rotation.json'] as unknown as WorkflowData;
 
-		const firstRun = await runWorkflow(workflow, fake.credentials, { startNode: 'Every day at 06:00' });
+		const firstRun = await runWorkflow(workflow, fake.credentials, {
+			startNode: 'Every day at 06:00',
+		});
 		expect(firstRun.data.resultData.error).toBeUndefined();
-		expect(outputOf(firstRun, 'Rotate').map((rotation) => [rotation.oldCertificateId, rotation.canaryProject, rotation.paused])).toEqual([
+		expect(
+			outputOf(firstRun, 'Rotate').map((rotation) => [
+				rotation.oldCertificateId,
+				rotation.canaryProject,
+				rotation.paused,
+			]),
+		).toEqual([
 			[partner.id, 'proj_payments', true],
 			[production.id, 'proj_internal', true],
 		]);
 		expect(pki.downloads).toEqual(['Payments partner CA', 'Production client CA 2026']);
-		expect([organization.whereActive(production.id), organization.whereActive(partner.id)]).toEqual([before.production, before.partner]);
+		expect([organization.whereActive(production.id), organization.whereActive(partner.id)]).toEqual(
+			[before.production, before.partner],
+		);
 
-		const nextRun = await runWorkflow(workflow, fake.credentials, { startNode: 'Every day at 06:00' });
+		const nextRun = await runWorkflow(workflow, fake.credentials, {
+			startNode: 'Every day at 06:00',
+		});
 		expect(nextRun.data.resultData.error).toBeUndefined();
-		expect(outputOf(nextRun, 'Rotate').map((rotation) => [rotation.oldCertificateId, rotation.paused, rotation.deleted])).toEqual([
+		expect(
+			outputOf(nextRun, 'Rotate').map((rotation) => [
+				rotation.oldCertificateId,
+				rotation.paused,
+				rotation.deleted,
+			]),
+		).toEqual([
 			[partner.id, false, true],
 			[production.id, false, true],
 		]);
-		expect(organization.certificates.has(production.id) || organization.certificates.has(partner.id)).toBe(false);
+		expect(
+			organization.certificates.has(production.id) || organization.certificates.has(partner.id),
+		).toBe(false);
 		// The renewed CAs from the sandbox PKI, once each, active where the old ones were (and in the canary).
 		const renewedPartner = named('Payments partner CA');
 		const renewedProduction = named('Production client CA 2026');
@@ -80,25 +122,56 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 		expect(renewedPartner[0].content).toBe(pki.renewed('Payments partner CA'));
 		expect(renewedProduction[0].content).toBe(pki.renewed('Production client CA 2026'));
 		expect(organization.whereActive(renewedPartner[0].id)).toEqual(['proj_payments']);
-		expect(organization.whereActive(renewedProduction[0].id)).toEqual([...before.production, 'proj_internal']);
+		expect(organization.whereActive(renewedProduction[0].id)).toEqual([
+			...before.production,
+			'proj_internal',
+		]);
 	});
 
 	it('expiry alert: executing from the trigger alerts for each certificate expiring within 30 days or expired', async () => {
 		const workflow = copies['expiry-alert-and-cleanup.json'] as unknown as WorkflowData;
-		const trigger = workflow.nodes.find((node) => node.name === 'Certificate expiring soon') as INode;
-		const context = new PollContext(createWorkflow(workflow), trigger, createAdditionalData(workflow, fake.credentials), 'manual', 'manual');
-		const polled = (await new OpenAiCertificatesTrigger().poll.call(context)) as INodeExecutionData[][];
-		const run = await runWorkflow(workflow, fake.credentials, { startNode: trigger.name, startItems: polled[0] });
-		const messages = outputOf(run, 'Send alert (replace with Slack or email)').map((alert) => alert.message as string);
+		const trigger = workflow.nodes.find(
+			(node) => node.name === 'Certificate expiring soon',
+		) as INode;
+		const context = new PollContext(
+			createWorkflow(workflow),
+			trigger,
+			createAdditionalData(workflow, fake.credentials),
+			'manual',
+			'manual',
+		);
+		const polled = (await new OpenAiCertificatesTrigger().poll.call(
+			context,
+		)) as INodeExecutionData[][];
+		const run = await runWorkflow(workflow, fake.credentials, {
+			startNode: trigger.name,
+			startItems: polled[0],
+		});
+		const messages = outputOf(run, 'Send alert (replace with Slack or email)').map(
+			(alert) => alert.message as string,
+		);
 		expect(messages).toHaveLength(4);
 		expect(messages.join('\n')).toMatch(/"Payments partner CA" \(cert_\w+\) expires in 1[12] days/);
-		expect(messages.join('\n')).toMatch(/"Old client CA 2024 \(expired\)" \(cert_\w+\) has expired/);
+		expect(messages.join('\n')).toMatch(
+			/"Old client CA 2024 \(expired\)" \(cert_\w+\) has expired/,
+		);
 	});
 
 	it('cleanup deletes the two expired certificates and nothing else', async () => {
-		const run = await runWorkflow(copies['expiry-alert-and-cleanup.json'] as unknown as WorkflowData, fake.credentials, { startNode: 'Every day at 07:00' });
-		expect(outputOf(run, 'Delete expired certificates').map((deleted) => deleted.object)).toEqual(['certificate.deleted', 'certificate.deleted']);
-		expect([...fake.api.organization.certificates.values()].map((certificate) => certificate.name).sort()).toEqual([
+		const run = await runWorkflow(
+			copies['expiry-alert-and-cleanup.json'] as unknown as WorkflowData,
+			fake.credentials,
+			{ startNode: 'Every day at 07:00' },
+		);
+		expect(outputOf(run, 'Delete expired certificates').map((deleted) => deleted.object)).toEqual([
+			'certificate.deleted',
+			'certificate.deleted',
+		]);
+		expect(
+			[...fake.api.organization.certificates.values()]
+				.map((certificate) => certificate.name)
+				.sort(),
+		).toEqual([
 			'Payments partner CA',
 			'Production client CA 2026',
 			'Spare CA (inactive)',

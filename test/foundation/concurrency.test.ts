@@ -6,11 +6,16 @@ describe('Concurrency', () => {
 
 	it('keeps several requests in flight, and output order and pairing exactly the input order', async () => {
 		const ids = Array.from({ length: 40 }, () => fake.api.organization.addCertificate().id);
-		const { items, error } = await fake.run({ items: ids.map((id) => ({ id })), parameters: deleteEach({ concurrency: 8 }) });
+		const { items, error } = await fake.run({
+			items: ids.map((id) => ({ id })),
+			parameters: deleteEach({ concurrency: 8 }),
+		});
 		expect(error).toBeUndefined();
 		expect(fake.api.maxInFlight).toBeGreaterThan(1);
 		expect(fake.api.maxInFlight).toBeLessThanOrEqual(8);
-		expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual(ids.map((id, item) => [id, { item }]));
+		expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual(
+			ids.map((id, item) => [id, { item }]),
+		);
 	});
 
 	it('sends one request at a time by default', async () => {
@@ -21,23 +26,37 @@ describe('Concurrency', () => {
 	});
 
 	it('under Continue On Fail, pairs each error item to its input at any concurrency', async () => {
-		const ids = Array.from({ length: 20 }, (_, index) => (index % 5 === 2 ? `cert_missing_${index}` : fake.api.organization.addCertificate().id));
-		const { items } = await fake.run({ continueOnFail: true, items: ids.map((id) => ({ id })), parameters: deleteEach({ concurrency: 6 }) });
+		const ids = Array.from({ length: 20 }, (_, index) =>
+			index % 5 === 2 ? `cert_missing_${index}` : fake.api.organization.addCertificate().id,
+		);
+		const { items } = await fake.run({
+			continueOnFail: true,
+			items: ids.map((id) => ({ id })),
+			parameters: deleteEach({ concurrency: 6 }),
+		});
 		expect(items.map((item) => [item.pairedItem, item.json.httpCode ?? item.json.id])).toEqual(
 			ids.map((id, index) => [{ item: index }, id.startsWith('cert_missing') ? '404' : id]),
 		);
 	});
 
 	it('without Continue On Fail, reports the first failing item in input order and starts no new item', async () => {
-		const ids = Array.from({ length: 30 }, (_, index) => (index === 3 ? 'cert_missing' : fake.api.organization.addCertificate().id));
-		const { error } = await fake.run({ items: ids.map((id) => ({ id })), parameters: deleteEach({ concurrency: 4 }) });
+		const ids = Array.from({ length: 30 }, (_, index) =>
+			index === 3 ? 'cert_missing' : fake.api.organization.addCertificate().id,
+		);
+		const { error } = await fake.run({
+			items: ids.map((id) => ({ id })),
+			parameters: deleteEach({ concurrency: 4 }),
+		});
 		expect(error?.context?.itemIndex).toBe(3);
 		// At most the items in flight with item 3 were sent after it.
 		expect(fake.api.log.length).toBeLessThanOrEqual(3 + 1 + 4);
 	});
 
 	it('refuses a concurrency outside 1–20', async () => {
-		const { error } = await fake.run({ items: [{ id: 'cert_a' }], parameters: deleteEach({ concurrency: 0 }) });
+		const { error } = await fake.run({
+			items: [{ id: 'cert_a' }],
+			parameters: deleteEach({ concurrency: 0 }),
+		});
 		expect(error?.message).toMatch(/Concurrency must be a whole number from 1 to 20/);
 		expect(fake.api.log).toHaveLength(0);
 	});
@@ -48,13 +67,22 @@ describe('One rate governor per execution', () => {
 
 	it('a 429 pauses every in-flight worker for the cool-down, not just the request that got it', async () => {
 		const ids = Array.from({ length: 24 }, () => fake.api.organization.addCertificate().id);
-		fake.api.faults.push({ kind: '429-retry-after', retryAfterSeconds: 1, match: (request) => request.path.endsWith(ids[5]) });
-		const { items, error } = await fake.run({ items: ids.map((id) => ({ id })), parameters: deleteEach({ concurrency: 4 }) });
+		fake.api.faults.push({
+			kind: '429-retry-after',
+			retryAfterSeconds: 1,
+			match: (request) => request.path.endsWith(ids[5]),
+		});
+		const { items, error } = await fake.run({
+			items: ids.map((id) => ({ id })),
+			parameters: deleteEach({ concurrency: 4 }),
+		});
 		expect(error).toBeUndefined();
 		expect(items).toHaveLength(24);
 		expect(fake.api.log).toHaveLength(25);
 		const throttled = fake.api.log.findIndex((request) => request.status === 429);
-		const retried = fake.api.log.findIndex((request, index) => index > throttled && request.path.endsWith(ids[5]));
+		const retried = fake.api.log.findIndex(
+			(request, index) => index > throttled && request.path.endsWith(ids[5]),
+		);
 		// Only what the workers had under way when the 429 came goes out before the retry; unpaced, the
 		// other workers would have sent all the rest during the cool-down.
 		const before = retried - throttled - 1;
@@ -65,7 +93,9 @@ describe('One rate governor per execution', () => {
 	it('under a server limit, slows to the rate the server sustains instead of a storm of 429s', async () => {
 		await fake.api.close();
 		const { startFakeAdminApi } = await import('../../sandbox/server');
-		fake.api = await startFakeAdminApi({ rateLimit: { perMinute: 600, retryAfter: false, burst: 5 } });
+		fake.api = await startFakeAdminApi({
+			rateLimit: { perMinute: 600, retryAfter: false, burst: 5 },
+		});
 		fake.credentials = { apiKey: fake.api.apiKey, baseUrl: fake.api.baseUrl };
 		const ids = Array.from({ length: 120 }, () => fake.api.organization.addCertificate().id);
 		const { items, error } = await fake.run({
@@ -80,10 +110,15 @@ describe('One rate governor per execution', () => {
 		// Once it has learnt the limit, refusals become rare: unpaced, 4 workers against 10 requests a
 		// second would be refused as often at the end as at the start.
 		const third = Math.floor(fake.api.log.length / 3);
-		const refusedIn = (requests: LoggedRequest[]) => requests.filter((request) => request.status === 429).length;
-		expect(refusedIn(fake.api.log.slice(-third))).toBeLessThan(refusedIn(fake.api.log.slice(0, third)) / 2);
+		const refusedIn = (requests: LoggedRequest[]) =>
+			requests.filter((request) => request.status === 429).length;
+		expect(refusedIn(fake.api.log.slice(-third))).toBeLessThan(
+			refusedIn(fake.api.log.slice(0, third)) / 2,
+		);
 		// Each certificate was deleted by exactly one successful request (throughput is the bench's business).
-		const deleted = fake.api.log.filter((request) => request.status === 200).map((request) => request.path.split('/').pop());
+		const deleted = fake.api.log
+			.filter((request) => request.status === 200)
+			.map((request) => request.path.split('/').pop());
 		expect(deleted.sort()).toEqual([...ids].sort());
 	});
 });

@@ -10,33 +10,58 @@ describe('OpenAI Admin API credential', () => {
 
 	it('declares the API key as a required password and a Base URL defaulting to the real API', () => {
 		const [apiKey, baseUrl] = credentialType.properties;
-		expect(apiKey).toMatchObject({ name: 'apiKey', type: 'string', required: true, typeOptions: { password: true } });
+		expect(apiKey).toMatchObject({
+			name: 'apiKey',
+			type: 'string',
+			required: true,
+			typeOptions: { password: true },
+		});
 		expect(apiKey.hint).toMatch(/sk-admin-/);
 		expect(baseUrl).toMatchObject({ name: 'baseUrl', default: 'https://api.openai.com/v1' });
 	});
 
 	it('authenticates with the key as a bearer token, keeping the request headers, and turns redirects off', async () => {
-		const options = { url: 'https://api.openai.com/v1/organization/certificates', headers: { Accept: 'application/json' } };
+		const options = {
+			url: 'https://api.openai.com/v1/organization/certificates',
+			headers: { Accept: 'application/json' },
+		};
 		const authenticated = await credentialType.authenticate({ apiKey: 'sk-admin-abc' }, options);
-		expect(authenticated.headers).toEqual({ Accept: 'application/json', Authorization: 'Bearer sk-admin-abc' });
-		expect(authenticated).toMatchObject({ disableFollowRedirect: true, maxRedirects: 0, followRedirect: false, followAllRedirects: false });
+		expect(authenticated.headers).toEqual({
+			Accept: 'application/json',
+			Authorization: 'Bearer sk-admin-abc',
+		});
+		expect(authenticated).toMatchObject({
+			disableFollowRedirect: true,
+			maxRedirects: 0,
+			followRedirect: false,
+			followAllRedirects: false,
+		});
 		expect(options.headers).toEqual({ Accept: 'application/json' });
 	});
 
-	it.each(['', '/'])('tests the key against an admin endpoint: GET /organization/certificates?limit=1 (Base URL ending in "%s")', async (ending) => {
-		const result = await testCredential({ apiKey: fake.api.apiKey, baseUrl: `${fake.api.baseUrl}${ending}` });
-		expect(result.status).toBe('OK');
-		expect(fake.api.log).toHaveLength(1);
-		expect(fake.api.log[0]).toMatchObject({
-			method: 'GET',
-			path: '/v1/organization/certificates',
-			query: { limit: '1' },
-			authorization: `Bearer ${fake.api.apiKey}`,
-		});
-	});
+	it.each(['', '/'])(
+		'tests the key against an admin endpoint: GET /organization/certificates?limit=1 (Base URL ending in "%s")',
+		async (ending) => {
+			const result = await testCredential({
+				apiKey: fake.api.apiKey,
+				baseUrl: `${fake.api.baseUrl}${ending}`,
+			});
+			expect(result.status).toBe('OK');
+			expect(fake.api.log).toHaveLength(1);
+			expect(fake.api.log[0]).toMatchObject({
+				method: 'GET',
+				path: '/v1/organization/certificates',
+				query: { limit: '1' },
+				authorization: `Bearer ${fake.api.apiKey}`,
+			});
+		},
+	);
 
 	it('makes a wrong or non-admin key fail the test', async () => {
-		const result = await testCredential({ apiKey: 'sk-proj-a-project-key-000000', baseUrl: fake.api.baseUrl });
+		const result = await testCredential({
+			apiKey: 'sk-proj-a-project-key-000000',
+			baseUrl: fake.api.baseUrl,
+		});
 		expect(result.status).toBe('Error');
 		expect(fake.api.log[0].status).toBe(401);
 	});
@@ -57,7 +82,11 @@ describe('Base URL: the key never travels unencrypted', () => {
 	])('refuses %s before any request', async (baseUrl) => {
 		const { error } = await fake.run({
 			credentials: { apiKey: fake.api.apiKey, baseUrl },
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator('cert_a') },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator('cert_a'),
+			},
 		});
 		expect(error?.name).toBe('NodeOperationError');
 		expect(error?.message).toMatch(/Base URL/);
@@ -79,8 +108,15 @@ describe('Base URL: the key never travels unencrypted', () => {
 	it('sends to a loopback http URL', async () => {
 		const certificate = fake.api.organization.addCertificate();
 		const { error } = await fake.run({
-			credentials: { apiKey: fake.api.apiKey, baseUrl: fake.api.baseUrl.replace('127.0.0.1', 'localhost') },
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(certificate.id) },
+			credentials: {
+				apiKey: fake.api.apiKey,
+				baseUrl: fake.api.baseUrl.replace('127.0.0.1', 'localhost'),
+			},
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator(certificate.id),
+			},
 		});
 		expect(error).toBeUndefined();
 		expect(fake.api.log).toHaveLength(1);

@@ -12,7 +12,9 @@ describe('Certificate › Delete', () => {
 
 	it('sends one DELETE with the bearer key and outputs the API response paired to its item', async () => {
 		const certificate = fake.api.organization.addCertificate();
-		const { items, error } = await fake.run({ parameters: deleteParameters(certificateLocator(certificate.id)) });
+		const { items, error } = await fake.run({
+			parameters: deleteParameters(certificateLocator(certificate.id)),
+		});
 
 		expect(error).toBeUndefined();
 		expect(fake.api.log).toHaveLength(1);
@@ -21,28 +23,38 @@ describe('Certificate › Delete', () => {
 			path: `/v1/organization/certificates/${certificate.id}`,
 			authorization: `Bearer ${fake.api.apiKey}`,
 		});
-		expect(items).toEqual([{ json: { object: 'certificate.deleted', id: certificate.id, deleted: true }, pairedItem: { item: 0 } }]);
+		expect(items).toEqual([
+			{
+				json: { object: 'certificate.deleted', id: certificate.id, deleted: true },
+				pairedItem: { item: 0 },
+			},
+		]);
 		expect(fake.api.organization.certificates.has(certificate.id)).toBe(false);
 	});
 
-	it.each(['id', 'list'] as const)("deletes each input item's certificate once, in order, from an expression in locator mode %s", async (mode) => {
-		const certificates = [1, 2, 3].map(() => fake.api.organization.addCertificate());
-		const { items } = await fake.run({
-			items: certificates.map((certificate) => ({ certificate: certificate.id })),
-			parameters: deleteParameters(certificateLocator('={{ $json.certificate }}', mode)),
-		});
-		expect(fake.api.log.map((request) => request.path)).toEqual(
-			certificates.map((certificate) => `/v1/organization/certificates/${certificate.id}`),
-		);
-		expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual(
-			certificates.map((certificate, index) => [certificate.id, { item: index }]),
-		);
-		expect(fake.api.organization.certificates.size).toBe(0);
-	});
+	it.each(['id', 'list'] as const)(
+		"deletes each input item's certificate once, in order, from an expression in locator mode %s",
+		async (mode) => {
+			const certificates = [1, 2, 3].map(() => fake.api.organization.addCertificate());
+			const { items } = await fake.run({
+				items: certificates.map((certificate) => ({ certificate: certificate.id })),
+				parameters: deleteParameters(certificateLocator('={{ $json.certificate }}', mode)),
+			});
+			expect(fake.api.log.map((request) => request.path)).toEqual(
+				certificates.map((certificate) => `/v1/organization/certificates/${certificate.id}`),
+			);
+			expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual(
+				certificates.map((certificate, index) => [certificate.id, { item: index }]),
+			);
+			expect(fake.api.organization.certificates.size).toBe(0);
+		},
+	);
 
 	it('trims the ID before using it', async () => {
 		const certificate = fake.api.organization.addCertificate();
-		const { items } = await fake.run({ parameters: deleteParameters(certificateLocator(`  ${certificate.id}\n`)) });
+		const { items } = await fake.run({
+			parameters: deleteParameters(certificateLocator(`  ${certificate.id}\n`)),
+		});
 		expect(items[0].json.id).toBe(certificate.id);
 		expect(fake.api.log[0].path).toBe(`/v1/organization/certificates/${certificate.id}`);
 	});
@@ -54,12 +66,22 @@ describe('Certificate › Delete', () => {
 			});
 			expect(error).toBeUndefined();
 			expect(items).toEqual([
-				{ json: { object: 'certificate.deleted', id: 'cert_gone', alreadyDeleted: true, deleted: true }, pairedItem: { item: 0 } },
+				{
+					json: {
+						object: 'certificate.deleted',
+						id: 'cert_gone',
+						alreadyDeleted: true,
+						deleted: true,
+					},
+					pairedItem: { item: 0 },
+				},
 			]);
 		});
 
 		it('is off by default: a missing certificate fails with a hint to turn it on', async () => {
-			const { error } = await fake.run({ parameters: deleteParameters(certificateLocator('cert_gone')) });
+			const { error } = await fake.run({
+				parameters: deleteParameters(certificateLocator('cert_gone')),
+			});
 			expect(error?.message).toBe("No certificate found with id 'cert_gone'.");
 			expect(error?.description).toMatch(/Ignore Not Found/);
 			expect(error?.httpCode).toBe('404');
@@ -87,9 +109,16 @@ describe('Certificate › Delete', () => {
 			expect(items).toHaveLength(4);
 			expect(items.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3].map((item) => ({ item })));
 			expect(items[0].json).toEqual({ object: 'certificate.deleted', id: first.id, deleted: true });
-			expect(items[1].json).toMatchObject({ error: "No certificate found with id 'cert_missing'.", httpCode: '404' });
+			expect(items[1].json).toMatchObject({
+				error: "No certificate found with id 'cert_missing'.",
+				httpCode: '404',
+			});
 			expect(items[2].json.error).toMatch(/not valid.*"\/"/);
-			expect(items[3].json).toEqual({ object: 'certificate.deleted', id: second.id, deleted: true });
+			expect(items[3].json).toEqual({
+				object: 'certificate.deleted',
+				id: second.id,
+				deleted: true,
+			});
 			// The invalid ID never reached the API.
 			expect(fake.api.log.map((request) => request.path)).toEqual([
 				`/v1/organization/certificates/${first.id}`,
@@ -111,7 +140,13 @@ describe('Certificate › Delete', () => {
 	});
 
 	describe('API errors say what happened and how to fix it', () => {
-		const cases: Array<{ name: string; setup: (api: typeof fake.api) => void; status: string; message: RegExp; fix: RegExp }> = [
+		const cases: Array<{
+			name: string;
+			setup: (api: typeof fake.api) => void;
+			status: string;
+			message: RegExp;
+			fix: RegExp;
+		}> = [
 			{
 				name: '401 wrong or non-admin key',
 				setup: () => {},
@@ -121,21 +156,28 @@ describe('Certificate › Delete', () => {
 			},
 			{
 				name: '403',
-				setup: (api) => api.faults.push({ kind: 'error', status: 403, message: 'You do not have access to this organization.' }),
+				setup: (api) =>
+					api.faults.push({
+						kind: 'error',
+						status: 403,
+						message: 'You do not have access to this organization.',
+					}),
 				status: '403',
 				message: /You do not have access/,
 				fix: /organization owner/,
 			},
 			{
 				name: 'certificate still active (4xx)',
-				setup: (api) => api.organization.addCertificate({ id: 'cert_target', activeInProjects: ['proj_a'] }),
+				setup: (api) =>
+					api.organization.addCertificate({ id: 'cert_target', activeInProjects: ['proj_a'] }),
 				status: '400',
 				message: /still active/,
 				fix: /Deactivate Everywhere First/,
 			},
 			{
 				name: '429 that does not clear',
-				setup: (api) => [1, 2].forEach(() => api.faults.push({ kind: '429-retry-after', retryAfterSeconds: 0 })),
+				setup: (api) =>
+					[1, 2].forEach(() => api.faults.push({ kind: '429-retry-after', retryAfterSeconds: 0 })),
 				status: '429',
 				message: /Rate limit/,
 				fix: /rate limit was reached\. It was tried 2 times/,
@@ -151,7 +193,8 @@ describe('Certificate › Delete', () => {
 				name: 'HTML error page',
 				setup: (api) => [1, 2].forEach(() => api.faults.push({ kind: 'html', status: 502 })),
 				status: '502',
-				message: /^The OpenAI Admin API answered HTTP 502 with an HTML page: "502 Bad Gateway 502 Bad Gateway"$/,
+				message:
+					/^The OpenAI Admin API answered HTTP 502 with an HTML page: "502 Bad Gateway 502 Bad Gateway"$/,
 				fix: /failed on its side/,
 			},
 			{
@@ -172,7 +215,9 @@ describe('Certificate › Delete', () => {
 
 		it.each(cases)('$name', async ({ setup, status, message, fix, name }) => {
 			setup(fake.api);
-			const credentials = name.startsWith('401') ? { ...fake.credentials, apiKey: 'sk-proj-not-an-admin-key-123456' } : fake.credentials;
+			const credentials = name.startsWith('401')
+				? { ...fake.credentials, apiKey: 'sk-proj-not-an-admin-key-123456' }
+				: fake.credentials;
 			const { error } = await fake.run({
 				credentials,
 				parameters: deleteParameters(certificateLocator('cert_target'), { maxRetries: 1 }),

@@ -38,7 +38,11 @@ describe('IDs › refused before any request', () => {
 	it.each(HOSTILE_IDS.map((id) => [JSON.stringify(id), id]))('refuses %s', async (_shown, id) => {
 		const { error, items } = await fake.run({
 			items: [{ id }],
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator('={{ $json.id }}') },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator('={{ $json.id }}'),
+			},
 		});
 		expect(items).toEqual([]);
 		expect(error?.name).toBe('NodeOperationError');
@@ -51,7 +55,11 @@ describe('IDs › refused before any request', () => {
 		for (const value of [null, ['cert_a'], { id: 'cert_a' }, true]) {
 			const { error } = await fake.run({
 				items: [{ value }],
-				parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator('={{ $json.value }}') },
+				parameters: {
+					resource: 'certificate',
+					operation: 'delete',
+					certificateId: certificateLocator('={{ $json.value }}'),
+				},
 			});
 			expect(error?.message).toMatch(/is not valid/);
 		}
@@ -60,7 +68,27 @@ describe('IDs › refused before any request', () => {
 
 	it('property: whatever the ID, the server sees no request or exactly DELETE /v1/organization/certificates/<that id>', async () => {
 		const idCharacters = fc.oneof(
-			fc.constantFrom('/', '\\', '?', '#', '%', '.', ' ', '\t', '\n', '&', '=', ';', '@', ':', '+', '\u0000', '\u2028', 'é', '😀'),
+			fc.constantFrom(
+				'/',
+				'\\',
+				'?',
+				'#',
+				'%',
+				'.',
+				' ',
+				'\t',
+				'\n',
+				'&',
+				'=',
+				';',
+				'@',
+				':',
+				'+',
+				'\u0000',
+				'\u2028',
+				'é',
+				'😀',
+			),
 			fc.string({ minLength: 1, maxLength: 1 }),
 		);
 		const ids = fc.oneof(
@@ -76,13 +104,34 @@ describe('IDs › refused before any request', () => {
 				if (idProblem(trimmed) === undefined) fake.api.organization.addCertificate({ id: trimmed });
 				await fake.run({
 					items: [{ raw }],
-					parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator('={{ $json.raw }}') },
+					parameters: {
+						resource: 'certificate',
+						operation: 'delete',
+						certificateId: certificateLocator('={{ $json.raw }}'),
+					},
 				});
 				const parsed = parseId(raw);
 				const sent = fake.api.log.slice(sentBefore);
 				// A refused ID sends nothing; a valid one exactly one DELETE whose one segment decodes back to it.
-				const expected = 'problem' in parsed ? [] : [['DELETE', `/v1/organization/certificates/${encodeURIComponent(parsed.id)}`, {}, parsed.id]];
-				expect(sent.map((request) => [request.method, request.path, request.query, decodeURIComponent(request.path.split('/').pop() ?? '')])).toEqual(expected);
+				const expected =
+					'problem' in parsed
+						? []
+						: [
+								[
+									'DELETE',
+									`/v1/organization/certificates/${encodeURIComponent(parsed.id)}`,
+									{},
+									parsed.id,
+								],
+							];
+				expect(
+					sent.map((request) => [
+						request.method,
+						request.path,
+						request.query,
+						decodeURIComponent(request.path.split('/').pop() ?? ''),
+					]),
+				).toEqual(expected);
 				// Whatever was sent, no certificate with a valid ID is left behind.
 				expect('id' in parsed && fake.api.organization.certificates.has(parsed.id)).toBe(false);
 			}),

@@ -8,8 +8,12 @@ describe('Resource locator list search', () => {
 	const fake = useFakeAdminApi();
 
 	it('lists certificates by name and ID, paging through the API with a token', async () => {
-		for (let index = 0; index < 130; index++) fake.api.organization.addCertificate({ name: `cert number ${index}` });
-		const context = loadOptionsContext({ resource: 'certificate', operation: 'delete' }, fake.credentials);
+		for (let index = 0; index < 130; index++)
+			fake.api.organization.addCertificate({ name: `cert number ${index}` });
+		const context = loadOptionsContext(
+			{ resource: 'certificate', operation: 'delete' },
+			fake.credentials,
+		);
 
 		const first = await searchCertificates.call(context);
 		expect(first.results.length).toBeGreaterThanOrEqual(20);
@@ -18,9 +22,17 @@ describe('Resource locator list search', () => {
 			value: fake.api.organization.certificateList()[129].id,
 		});
 		expect(first.paginationToken).toEqual(expect.any(String));
-		expect(fake.api.log[0]).toMatchObject({ method: 'GET', path: '/v1/organization/certificates', query: { limit: '100' } });
+		expect(fake.api.log[0]).toMatchObject({
+			method: 'GET',
+			path: '/v1/organization/certificates',
+			query: { limit: '100' },
+		});
 
-		const second = await searchCertificates.call(context, undefined, first.paginationToken as string);
+		const second = await searchCertificates.call(
+			context,
+			undefined,
+			first.paginationToken as string,
+		);
 		expect(fake.api.log[1].query.after).toBe(first.paginationToken);
 		const all = [...first.results, ...second.results].map((result) => result.value);
 		expect(new Set(all).size).toBe(130);
@@ -30,7 +42,9 @@ describe('Resource locator list search', () => {
 	it('filters by name or ID, case-insensitively, across pages', async () => {
 		const wanted = [];
 		for (let index = 0; index < 250; index++) {
-			const certificate = fake.api.organization.addCertificate({ name: index % 50 === 0 ? `Production CA ${index}` : `other ${index}` });
+			const certificate = fake.api.organization.addCertificate({
+				name: index % 50 === 0 ? `Production CA ${index}` : `other ${index}`,
+			});
 			if (index % 50 === 0) wanted.push(certificate.id);
 		}
 		const context = loadOptionsContext({}, fake.credentials);

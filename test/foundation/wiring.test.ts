@@ -14,23 +14,34 @@ const operationsOf = (resource: string) =>
 	optionValues(
 		properties.find(
 			(property) =>
-				property.name === 'operation' && property.displayOptions?.show?.resource?.includes(resource),
+				property.name === 'operation' &&
+				property.displayOptions?.show?.resource?.includes(resource),
 		),
 	);
 
 describe('The node’s wiring', () => {
 	it('offers both resources, each with its operations', () => {
 		expect(resources).toEqual(['certificate', 'projectCertificate']);
-		expect(operationsOf('certificate')).toEqual(['activate', 'deactivate', 'delete', 'get', 'getAll', 'update', 'rotate', 'upload']);
+		expect(operationsOf('certificate')).toEqual([
+			'activate',
+			'deactivate',
+			'delete',
+			'get',
+			'getAll',
+			'update',
+			'rotate',
+			'upload',
+		]);
 		expect(operationsOf('projectCertificate')).toEqual(['activate', 'deactivate', 'getAll']);
 	});
 
-	it.each(resources.flatMap((resource) => operationsOf(resource).map((operation) => [resource, operation])))(
-		'%s › %s has an operation to run',
-		(resource, operation) => {
-			expect(findOperation(resource, operation)?.execute).toEqual(expect.any(Function));
-		},
-	);
+	it.each(
+		resources.flatMap((resource) =>
+			operationsOf(resource).map((operation) => [resource, operation]),
+		),
+	)('%s › %s has an operation to run', (resource, operation) => {
+		expect(findOperation(resource, operation)?.execute).toEqual(expect.any(Function));
+	});
 
 	it('finds no operation for a name the options do not offer', () => {
 		expect(findOperation('certificate', 'rename')).toBeUndefined();

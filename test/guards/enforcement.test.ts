@@ -8,7 +8,9 @@ describe('Lockout guard: Confirm Organization-Wide Enforcement', () => {
 	const fake = useFakeAdminApi();
 	const ca = makeCertificate({ ca: true, commonName: 'Enforcement CA' });
 	const activate = (certificateIds: string, options: Record<string, unknown> = {}) =>
-		fake.run({ parameters: { resource: 'certificate', operation: 'activate', certificateIds, options } });
+		fake.run({
+			parameters: { resource: 'certificate', operation: 'activate', certificateIds, options },
+		});
 	const writes = () => fake.api.log.filter((request) => request.method !== 'GET');
 
 	beforeEach(() => {
@@ -21,7 +23,9 @@ describe('Lockout guard: Confirm Organization-Wide Enforcement', () => {
 		expect(error?.message).toBe(
 			'Activate was not done: no certificate is active for the organization yet, so activating one there would make every request of every project need a client certificate that chains to it',
 		);
-		expect(error?.description).toMatch(/non-critical project first.*Confirm Organization-Wide Enforcement/);
+		expect(error?.description).toMatch(
+			/non-critical project first.*Confirm Organization-Wide Enforcement/,
+		);
 		expect(writes()).toEqual([]);
 		expect((await probeMtlsHost(fake.api.mtls, 'proj_a')).accepted).toBe(true);
 	});
@@ -31,7 +35,10 @@ describe('Lockout guard: Confirm Organization-Wide Enforcement', () => {
 		const { error } = await activate(certificate.id, { confirmOrganizationEnforcement: true });
 		expect(error).toBeUndefined();
 		expect(fake.api.organization.whereActive(certificate.id)).toEqual(['organization']);
-		expect(await probeMtlsHost(fake.api.mtls, 'proj_a')).toMatchObject({ accepted: false, code: 'certificate_required' });
+		expect(await probeMtlsHost(fake.api.mtls, 'proj_a')).toMatchObject({
+			accepted: false,
+			code: 'certificate_required',
+		});
 	});
 
 	it('needs no confirmation while another certificate is already active for the organization', async () => {
@@ -45,7 +52,12 @@ describe('Lockout guard: Confirm Organization-Wide Enforcement', () => {
 	it('needs no confirmation in a project (Client Certificates To Keep Working guards that)', async () => {
 		const certificate = fake.api.organization.addCertificate({ content: ca.pem });
 		const { error } = await fake.run({
-			parameters: { resource: 'projectCertificate', operation: 'activate', projectId: { __rl: true, mode: 'id', value: 'proj_a' }, certificateIds: certificate.id },
+			parameters: {
+				resource: 'projectCertificate',
+				operation: 'activate',
+				projectId: { __rl: true, mode: 'id', value: 'proj_a' },
+				certificateIds: certificate.id,
+			},
 		});
 		expect(error).toBeUndefined();
 	});
@@ -54,14 +66,24 @@ describe('Lockout guard: Confirm Organization-Wide Enforcement', () => {
 		const certificate = fake.api.organization.addCertificate({ content: ca.pem });
 		const { items, error } = await activate(certificate.id, { dryRun: true });
 		expect(error).toBeUndefined();
-		expect(items[0].json).toEqual({ dryRun: true, wouldActivate: [certificate.id], turnsOnOrganizationEnforcement: true });
+		expect(items[0].json).toEqual({
+			dryRun: true,
+			wouldActivate: [certificate.id],
+			turnsOnOrganizationEnforcement: true,
+		});
 		expect(writes()).toEqual([]);
 	});
 
 	it('the editor shows a notice explaining it on organization-level Activate only', () => {
 		const { properties } = new OpenAiCertificates().description;
-		const notices = properties.filter((property) => property.type === 'notice' && /turns mTLS on for every project/.test(property.displayName));
+		const notices = properties.filter(
+			(property) =>
+				property.type === 'notice' && /turns mTLS on for every project/.test(property.displayName),
+		);
 		expect(notices).toHaveLength(1);
-		expect(notices[0].displayOptions?.show).toEqual({ resource: ['certificate'], operation: ['activate'] });
+		expect(notices[0].displayOptions?.show).toEqual({
+			resource: ['certificate'],
+			operation: ['activate'],
+		});
 	});
 });

@@ -12,7 +12,9 @@ import { createAdditionalData, nodeTypeRegistry } from './runWorkflow';
  * with n8n-core's RoutingNode — through the credential's `authenticate`. This is that code path, with the
  * real n8n-core, and the tester's verdict rules.
  */
-export async function testCredential(credentials: Credentials): Promise<{ status: 'OK' | 'Error'; message: string }> {
+export async function testCredential(
+	credentials: Credentials,
+): Promise<{ status: 'OK' | 'Error'; message: string }> {
 	const credentialType = new OpenAiAdminApi();
 	const noOp = nodeTypeRegistry['n8n-nodes-base.noOp'] as INodeType;
 	const node: INode = {
@@ -29,7 +31,13 @@ export async function testCredential(credentials: Credentials): Promise<{ status
 			...noOp.description,
 			credentials: [{ name: 'openAiAdminApi', required: true }],
 			properties: [
-				{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request: credentialType.test.request }, default: '' },
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					routing: { request: credentialType.test.request },
+					default: '',
+				},
 			],
 		},
 	};
@@ -38,7 +46,11 @@ export async function testCredential(credentials: Credentials): Promise<{ status
 	const workflow = new Workflow({
 		...workflowData,
 		active: false,
-		nodeTypes: { getByName: () => nodeTypeCopy, getByNameAndVersion: () => nodeTypeCopy, getKnownTypes: () => ({}) },
+		nodeTypes: {
+			getByName: () => nodeTypeCopy,
+			getByNameAndVersion: () => nodeTypeCopy,
+			getKnownTypes: () => ({}),
+		},
 	});
 	const executeContext = new ExecuteContext(
 		workflow,
@@ -52,14 +64,26 @@ export async function testCredential(credentials: Credentials): Promise<{ status
 		{ node, data: {}, source: null },
 		[],
 	);
-	const routingNode = new RoutingNode(executeContext, nodeTypeCopy, { id: '1', name: 'OpenAI Admin API', type: 'openAiAdminApi', data: credentials });
+	const routingNode = new RoutingNode(executeContext, nodeTypeCopy, {
+		id: '1',
+		name: 'OpenAI Admin API',
+		type: 'openAiAdminApi',
+		data: credentials,
+	});
 	try {
 		await routingNode.runNode();
 		return { status: 'OK', message: 'Connection successful!' };
 	} catch (caught) {
-		const error = caught as Error & { cause?: { response?: { status: number; statusText?: string }; code?: string } };
+		const error = caught as Error & {
+			cause?: { response?: { status: number; statusText?: string }; code?: string };
+		};
 		if (error.cause?.response) {
-			return { status: 'Error', message: error.cause.response.statusText || `Received HTTP status code: ${error.cause.response.status}` };
+			return {
+				status: 'Error',
+				message:
+					error.cause.response.statusText ||
+					`Received HTTP status code: ${error.cause.response.status}`,
+			};
 		}
 		if (error.cause?.code) return { status: 'Error', message: error.cause.code };
 		return { status: 'Error', message: String(error.message) };

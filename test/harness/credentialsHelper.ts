@@ -16,7 +16,10 @@ import { ICredentialsHelper } from 'n8n-workflow';
 import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
 import { OpenAiMtlsClientApi } from '../../credentials/OpenAiMtlsClientApi.credentials';
 
-const credentialTypes = { openAiAdminApi: new OpenAiAdminApi(), openAiMtlsClientApi: new OpenAiMtlsClientApi() };
+const credentialTypes = {
+	openAiAdminApi: new OpenAiAdminApi(),
+	openAiMtlsClientApi: new OpenAiMtlsClientApi(),
+};
 
 /**
  * Hands the node its credential and applies the credential type's own `authenticate` the way n8n's
@@ -48,7 +51,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		const options = requestOptions as IHttpRequestOptions;
 		// As n8n's CredentialsHelper: a function is called with the decrypted data; a generic one is resolved.
 		const authenticate = type.authenticate as IAuthenticate;
-		if (typeof authenticate === 'function') return await authenticate.call(type, credentials, options);
+		if (typeof authenticate === 'function')
+			return await authenticate.call(type, credentials, options);
 		const headers = (authenticate.properties.headers ?? {}) as Record<string, string>;
 		options.headers = { ...(options.headers ?? {}) };
 		for (const [name, value] of Object.entries(headers)) {

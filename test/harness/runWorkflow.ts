@@ -26,7 +26,10 @@ export const NODE_TYPE = 'CUSTOM.openAiCertificates';
 /** Real built-in nodes from n8n-nodes-base (the version n8n 2.41 ships), as the examples use them. */
 function builtIn(path: string, className: string): INodeType | IVersionedNodeType {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const module = require(`n8n-nodes-base/dist/nodes/${path}`) as Record<string, new () => INodeType | IVersionedNodeType>;
+	const module = require(`n8n-nodes-base/dist/nodes/${path}`) as Record<
+		string,
+		new () => INodeType | IVersionedNodeType
+	>;
 	return new module[className]();
 }
 
@@ -101,7 +104,10 @@ export function createAdditionalData(
 		updatedAt: new Date(),
 	} as unknown as IWorkflowBase);
 	return {
-		credentialsHelper: new TestCredentialsHelper({ ...otherCredentials, openAiAdminApi: credentials }),
+		credentialsHelper: new TestCredentialsHelper({
+			...otherCredentials,
+			openAiAdminApi: credentials,
+		}),
 		hooks,
 		executionId,
 		currentNodeExecutionIndex: 0,
@@ -143,13 +149,20 @@ export async function runWorkflow(
 	} = {},
 ): Promise<IRun> {
 	const workflow = createWorkflow(workflowData);
-	const additionalData = createAdditionalData(workflowData, credentials, undefined, options.otherCredentials);
+	const additionalData = createAdditionalData(
+		workflowData,
+		credentials,
+		undefined,
+		options.otherCredentials,
+	);
 	const startNode = options.startNode
 		? workflow.getNode(options.startNode)!
 		: workflowData.nodes.find((node) => node.type === 'n8n-nodes-base.manualTrigger')!;
 	const runExecutionData = createRunExecutionData({
 		executionData: {
-			nodeExecutionStack: [{ node: startNode, data: { main: [options.startItems ?? [{ json: {} }]] }, source: null }],
+			nodeExecutionStack: [
+				{ node: startNode, data: { main: [options.startItems ?? [{ json: {} }]] }, source: null },
+			],
 		},
 	});
 	const execute = new WorkflowExecute(additionalData, options.mode ?? 'manual', runExecutionData);
@@ -172,10 +185,18 @@ export function ourNode(parameters: INodeParameters, extra: Partial<INode> = {})
 }
 
 /** A real n8n-core LoadOptionsContext for our node, as the editor uses for list searches. */
-export function loadOptionsContext(parameters: INodeParameters, credentials: Credentials): LoadOptionsContext {
+export function loadOptionsContext(
+	parameters: INodeParameters,
+	credentials: Credentials,
+): LoadOptionsContext {
 	const node = ourNode(parameters);
 	const workflowData = { nodes: [node], connections: {} };
-	return new LoadOptionsContext(createWorkflow(workflowData), node, createAdditionalData(workflowData, credentials), '');
+	return new LoadOptionsContext(
+		createWorkflow(workflowData),
+		node,
+		createAdditionalData(workflowData, credentials),
+		'',
+	);
 }
 
 export interface NodeRun {
@@ -203,9 +224,20 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		options.parameters as INodeParameters,
 		options.continueOnFail ? { onError: 'continueRegularOutput', continueOnFail: true } : {},
 	);
-	if (options.mtlsClient) ours.credentials = { ...ours.credentials, openAiMtlsClientApi: { id: '2', name: 'OpenAI mTLS Client API' } };
+	if (options.mtlsClient)
+		ours.credentials = {
+			...ours.credentials,
+			openAiMtlsClientApi: { id: '2', name: 'OpenAI mTLS Client API' },
+		};
 	const nodes: INode[] = [
-		{ id: '1', name: 'Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: '1',
+			name: 'Trigger',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: '2',
 			name: 'Input Items',
@@ -220,7 +252,9 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 		Trigger: { main: [[{ node: 'Input Items', type: 'main', index: 0 }]] },
 		'Input Items': { main: [[{ node: ours.name, type: 'main', index: 0 }]] },
 	};
-	const otherCredentials: Record<string, ICredentialDataDecryptedObject> = options.mtlsClient ? { openAiMtlsClientApi: options.mtlsClient } : {};
+	const otherCredentials: Record<string, ICredentialDataDecryptedObject> = options.mtlsClient
+		? { openAiMtlsClientApi: options.mtlsClient }
+		: {};
 	const run = await runWorkflow({ nodes, connections }, options.credentials, { otherCredentials });
 	const taskData = run.data.resultData.runData[ours.name]?.[0];
 	return {

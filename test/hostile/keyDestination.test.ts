@@ -29,22 +29,37 @@ describe('Where the admin key may go', () => {
 	});
 
 	const credentialsFor = (baseUrl: string): Credentials => ({ apiKey: fake.api.apiKey, baseUrl });
-	const keysSeen = (server: HostileServer) => server.log.filter((request) => request.headers.authorization !== undefined);
+	const keysSeen = (server: HostileServer) =>
+		server.log.filter((request) => request.headers.authorization !== undefined);
 
 	async function httpRequestNode(url: string, credentials: Credentials) {
 		const nodes: INode[] = [
-			{ id: '1', name: 'Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: '1',
+				name: 'Trigger',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: '2',
 				name: 'HTTP Request',
 				type: 'n8n-nodes-base.httpRequest',
 				typeVersion: 4.2,
 				position: [200, 0],
-				parameters: { url, authentication: 'predefinedCredentialType', nodeCredentialType: 'openAiAdminApi', options: {} },
+				parameters: {
+					url,
+					authentication: 'predefinedCredentialType',
+					nodeCredentialType: 'openAiAdminApi',
+					options: {},
+				},
 				credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
 			},
 		];
-		const connections: IConnections = { Trigger: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] } };
+		const connections: IConnections = {
+			Trigger: { main: [[{ node: 'HTTP Request', type: 'main', index: 0 }]] },
+		};
 		const run = await runWorkflow({ nodes, connections }, credentials);
 		const task = run.data.resultData.runData['HTTP Request']?.[0];
 		return { error: task?.error ?? run.data.resultData.error, items: task?.data?.main?.[0] ?? [] };
@@ -53,7 +68,9 @@ describe('Where the admin key may go', () => {
 	it('the credential test passes against the API and sends the key once', async () => {
 		const result = await testCredential(credentialsFor(hostile.baseUrl()));
 		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
-		expect(keysSeen(hostile).map((request) => request.url)).toEqual(['/v1/organization/certificates?limit=1']);
+		expect(keysSeen(hostile).map((request) => request.url)).toEqual([
+			'/v1/organization/certificates?limit=1',
+		]);
 	});
 
 	it('the credential test refuses plain http to a host that is not loopback, before sending', async () => {
@@ -65,7 +82,9 @@ describe('Where the admin key may go', () => {
 
 	it('the credential test does not follow a redirect with the key', async () => {
 		hostile.on('GET /v1/organization/certificates', (_request, response) => {
-			response.writeHead(302, { location: `${elsewhere.baseUrl()}/organization/certificates?limit=1` });
+			response.writeHead(302, {
+				location: `${elsewhere.baseUrl()}/organization/certificates?limit=1`,
+			});
 			response.end();
 		});
 		const result = await testCredential(credentialsFor(hostile.baseUrl()));
@@ -76,12 +95,18 @@ describe('Where the admin key may go', () => {
 
 	it('the node does not follow a redirect either', async () => {
 		hostile.on('DELETE /v1/organization/certificates/cert_a', (_request, response) => {
-			response.writeHead(307, { location: `${elsewhere.baseUrl()}/organization/certificates/cert_a` });
+			response.writeHead(307, {
+				location: `${elsewhere.baseUrl()}/organization/certificates/cert_a`,
+			});
 			response.end();
 		});
 		const { error } = await fake.run({
 			credentials: credentialsFor(hostile.baseUrl()),
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator('cert_a') },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator('cert_a'),
+			},
 		});
 		expect(error?.httpCode).toBe('307');
 		expect(error?.description).toMatch(/does not follow redirects/);
@@ -89,7 +114,10 @@ describe('Where the admin key may go', () => {
 	});
 
 	it('an HTTP Request node using the credential obeys the same rule: no plain http elsewhere, no redirects', async () => {
-		const refused = await httpRequestNode(`${hostile.baseUrl('0.0.0.0')}/organization/certificates`, credentialsFor(fake.api.baseUrl));
+		const refused = await httpRequestNode(
+			`${hostile.baseUrl('0.0.0.0')}/organization/certificates`,
+			credentialsFor(fake.api.baseUrl),
+		);
 		expect(String(refused.error?.message)).toMatch(/key was not sent|uses plain http/);
 		expect(hostile.log).toHaveLength(0);
 
@@ -97,12 +125,18 @@ describe('Where the admin key may go', () => {
 			response.writeHead(302, { location: `${elsewhere.baseUrl()}/organization/certificates` });
 			response.end();
 		});
-		const redirected = await httpRequestNode(`${hostile.baseUrl()}/organization/certificates`, credentialsFor(fake.api.baseUrl));
+		const redirected = await httpRequestNode(
+			`${hostile.baseUrl()}/organization/certificates`,
+			credentialsFor(fake.api.baseUrl),
+		);
 		expect(redirected.error).toBeDefined();
 		expect(keysSeen(hostile)).toHaveLength(1);
 		expect(elsewhere.log).toHaveLength(0);
 
-		const allowed = await httpRequestNode(`${fake.api.baseUrl}/organization/certificates`, credentialsFor(fake.api.baseUrl));
+		const allowed = await httpRequestNode(
+			`${fake.api.baseUrl}/organization/certificates`,
+			credentialsFor(fake.api.baseUrl),
+		);
 		expect(allowed.error).toBeUndefined();
 		expect(allowed.items[0].json.object).toBe('list');
 	});
@@ -114,18 +148,22 @@ describe('Where the admin key may go', () => {
 		['0x7f.0.0.1', '127.0.0.1'],
 		['[::ffff:127.0.0.1]', '[::ffff:7f00:1]'],
 		['[0:0:0:0:0:0:0:1]', '[::1]'],
-	])('%s counts as loopback in the node, the credential test and the rule alike', async (host, normalised) => {
-		const baseUrl = hostile.baseUrl(host);
-		expect(checkedBaseUrl(baseUrl)).toEqual({ url: `http://${normalised}:${hostile.port}/v1` });
-		if (host.includes(':') && !host.startsWith('[::ffff')) return expect(normalised).toBe('[::1]');
-		expect((await testCredential(credentialsFor(baseUrl))).status).toBe('OK');
-		const { error } = await fake.run({
-			credentials: credentialsFor(baseUrl),
-			parameters: { resource: 'certificate', operation: 'getAll', returnAll: true },
-		});
-		expect(error).toBeUndefined();
-		expect(keysSeen(hostile)).toHaveLength(2);
-	});
+	])(
+		'%s counts as loopback in the node, the credential test and the rule alike',
+		async (host, normalised) => {
+			const baseUrl = hostile.baseUrl(host);
+			expect(checkedBaseUrl(baseUrl)).toEqual({ url: `http://${normalised}:${hostile.port}/v1` });
+			if (host.includes(':') && !host.startsWith('[::ffff'))
+				return expect(normalised).toBe('[::1]');
+			expect((await testCredential(credentialsFor(baseUrl))).status).toBe('OK');
+			const { error } = await fake.run({
+				credentials: credentialsFor(baseUrl),
+				parameters: { resource: 'certificate', operation: 'getAll', returnAll: true },
+			});
+			expect(error).toBeUndefined();
+			expect(keysSeen(hostile)).toHaveLength(2);
+		},
+	);
 
 	it.each([['0.0.0.0'], ['[::]'], ['[::ffff:10.0.0.1]'], ['128.0.0.1'], ['localhost.example.com']])(
 		'%s is not loopback: the node and the credential test refuse plain http to it',
@@ -133,7 +171,11 @@ describe('Where the admin key may go', () => {
 			const baseUrl = `http://${host}:${hostile.port}/v1`;
 			expect(checkedBaseUrl(baseUrl)).toEqual({ problem: expect.stringMatching(/plain http/) });
 			expect((await testCredential(credentialsFor(baseUrl))).message).toMatch(/key was not sent/);
-			const authenticate = () => new OpenAiAdminApi().authenticate({ apiKey: 'sk-admin-x' }, { url: `${baseUrl}/organization/certificates` });
+			const authenticate = () =>
+				new OpenAiAdminApi().authenticate(
+					{ apiKey: 'sk-admin-x' },
+					{ url: `${baseUrl}/organization/certificates` },
+				);
 			await expect(authenticate()).rejects.toThrow(/key was not sent/);
 			expect(hostile.log).toHaveLength(0);
 		},

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 
-import { certificateBlocks, encodeCertificate, keyMaterialBesides, MAX_INPUT_BYTES, pemBlocks } from '../../nodes/OpenAiCertificates/helpers/pem';
+import {
+	certificateBlocks,
+	encodeCertificate,
+	keyMaterialBesides,
+	MAX_INPUT_BYTES,
+	pemBlocks,
+} from '../../nodes/OpenAiCertificates/helpers/pem';
 import type { GeneratedCertificate } from '../../sandbox/certificates';
 import { makeCertificate } from '../../sandbox/certificates';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
@@ -20,35 +26,61 @@ describe('Upload and Rotate send certificates, nothing else', () => {
 	});
 
 	const keyBase64 = () => ca.keyPem.split('\n').slice(1, -2).join('\n');
-	const sent = () => fake.api.log.filter((request) => request.method === 'POST').map((request) => (request.body as { certificate: string }).certificate);
+	const sent = () =>
+		fake.api.log
+			.filter((request) => request.method === 'POST')
+			.map((request) => (request.body as { certificate: string }).certificate);
 	const upload = (certificate: string, options: Record<string, unknown> = {}) =>
-		fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate, options } });
+		fake.run({
+			parameters: { resource: 'certificate', operation: 'upload', certificate, options },
+		});
 
 	// The issue's examples: a private key whose armour is damaged, or stripped to bare base64.
 	const damagedKeys: Array<[string, () => string]> = [
 		['four dashes', () => ca.keyPem.replace(/-----/g, '----')],
-		['lower case', () => ca.keyPem.replace('BEGIN PRIVATE KEY', 'begin private key').replace('END PRIVATE KEY', 'end private key')],
+		[
+			'lower case',
+			() =>
+				ca.keyPem
+					.replace('BEGIN PRIVATE KEY', 'begin private key')
+					.replace('END PRIVATE KEY', 'end private key'),
+		],
 		['a tab in the label', () => ca.keyPem.replace('BEGIN PRIVATE KEY', 'BEGIN\tPRIVATE KEY')],
 		['Unicode hyphens', () => ca.keyPem.replace(/-----/g, '\u2010\u2010\u2010\u2010\u2010')],
 		['bare base64', () => keyBase64()],
-		['relabelled as a certificate request', () => ca.keyPem.replace(/PRIVATE KEY/g, 'CERTIFICATE REQUEST')],
+		[
+			'relabelled as a certificate request',
+			() => ca.keyPem.replace(/PRIVATE KEY/g, 'CERTIFICATE REQUEST'),
+		],
 	];
 
-	it.each(damagedKeys)('refuses a CA followed by a private key with %s, naming what it found, sending nothing', async (_name, key) => {
-		for (const options of [{}, { skipLocalChecks: true }]) {
-			const { error } = await upload(`${ca.pem}${key()}\n`, options);
-			expect(error?.message).toMatch(/contains .*(PEM line|private key|base64 data).*; nothing was sent/);
-			expect(`${error?.message} ${error?.description}`).not.toContain(keyBase64().split('\n')[0]);
-		}
-		expect(fake.api.log).toHaveLength(0);
-	});
+	it.each(damagedKeys)(
+		'refuses a CA followed by a private key with %s, naming what it found, sending nothing',
+		async (_name, key) => {
+			for (const options of [{}, { skipLocalChecks: true }]) {
+				const { error } = await upload(`${ca.pem}${key()}\n`, options);
+				expect(error?.message).toMatch(
+					/contains .*(PEM line|private key|base64 data).*; nothing was sent/,
+				);
+				expect(`${error?.message} ${error?.description}`).not.toContain(keyBase64().split('\n')[0]);
+			}
+			expect(fake.api.log).toHaveLength(0);
+		},
+	);
 
 	it('Rotate refuses the same input before any request', async () => {
 		const old = fake.api.organization.addCertificate({ content: other.pem });
 		const { error } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'rotate', certificateId: certificateLocator(old.id), certificate: `${ca.pem}${keyBase64()}` },
+			parameters: {
+				resource: 'certificate',
+				operation: 'rotate',
+				certificateId: certificateLocator(old.id),
+				certificate: `${ca.pem}${keyBase64()}`,
+			},
 		});
-		expect(error?.message).toMatch(/base64 data outside any certificate block, which could be key material; nothing was sent/);
+		expect(error?.message).toMatch(
+			/base64 data outside any certificate block, which could be key material; nothing was sent/,
+		);
 		expect(fake.api.log).toHaveLength(0);
 	});
 
@@ -64,29 +96,52 @@ describe('Upload and Rotate send certificates, nothing else', () => {
 		const der = Buffer.from(ca.pem.split('\n').slice(1, -2).join(''), 'base64');
 		const smuggled = encodeCertificate(Buffer.concat([der, Buffer.from(ca.keyPem)]));
 		const { error } = await upload(smuggled, { skipLocalChecks: true });
-		expect(error?.message).toMatch(/holds \d+ bytes besides the certificate|not a parseable X\.509 certificate/);
+		expect(error?.message).toMatch(
+			/holds \d+ bytes besides the certificate|not a parseable X\.509 certificate/,
+		);
 		expect(fake.api.log).toHaveLength(0);
 	});
 
 	it('property: whatever is appended to a CA, either nothing is sent or exactly the re-encoded CA is', async () => {
 		const base64Line = fc.stringMatching(/^[A-Za-z0-9+/]{40,64}$/);
 		const noise = fc.oneof(
-			fc.constantFrom('', '\n', '# a comment\n', 'Bag Attributes\n    friendlyName: ca\n', 'issuer=CN = Hostile Test CA\n'),
+			fc.constantFrom(
+				'',
+				'\n',
+				'# a comment\n',
+				'Bag Attributes\n    friendlyName: ca\n',
+				'issuer=CN = Hostile Test CA\n',
+			),
 			base64Line.map((line) => `${line}\n`),
-			fc.tuple(fc.constantFrom('-----', '----', '\u2014\u2014\u2014', '- - -'), fc.constantFrom('BEGIN', 'begin', 'END'), fc.constantFrom(' PRIVATE KEY', ' RSA PRIVATE KEY', ' EC PARAMETERS', '')).map(([dashes, word, label]) => `${dashes}${word}${label}${dashes}\n`),
+			fc
+				.tuple(
+					fc.constantFrom('-----', '----', '\u2014\u2014\u2014', '- - -'),
+					fc.constantFrom('BEGIN', 'begin', 'END'),
+					fc.constantFrom(' PRIVATE KEY', ' RSA PRIVATE KEY', ' EC PARAMETERS', ''),
+				)
+				.map(([dashes, word, label]) => `${dashes}${word}${label}${dashes}\n`),
 			fc.string({ maxLength: 30 }),
 		);
 		await fc.assert(
-			fc.asyncProperty(fc.array(noise, { maxLength: 4 }), fc.array(noise, { maxLength: 4 }), async (before, after) => {
-				fake.api.log.length = 0;
-				const input = `${before.join('')}${ca.pem}${after.join('')}`;
-				const { error } = await upload(input, { skipLocalChecks: true });
-				const uploaded = sent();
-				if (error) expect(uploaded).toEqual([]);
-				else expect(uploaded).toEqual([ca.pem]);
-				// Nothing of the input beyond the certificate itself ever travels.
-				for (const body of uploaded) expect(certificateBlocks(body).map((block) => block.text + '\n').join('')).toBe(body);
-			}),
+			fc.asyncProperty(
+				fc.array(noise, { maxLength: 4 }),
+				fc.array(noise, { maxLength: 4 }),
+				async (before, after) => {
+					fake.api.log.length = 0;
+					const input = `${before.join('')}${ca.pem}${after.join('')}`;
+					const { error } = await upload(input, { skipLocalChecks: true });
+					const uploaded = sent();
+					if (error) expect(uploaded).toEqual([]);
+					else expect(uploaded).toEqual([ca.pem]);
+					// Nothing of the input beyond the certificate itself ever travels.
+					for (const body of uploaded)
+						expect(
+							certificateBlocks(body)
+								.map((block) => block.text + '\n')
+								.join(''),
+						).toBe(body);
+				},
+			),
 			{ numRuns: 40 },
 		);
 	});
@@ -94,13 +149,23 @@ describe('Upload and Rotate send certificates, nothing else', () => {
 	it('refuses input over the size limit before parsing it', async () => {
 		const huge = '-----BEGIN CERTIFICATE-----\n'.repeat(Math.ceil(MAX_INPUT_BYTES / 28) + 1);
 		const { error } = await upload(huge, { skipLocalChecks: true });
-		expect(error?.message).toMatch(/is \d+ bytes, more than the 1 MB this node reads; nothing was sent/);
+		expect(error?.message).toMatch(
+			/is \d+ bytes, more than the 1 MB this node reads; nothing was sent/,
+		);
 		expect(fake.api.log).toHaveLength(0);
 	});
 
 	it('a 2xx answer that echoes the key is redacted in the output', async () => {
-		const certificate = fake.api.organization.addCertificate({ name: `echo ${fake.api.apiKey} and sk-admin-someoneelse0123456789` });
-		const { items, error } = await fake.run({ parameters: { resource: 'certificate', operation: 'get', certificateId: certificateLocator(certificate.id) } });
+		const certificate = fake.api.organization.addCertificate({
+			name: `echo ${fake.api.apiKey} and sk-admin-someoneelse0123456789`,
+		});
+		const { items, error } = await fake.run({
+			parameters: {
+				resource: 'certificate',
+				operation: 'get',
+				certificateId: certificateLocator(certificate.id),
+			},
+		});
 		expect(error).toBeUndefined();
 		expect(JSON.stringify(items)).not.toContain(fake.api.apiKey);
 		expect(JSON.stringify(items)).not.toContain('sk-admin-someoneelse');
@@ -113,7 +178,10 @@ describe('The PEM scan is linear', () => {
 	// Here 16 MB of them, far past any input limit, must finish within Jest's default test timeout.
 	it.each([
 		['BEGIN lines without END', '-----BEGIN CERTIFICATE-----\n'],
-		['BEGIN lines with unmatched labels', '-----BEGIN CERTIFICATE-----\n-----END PRIVATE KEY-----\n'],
+		[
+			'BEGIN lines with unmatched labels',
+			'-----BEGIN CERTIFICATE-----\n-----END PRIVATE KEY-----\n',
+		],
 		['dashes without end', '-'.repeat(1000)],
 		['damaged armour', '\u2010\u2010 begin '],
 	])('on %s', (_name, unit) => {
@@ -124,13 +192,19 @@ describe('The PEM scan is linear', () => {
 
 	it('property: finds exactly the well-formed blocks, whatever surrounds them', () => {
 		const block = fc.constantFrom('CERTIFICATE', 'PRIVATE KEY', 'X509 CRL').chain((label) =>
-			fc.stringMatching(/^[A-Za-z0-9+/=\n]{0,80}$/).map((body) => ({ label, text: `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----` })),
+			fc.stringMatching(/^[A-Za-z0-9+/=\n]{0,80}$/).map((body) => ({
+				label,
+				text: `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`,
+			})),
 		);
 		const filler = fc.stringMatching(/^[^-]{0,40}$/);
 		fc.assert(
 			fc.property(fc.array(fc.tuple(filler, block)), filler, (parts, tail) => {
-				const text = parts.map(([before, { text: blockText }]) => before + blockText).join('') + tail;
-				expect(pemBlocks(text).map(({ label, text: found }) => ({ label, text: found }))).toEqual(parts.map(([, found]) => found));
+				const text =
+					parts.map(([before, { text: blockText }]) => before + blockText).join('') + tail;
+				expect(pemBlocks(text).map(({ label, text: found }) => ({ label, text: found }))).toEqual(
+					parts.map(([, found]) => found),
+				);
 			}),
 		);
 	});

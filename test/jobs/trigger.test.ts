@@ -60,11 +60,16 @@ describe('OpenAI Certificates Trigger', () => {
 		});
 
 		it('fires Removed with the last known certificate', async () => {
-			const [keep, remove] = [fake.api.organization.addCertificate(), fake.api.organization.addCertificate({ name: 'going' })];
+			const [keep, remove] = [
+				fake.api.organization.addCertificate(),
+				fake.api.organization.addCertificate({ name: 'going' }),
+			];
 			expect(await poll({ event: 'removed' })).toEqual([]);
 			fake.api.organization.certificates.delete(remove.id);
 			const fired = await poll({ event: 'removed' });
-			expect(fired).toEqual([expect.objectContaining({ id: remove.id, name: 'going', event: 'removed' })]);
+			expect(fired).toEqual([
+				expect.objectContaining({ id: remove.id, name: 'going', event: 'removed' }),
+			]);
 			expect(await poll({ event: 'removed' })).toEqual([]);
 			expect(fake.api.organization.certificates.has(keep.id)).toBe(true);
 		});
@@ -84,7 +89,8 @@ describe('OpenAI Certificates Trigger', () => {
 
 	it('pages through every certificate of the organization', async () => {
 		fake.api.organization.maxCertificates = 1000;
-		for (let index = 0; index < 150; index++) fake.api.organization.addCertificate({ expires_at: now() + (index === 140 ? 3 : 300) * DAY });
+		for (let index = 0; index < 150; index++)
+			fake.api.organization.addCertificate({ expires_at: now() + (index === 140 ? 3 : 300) * DAY });
 		const fired = await poll({ event: 'expiringSoon', daysBeforeExpiry: 7 });
 		expect(fired).toHaveLength(1);
 		expect(fake.api.log.map((request) => request.query.limit)).toEqual(['100', '100']);

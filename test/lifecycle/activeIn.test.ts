@@ -13,16 +13,42 @@ describe('Certificate › Get Many › where a certificate is active', () => {
 		organization.addProject({ id: 'proj_batch' });
 		organization.addProject({ id: 'proj_old', archived: true });
 		return {
-			organizationOnly: organization.addCertificate({ name: 'org only', activeInOrganization: true, expires_at: now() + 10 * DAY }),
-			projectOnly: organization.addCertificate({ name: 'project only', activeInProjects: ['proj_batch'], expires_at: now() + 10 * DAY }),
-			archivedOnly: organization.addCertificate({ name: 'archived project only', activeInProjects: ['proj_old'], expires_at: now() + 400 * DAY }),
-			both: organization.addCertificate({ name: 'both', activeInOrganization: true, activeInProjects: ['proj_web', 'proj_batch'], expires_at: now() + 400 * DAY }),
+			organizationOnly: organization.addCertificate({
+				name: 'org only',
+				activeInOrganization: true,
+				expires_at: now() + 10 * DAY,
+			}),
+			projectOnly: organization.addCertificate({
+				name: 'project only',
+				activeInProjects: ['proj_batch'],
+				expires_at: now() + 10 * DAY,
+			}),
+			archivedOnly: organization.addCertificate({
+				name: 'archived project only',
+				activeInProjects: ['proj_old'],
+				expires_at: now() + 400 * DAY,
+			}),
+			both: organization.addCertificate({
+				name: 'both',
+				activeInOrganization: true,
+				activeInProjects: ['proj_web', 'proj_batch'],
+				expires_at: now() + 400 * DAY,
+			}),
 			nowhere: organization.addCertificate({ name: 'nowhere', expires_at: now() + 10 * DAY }),
 		};
 	}
 	const getMany = (filters: Record<string, unknown>, options: Record<string, unknown> = {}) =>
-		fake.run({ parameters: { resource: 'certificate', operation: 'getAll', returnAll: true, filters, options } });
-	const activeInOf = (items: { json: Record<string, unknown> }[]) => Object.fromEntries(items.map((item) => [item.json.name, item.json.activeIn]));
+		fake.run({
+			parameters: {
+				resource: 'certificate',
+				operation: 'getAll',
+				returnAll: true,
+				filters,
+				options,
+			},
+		});
+	const activeInOf = (items: { json: Record<string, unknown> }[]) =>
+		Object.fromEntries(items.map((item) => [item.json.name, item.json.activeIn]));
 
 	it('Active In Anywhere keeps certificates active for the organization or any project (archived ones included), with activeIn listing the places', async () => {
 		seed();
@@ -47,11 +73,17 @@ describe('Certificate › Get Many › where a certificate is active', () => {
 
 	it('Active In Project keeps certificates active for that project, from the list or by ID', async () => {
 		seed();
-		expect(activeInOf((await getMany({ activeInProject: certificateLocator('proj_batch', 'list') })).items)).toEqual({
+		expect(
+			activeInOf(
+				(await getMany({ activeInProject: certificateLocator('proj_batch', 'list') })).items,
+			),
+		).toEqual({
 			both: ['organization', 'proj_web', 'proj_batch'],
 			'project only': ['proj_batch'],
 		});
-		expect(activeInOf((await getMany({ activeInProject: 'proj_web' })).items)).toEqual({ both: ['organization', 'proj_web', 'proj_batch'] });
+		expect(activeInOf((await getMany({ activeInProject: 'proj_web' })).items)).toEqual({
+			both: ['organization', 'proj_web', 'proj_batch'],
+		});
 	});
 
 	it('the Status in Organization filter stays organization-level: a project-only certificate is not active there', async () => {
@@ -67,7 +99,12 @@ describe('Certificate › Get Many › where a certificate is active', () => {
 		seed();
 		const { items } = await getMany({}, { includeActiveIn: true });
 		expect(items).toHaveLength(5);
-		expect(fake.api.log.map((request) => `${request.path}?${new URLSearchParams(request.query as Record<string, string>)}`)).toEqual([
+		expect(
+			fake.api.log.map(
+				(request) =>
+					`${request.path}?${new URLSearchParams(request.query as Record<string, string>)}`,
+			),
+		).toEqual([
 			'/v1/organization/certificates?order=desc&limit=100',
 			'/v1/organization/projects?include_archived=true&limit=100',
 			'/v1/organization/projects/proj_web/certificates?limit=100',
@@ -86,15 +123,22 @@ describe('Certificate › Get Many › where a certificate is active', () => {
 	it('combines with the other filters: active anywhere and expiring within 30 days', async () => {
 		seed();
 		const { items } = await getMany({ activeIn: 'anywhere', expiringWithinDays: 30 });
-		expect(activeInOf(items)).toEqual({ 'project only': ['proj_batch'], 'org only': ['organization'] });
+		expect(activeInOf(items)).toEqual({
+			'project only': ['proj_batch'],
+			'org only': ['organization'],
+		});
 	});
 
 	it('refuses a bad Active In Project or Active In value before any request', async () => {
 		seed();
 		const badProject = await getMany({ activeInProject: certificateLocator('', 'list') });
-		expect(badProject.error?.message).toMatch(/Active In Project of item 0 is not a valid project ID: it is empty/);
+		expect(badProject.error?.message).toMatch(
+			/Active In Project of item 0 is not a valid project ID: it is empty/,
+		);
 		const badPlace = await getMany({ activeIn: 'proj_web' });
-		expect(badPlace.error?.message).toMatch(/Active In must be anywhere, nowhere or organization, got proj_web/);
+		expect(badPlace.error?.message).toMatch(
+			/Active In must be anywhere, nowhere or organization, got proj_web/,
+		);
 		expect(fake.api.log).toHaveLength(0);
 	});
 });

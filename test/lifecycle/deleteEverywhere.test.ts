@@ -7,10 +7,16 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 		const organization = fake.api.organization;
 		organization.maxCertificates = 1000;
 		// 130 projects so the project list pages; a few certificates so each project's list has content.
-		for (let index = 0; index < 130; index++) organization.addProject({ id: `proj_${String(index).padStart(3, '0')}` });
+		for (let index = 0; index < 130; index++)
+			organization.addProject({ id: `proj_${String(index).padStart(3, '0')}` });
 		organization.addProject({ id: 'proj_archived', archived: true });
-		const others = Array.from({ length: 5 }, () => organization.addCertificate({ activeInOrganization: true, activeInProjects: ['proj_001'] }));
-		const target = organization.addCertificate({ activeInOrganization: true, activeInProjects: ['proj_003', 'proj_120', 'proj_archived'] });
+		const others = Array.from({ length: 5 }, () =>
+			organization.addCertificate({ activeInOrganization: true, activeInProjects: ['proj_001'] }),
+		);
+		const target = organization.addCertificate({
+			activeInOrganization: true,
+			activeInProjects: ['proj_003', 'proj_120', 'proj_archived'],
+		});
 		return { target, others };
 	}
 
@@ -28,7 +34,12 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 	it('deactivates it in the organization and every project where it is active (not elsewhere), then deletes it', async () => {
 		const { target, others } = seedOrganization();
 		const { items, error } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator(target.id),
+				options: { deactivateFirst: true },
+			},
 		});
 		expect(error).toBeUndefined();
 		expect(items[0].json).toEqual({
@@ -45,21 +56,41 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 			['POST', '/v1/organization/projects/proj_archived/certificates/deactivate'],
 			['DELETE', `/v1/organization/certificates/${target.id}`],
 		]);
-		expect(writes.slice(0, 4).every((request) => JSON.stringify(request.body) === JSON.stringify({ certificate_ids: [target.id] }))).toBe(true);
+		expect(
+			writes
+				.slice(0, 4)
+				.every(
+					(request) =>
+						JSON.stringify(request.body) === JSON.stringify({ certificate_ids: [target.id] }),
+				),
+		).toBe(true);
 		// It paged through the projects, archived ones included.
-		expect(fake.api.log.filter((request) => request.path === '/v1/organization/projects').map((request) => request.query)).toEqual([
+		expect(
+			fake.api.log
+				.filter((request) => request.path === '/v1/organization/projects')
+				.map((request) => request.query),
+		).toEqual([
 			{ include_archived: 'true', limit: '100' },
 			{ include_archived: 'true', limit: '100', after: 'proj_099' },
 		]);
 		expect(fake.api.organization.certificates.has(target.id)).toBe(false);
 		// Other certificates are untouched.
-		expect(others.every((other) => fake.api.organization.whereActive(other.id).join() === 'organization,proj_001')).toBe(true);
+		expect(
+			others.every(
+				(other) => fake.api.organization.whereActive(other.id).join() === 'organization,proj_001',
+			),
+		).toBe(true);
 	});
 
 	it('a dry run reads where it is active and sends no write', async () => {
 		const { target } = seedOrganization();
 		const { items } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true, dryRun: true } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator(target.id),
+				options: { deactivateFirst: true, dryRun: true },
+			},
 		});
 		expect(items[0].json).toEqual({
 			dryRun: true,
@@ -74,21 +105,43 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 	it('a dry run without the option says the delete would be refused', async () => {
 		const { target } = seedOrganization();
 		const { items } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { dryRun: true } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator(target.id),
+				options: { dryRun: true },
+			},
 		});
-		expect(items[0].json).toMatchObject({ dryRun: true, wouldDeactivate: [], wouldDelete: target.id, wouldFail: expect.stringMatching(/refuses/) });
+		expect(items[0].json).toMatchObject({
+			dryRun: true,
+			wouldDeactivate: [],
+			wouldDelete: target.id,
+			wouldFail: expect.stringMatching(/refuses/),
+		});
 		expect(fake.api.log.every((request) => request.method === 'GET')).toBe(true);
 	});
 
 	it('reports exactly where it was and was not deactivated when a step fails', async () => {
 		const { target } = seedOrganization();
-		fake.api.faults.push({ kind: 'error', status: 400, message: 'Project is locked', match: (request) => request.path.includes('proj_120/certificates/deactivate') });
+		fake.api.faults.push({
+			kind: 'error',
+			status: 400,
+			message: 'Project is locked',
+			match: (request) => request.path.includes('proj_120/certificates/deactivate'),
+		});
 		const { items } = await fake.run({
 			continueOnFail: true,
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator(target.id),
+				options: { deactivateFirst: true },
+			},
 		});
 		expect(items[0].json.error).toBe('Project is locked');
-		expect(items[0].json.description).toMatch(/deactivated in organization, proj_003 and is still active in proj_120, proj_archived\. It was not deleted\./);
+		expect(items[0].json.description).toMatch(
+			/deactivated in organization, proj_003 and is still active in proj_120, proj_archived\. It was not deleted\./,
+		);
 		expect(items[0].json.report).toEqual({
 			done: [
 				{ step: 'deactivate', place: 'organization', certificateId: target.id },
@@ -106,22 +159,48 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 	it('with Ignore Not Found, a certificate already gone is reported as deleted', async () => {
 		seedOrganization();
 		const { items } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator('cert_gone'), options: { deactivateFirst: true, ignoreNotFound: true } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator('cert_gone'),
+				options: { deactivateFirst: true, ignoreNotFound: true },
+			},
 		});
-		expect(items[0].json).toEqual({ object: 'certificate.deleted', id: 'cert_gone', alreadyDeleted: true, deleted: true, deactivatedIn: [] });
+		expect(items[0].json).toEqual({
+			object: 'certificate.deleted',
+			id: 'cert_gone',
+			alreadyDeleted: true,
+			deleted: true,
+			deactivatedIn: [],
+		});
 	});
 
 	it('with Ignore Not Found, a certificate another run deletes while this one deactivates it is reported as deleted', async () => {
 		const { target } = seedOrganization();
 		deletedByAnotherRunAt('proj_120', target.id);
 		const { items, error } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true, ignoreNotFound: true } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator(target.id),
+				options: { deactivateFirst: true, ignoreNotFound: true },
+			},
 		});
 		expect(error).toBeUndefined();
-		expect(items[0].json).toEqual({ object: 'certificate.deleted', id: target.id, alreadyDeleted: true, deleted: true, deactivatedIn: ['organization', 'proj_003'] });
+		expect(items[0].json).toEqual({
+			object: 'certificate.deleted',
+			id: target.id,
+			alreadyDeleted: true,
+			deleted: true,
+			deactivatedIn: ['organization', 'proj_003'],
+		});
 		// It checked that the certificate is really gone, and sent nothing after.
-		const afterRefusal = fake.api.log.slice(fake.api.log.findIndex((request) => request.status === 404) + 1);
-		expect(afterRefusal.map((request) => [request.method, request.path, request.status])).toEqual([['GET', `/v1/organization/certificates/${target.id}`, 404]]);
+		const afterRefusal = fake.api.log.slice(
+			fake.api.log.findIndex((request) => request.status === 404) + 1,
+		);
+		expect(afterRefusal.map((request) => [request.method, request.path, request.status])).toEqual([
+			['GET', `/v1/organization/certificates/${target.id}`, 404],
+		]);
 	});
 
 	it('without Ignore Not Found, that race fails with the deactivation report', async () => {
@@ -129,9 +208,18 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 		deletedByAnotherRunAt('proj_120', target.id);
 		const { items } = await fake.run({
 			continueOnFail: true,
-			parameters: { resource: 'certificate', operation: 'delete', certificateId: certificateLocator(target.id), options: { deactivateFirst: true } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator(target.id),
+				options: { deactivateFirst: true },
+			},
 		});
 		expect(items[0].json.error).toMatch(/No certificate found/);
-		expect((items[0].json.report as { failed: unknown }).failed).toEqual({ step: 'deactivate', place: 'proj_120', certificateId: target.id });
+		expect((items[0].json.report as { failed: unknown }).failed).toEqual({
+			step: 'deactivate',
+			place: 'proj_120',
+			certificateId: target.id,
+		});
 	});
 });

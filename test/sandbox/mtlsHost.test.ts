@@ -6,7 +6,10 @@ import type { ProbeClient } from '../support/mtlsProbe';
 import { probeMtlsHost } from '../support/mtlsProbe';
 
 const DAY = 86_400;
-const client = (leaf: GeneratedCertificate, ...intermediates: GeneratedCertificate[]): ProbeClient => ({
+const client = (
+	leaf: GeneratedCertificate,
+	...intermediates: GeneratedCertificate[]
+): ProbeClient => ({
 	certificatePem: [leaf, ...intermediates].map((certificate) => certificate.pem).join(''),
 	keyPem: leaf.keyPem,
 });
@@ -25,7 +28,10 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 		intermediate = makeCertificate({ ca: true, commonName: 'Probe Issuing CA', issuer: root });
 		other = makeCertificate({ ca: true, commonName: 'Unrelated CA' });
 		viaRoot = makeCertificate({ commonName: 'client-of-root', issuer: root });
-		viaIntermediate = makeCertificate({ commonName: 'client-of-intermediate', issuer: intermediate });
+		viaIntermediate = makeCertificate({
+			commonName: 'client-of-intermediate',
+			issuer: intermediate,
+		});
 		viaOther = makeCertificate({ commonName: 'client-of-other', issuer: other });
 	});
 	beforeEach(async () => {
@@ -35,7 +41,8 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 	});
 	afterEach(() => api.close());
 
-	const probe = (projectId: string, presented: ProbeClient = {}) => probeMtlsHost(api.mtls, projectId, presented);
+	const probe = (projectId: string, presented: ProbeClient = {}) =>
+		probeMtlsHost(api.mtls, projectId, presented);
 
 	it('lets requests through without a client certificate while nothing is active in their scope', async () => {
 		api.organization.addCertificate({ content: root.pem });
@@ -46,9 +53,20 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 	it('once a certificate is active for the organization, every project needs a client certificate chaining to it', async () => {
 		api.organization.addCertificate({ content: root.pem, activeInOrganization: true });
 		for (const projectId of ['proj_a', 'proj_b']) {
-			expect(await probe(projectId)).toMatchObject({ status: 401, accepted: false, code: 'certificate_required' });
-			expect(await probe(projectId, client(viaRoot))).toMatchObject({ status: 200, accepted: true });
-			expect(await probe(projectId, client(viaOther))).toMatchObject({ status: 401, accepted: false, code: 'certificate_not_accepted' });
+			expect(await probe(projectId)).toMatchObject({
+				status: 401,
+				accepted: false,
+				code: 'certificate_required',
+			});
+			expect(await probe(projectId, client(viaRoot))).toMatchObject({
+				status: 200,
+				accepted: true,
+			});
+			expect(await probe(projectId, client(viaOther))).toMatchObject({
+				status: 401,
+				accepted: false,
+				code: 'certificate_not_accepted',
+			});
 		}
 	});
 
@@ -68,7 +86,9 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 
 	it('follows the chain through the intermediates the client sends, and refuses a leaf sent without them', async () => {
 		api.organization.addCertificate({ content: root.pem, activeInOrganization: true });
-		expect(await probe('proj_a', client(viaIntermediate, intermediate))).toMatchObject({ accepted: true });
+		expect(await probe('proj_a', client(viaIntermediate, intermediate))).toMatchObject({
+			accepted: true,
+		});
 		const alone = await probe('proj_a', client(viaIntermediate));
 		expect(alone).toMatchObject({ accepted: false, code: 'certificate_not_accepted' });
 		expect(alone.message).toMatch(/unable to get local issuer certificate/);
@@ -82,13 +102,34 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 
 	it('checks validity: an expired or not yet valid client certificate, or an expired intermediate, is refused', async () => {
 		api.organization.addCertificate({ content: root.pem, activeInOrganization: true });
-		const expired = makeCertificate({ commonName: 'expired-client', issuer: root, notBeforeOffset: -10 * DAY, notAfterOffset: -DAY });
-		const early = makeCertificate({ commonName: 'future-client', issuer: root, notBeforeOffset: DAY, notAfterOffset: 10 * DAY });
-		const expiredIntermediate = makeCertificate({ ca: true, commonName: 'Expired Issuing CA', issuer: root, notBeforeOffset: -10 * DAY, notAfterOffset: -DAY });
-		const viaExpiredIntermediate = makeCertificate({ commonName: 'client-of-expired-intermediate', issuer: expiredIntermediate });
+		const expired = makeCertificate({
+			commonName: 'expired-client',
+			issuer: root,
+			notBeforeOffset: -10 * DAY,
+			notAfterOffset: -DAY,
+		});
+		const early = makeCertificate({
+			commonName: 'future-client',
+			issuer: root,
+			notBeforeOffset: DAY,
+			notAfterOffset: 10 * DAY,
+		});
+		const expiredIntermediate = makeCertificate({
+			ca: true,
+			commonName: 'Expired Issuing CA',
+			issuer: root,
+			notBeforeOffset: -10 * DAY,
+			notAfterOffset: -DAY,
+		});
+		const viaExpiredIntermediate = makeCertificate({
+			commonName: 'client-of-expired-intermediate',
+			issuer: expiredIntermediate,
+		});
 		expect((await probe('proj_a', client(expired))).message).toMatch(/certificate has expired/);
 		expect((await probe('proj_a', client(early))).message).toMatch(/not yet valid/);
-		expect((await probe('proj_a', client(viaExpiredIntermediate, expiredIntermediate))).message).toMatch(/certificate has expired/);
+		expect(
+			(await probe('proj_a', client(viaExpiredIntermediate, expiredIntermediate))).message,
+		).toMatch(/certificate has expired/);
 	});
 
 	it('checks the signature, not only the names: a CA of the same name with another key anchors nothing', async () => {
@@ -103,7 +144,10 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 		const notCa = makeCertificate({ commonName: 'leaf-acting-as-issuer', issuer: root });
 		const underLeaf = makeCertificate({ commonName: 'client-under-a-leaf', issuer: notCa });
 		api.organization.addCertificate({ content: root.pem, activeInOrganization: true });
-		expect(await probe('proj_a', client(underLeaf, notCa))).toMatchObject({ accepted: false, code: 'certificate_not_accepted' });
+		expect(await probe('proj_a', client(underLeaf, notCa))).toMatchObject({
+			accepted: false,
+			code: 'certificate_not_accepted',
+		});
 	});
 
 	it('follows activation and deactivation at once, and refuses unknown keys', async () => {

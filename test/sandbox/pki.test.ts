@@ -14,9 +14,16 @@ describe('sandbox PKI', () => {
 		const first = await startSandboxPki({ file });
 		const get = async (baseUrl: string, path: string) => {
 			const response = await fetch(`${baseUrl}${path}`);
-			return { status: response.status, text: await response.text(), disposition: response.headers.get('content-disposition') };
+			return {
+				status: response.status,
+				text: await response.text(),
+				disposition: response.headers.get('content-disposition'),
+			};
 		};
-		const payments = await get(first.baseUrl, `/ca/${encodeURIComponent('Payments partner CA')}.pem`);
+		const payments = await get(
+			first.baseUrl,
+			`/ca/${encodeURIComponent('Payments partner CA')}.pem`,
+		);
 		expect(payments.status).toBe(200);
 		const certificate = new X509Certificate(payments.text);
 		expect(certificate.ca).toBe(true);
@@ -32,7 +39,9 @@ describe('sandbox PKI', () => {
 		await first.close();
 
 		const restarted = await startSandboxPki({ file });
-		expect((await get(restarted.baseUrl, '/ca/Payments%20partner%20CA.pem')).text).toBe(payments.text);
+		expect((await get(restarted.baseUrl, '/ca/Payments%20partner%20CA.pem')).text).toBe(
+			payments.text,
+		);
 		await restarted.close();
 	});
 });

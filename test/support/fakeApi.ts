@@ -9,7 +9,9 @@ export function useFakeAdminApi(options: FakeAdminApiOptions = {}) {
 	const context = {} as {
 		api: FakeAdminApi;
 		credentials: Credentials;
-		run: (options: Omit<RunNodeOptions, 'credentials'> & { credentials?: Credentials }) => ReturnType<typeof runNode>;
+		run: (
+			options: Omit<RunNodeOptions, 'credentials'> & { credentials?: Credentials },
+		) => ReturnType<typeof runNode>;
 	};
 	beforeEach(async () => {
 		context.api = await startFakeAdminApi(options);
@@ -24,7 +26,11 @@ export function useFakeAdminApi(options: FakeAdminApiOptions = {}) {
 	return context;
 }
 
-export const certificateLocator = (value: string, mode: 'id' | 'list' = 'id') => ({ __rl: true, mode, value });
+export const certificateLocator = (value: string, mode: 'id' | 'list' = 'id') => ({
+	__rl: true,
+	mode,
+	value,
+});
 
 /** Delete parameters for the certificate whose ID each input item holds (`{ id }`). */
 export const deleteEach = (options: Record<string, unknown>) => ({
@@ -39,7 +45,10 @@ export function fakeCaller(api: () => FakeAdminApi) {
 	return async (method: string, path: string, body?: unknown, key?: string) => {
 		const response = await fetch(`${api().baseUrl}${path}`, {
 			method,
-			headers: { Authorization: `Bearer ${key ?? api().apiKey}`, 'Content-Type': 'application/json' },
+			headers: {
+				Authorization: `Bearer ${key ?? api().apiKey}`,
+				'Content-Type': 'application/json',
+			},
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		return { status: response.status, body: (await response.json()) as Record<string, any> };

@@ -74,11 +74,20 @@ export async function startHostileServer(
 			} else if (options.upstream) {
 				forward(options.upstream, request, response);
 			} else {
-				json(response, 404, { error: { message: 'Not scripted', type: 'invalid_request_error', param: null, code: null } });
+				json(response, 404, {
+					error: {
+						message: 'Not scripted',
+						type: 'invalid_request_error',
+						param: null,
+						code: null,
+					},
+				});
 			}
 		});
 	};
-	const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
+	const server: Server = options.tls
+		? createHttpsServer(options.tls, listener)
+		: createHttpServer(listener);
 	server.on('connection', (socket: Socket) => {
 		sockets.add(socket);
 		socket.on('close', () => sockets.delete(socket));
@@ -108,7 +117,13 @@ function forward(upstream: string, request: SeenRequest, response: ServerRespons
 	const target = new URL(upstream);
 	const headers = { ...request.headers, host: target.host };
 	const outgoing = httpRequest(
-		{ host: target.hostname, port: target.port, method: request.method, path: request.url, headers },
+		{
+			host: target.hostname,
+			port: target.port,
+			method: request.method,
+			path: request.url,
+			headers,
+		},
 		(answer) => {
 			response.writeHead(answer.statusCode ?? 502, answer.headers);
 			answer.pipe(response);
@@ -120,20 +135,46 @@ function forward(upstream: string, request: SeenRequest, response: ServerRespons
 
 // Scripted answers.
 
-export function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+	response: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
 	const text = JSON.stringify(body);
-	response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+	response.writeHead(status, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(text),
+		...headers,
+	});
 	response.end(text);
 }
 
-export function raw(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-	response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+export function raw(
+	response: ServerResponse,
+	status: number,
+	text: string,
+	headers: Record<string, string> = {},
+): void {
+	response.writeHead(status, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(text),
+		...headers,
+	});
 	response.end(text);
 }
 
 /** Headers at once, then the body a few bytes at a time, `gapMs` apart. */
-export async function drip(response: ServerResponse, text: string, gapMs: number, bytesPerChunk = 2): Promise<void> {
-	response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+export async function drip(
+	response: ServerResponse,
+	text: string,
+	gapMs: number,
+	bytesPerChunk = 2,
+): Promise<void> {
+	response.writeHead(200, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(text),
+	});
 	for (let offset = 0; offset < text.length; offset += bytesPerChunk) {
 		if (response.destroyed) return;
 		response.write(text.slice(offset, offset + bytesPerChunk));
@@ -144,18 +185,32 @@ export async function drip(response: ServerResponse, text: string, gapMs: number
 
 /** Headers promise the whole body; part of it is sent, then the connection is dropped. */
 export function dropMidBody(response: ServerResponse, text: string): void {
-	response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+	response.writeHead(200, {
+		'content-type': 'application/json',
+		'content-length': Buffer.byteLength(text),
+	});
 	response.write(text.slice(0, Math.floor(text.length / 2)));
 	setTimeout(() => response.socket?.destroy(), 20);
 }
 
 /** Says gzip, sends bytes that are not. */
 export function brokenGzip(response: ServerResponse): void {
-	const bytes = Buffer.concat([gzipSync('{"object":"list"}').subarray(0, 10), Buffer.from('not gzip at all, really not')]);
-	response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': bytes.length });
+	const bytes = Buffer.concat([
+		gzipSync('{"object":"list"}').subarray(0, 10),
+		Buffer.from('not gzip at all, really not'),
+	]);
+	response.writeHead(200, {
+		'content-type': 'application/json',
+		'content-encoding': 'gzip',
+		'content-length': bytes.length,
+	});
 	response.end(bytes);
 }
 
-export const openAiError = (message: string, code: string | null = null, type = 'invalid_request_error') => ({
+export const openAiError = (
+	message: string,
+	code: string | null = null,
+	type = 'invalid_request_error',
+) => ({
 	error: { message, type, param: null, code },
 });

@@ -23,7 +23,11 @@ export interface ProbeResult {
 	message?: string;
 }
 
-export function probeMtlsHost(host: MtlsHost, projectId: string, client: ProbeClient = {}): Promise<ProbeResult> {
+export function probeMtlsHost(
+	host: MtlsHost,
+	projectId: string,
+	client: ProbeClient = {},
+): Promise<ProbeResult> {
 	const url = new URL(`${host.baseUrl}/models`);
 	return new Promise((resolve, reject) => {
 		const outgoing = request(
@@ -45,7 +49,11 @@ export function probeMtlsHost(host: MtlsHost, projectId: string, client: ProbeCl
 					const status = response.statusCode ?? 0;
 					let error: { code?: string; message?: string } | undefined;
 					try {
-						error = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: { code?: string; message?: string } }).error;
+						error = (
+							JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+								error?: { code?: string; message?: string };
+							}
+						).error;
 					} catch {
 						error = undefined;
 					}

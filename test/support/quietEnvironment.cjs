@@ -28,7 +28,10 @@ class QuietEnvironment extends TestEnvironment {
 		// Loggers such as winston write to the console's streams directly; jest's console writes there too.
 		this.streams = { _stdout: console._stdout, _stderr: console._stderr };
 		this.holders = {};
-		for (const [stream, method] of [['_stdout', 'log'], ['_stderr', 'error']]) {
+		for (const [stream, method] of [
+			['_stdout', 'log'],
+			['_stderr', 'error'],
+		]) {
 			const write = (chunk) => this.held.push([method, [String(chunk).replace(/\n$/, '')]]) > 0;
 			this.holders[stream] = { write };
 		}
@@ -37,7 +40,11 @@ class QuietEnvironment extends TestEnvironment {
 
 	setStreams(streams) {
 		for (const [stream, value] of Object.entries(streams))
-			Object.defineProperty(this.global.console, stream, { value, configurable: true, writable: true });
+			Object.defineProperty(this.global.console, stream, {
+				value,
+				configurable: true,
+				writable: true,
+			});
 	}
 
 	printHeld() {

@@ -10,7 +10,10 @@ const SPEC_PATH = join(__dirname, '..', '..', 'spec', 'openai-admin-certificates
 
 interface Operation {
 	operationId: string;
-	responses: Record<string, { $ref?: string; content?: { 'application/json': { schema: { $ref: string } } } }>;
+	responses: Record<
+		string,
+		{ $ref?: string; content?: { 'application/json': { schema: { $ref: string } } } }
+	>;
 }
 
 function load(path: string) {
@@ -22,7 +25,13 @@ function load(path: string) {
 
 const spec = load(SPEC_PATH);
 /** The audit log endpoint and its certificate event schemas: a spec file of their own. */
-export const AUDIT_SPEC_PATH = join(__dirname, '..', '..', 'spec', 'openai-admin-audit-logs.openapi.yaml');
+export const AUDIT_SPEC_PATH = join(
+	__dirname,
+	'..',
+	'..',
+	'spec',
+	'openai-admin-audit-logs.openapi.yaml',
+);
 const auditSpec = load(AUDIT_SPEC_PATH);
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -32,7 +41,9 @@ ajv.addSchema({ components: auditSpec.components }, 'audit');
 
 /** The certificate operations (the audit log's are in auditOperations). */
 export const operations = Object.values(spec.paths).flatMap((methods) => Object.values(methods));
-export const auditOperations = Object.values(auditSpec.paths).flatMap((methods) => Object.values(methods));
+export const auditOperations = Object.values(auditSpec.paths).flatMap((methods) =>
+	Object.values(methods),
+);
 
 function schemaRefFor(operationId: string, status: number, schema: string | undefined): string {
 	if (status !== 200) return 'spec#/components/schemas/ErrorResponse';
@@ -47,7 +58,11 @@ function schemaRefFor(operationId: string, status: number, schema: string | unde
 /** Problems of one logged answer against the spec (an empty list when it conforms). */
 export function responseProblems(request: LoggedRequest): string[] {
 	if (!request.operationId || request.status === undefined || request.fault) return [];
-	const validate = ajv.getSchema(schemaRefFor(request.operationId, request.status, request.schema))!;
+	const validate = ajv.getSchema(
+		schemaRefFor(request.operationId, request.status, request.schema),
+	)!;
 	if (validate(request.response)) return [];
-	return (validate.errors ?? []).map((error) => `${request.method} ${request.path} ${error.instancePath} ${error.message}`);
+	return (validate.errors ?? []).map(
+		(error) => `${request.method} ${request.path} ${error.instancePath} ${error.message}`,
+	);
 }

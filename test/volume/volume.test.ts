@@ -15,33 +15,38 @@ describe('Faults at volume', () => {
 		{ kind: 'slow', delayMs: 400 },
 	];
 
-	it.each([1, 8])('1000 deletes with 30%% transient faults at concurrency %i: all succeed once, in order', async (concurrency) => {
-		fake.api.organization.maxCertificates = 2000;
-		const ids = Array.from({ length: 1000 }, () => fake.api.organization.addCertificate().id);
-		fake.api.setFaultRate(0.3, transient, 7 + concurrency);
-		const { items, error } = await fake.run({
-			items: ids.map((id) => ({ id })),
-			parameters: deleteEach({ concurrency, maxRetries: 10, retryDelay: 5, timeout: 250 }),
-		});
-		expect(error).toBeUndefined();
-		expect(items).toHaveLength(1000);
-		items.forEach((item, index) => {
-			expect(item.pairedItem).toEqual({ item: index });
-			expect(item.json).toMatchObject({ object: 'certificate.deleted', id: ids[index] });
-		});
-		expect(fake.api.organization.certificates.size).toBe(0);
-		const faulted = fake.api.log.filter((request) => request.fault).length;
-		expect(faulted).toBeGreaterThan(200);
+	it.each([1, 8])(
+		'1000 deletes with 30%% transient faults at concurrency %i: all succeed once, in order',
+		async (concurrency) => {
+			fake.api.organization.maxCertificates = 2000;
+			const ids = Array.from({ length: 1000 }, () => fake.api.organization.addCertificate().id);
+			fake.api.setFaultRate(0.3, transient, 7 + concurrency);
+			const { items, error } = await fake.run({
+				items: ids.map((id) => ({ id })),
+				parameters: deleteEach({ concurrency, maxRetries: 10, retryDelay: 5, timeout: 250 }),
+			});
+			expect(error).toBeUndefined();
+			expect(items).toHaveLength(1000);
+			items.forEach((item, index) => {
+				expect(item.pairedItem).toEqual({ item: index });
+				expect(item.json).toMatchObject({ object: 'certificate.deleted', id: ids[index] });
+			});
+			expect(fake.api.organization.certificates.size).toBe(0);
+			const faulted = fake.api.log.filter((request) => request.fault).length;
+			expect(faulted).toBeGreaterThan(200);
 
-		// Each certificate was deleted by exactly one request, and nothing was sent for it once the node
-		// had seen a success (a slow answer past the timeout is one the node never saw).
-		for (const id of ids) {
-			const requests = fake.api.log.filter((request) => request.path.endsWith(`/${id}`));
-			expect(requests.filter((request) => request.status === 200)).toHaveLength(1);
-			const seen = requests.findIndex((request) => request.status === 200 && request.fault !== 'slow');
-			expect(seen === -1 ? [] : requests.slice(seen + 1)).toEqual([]);
-		}
-	});
+			// Each certificate was deleted by exactly one request, and nothing was sent for it once the node
+			// had seen a success (a slow answer past the timeout is one the node never saw).
+			for (const id of ids) {
+				const requests = fake.api.log.filter((request) => request.path.endsWith(`/${id}`));
+				expect(requests.filter((request) => request.status === 200)).toHaveLength(1);
+				const seen = requests.findIndex(
+					(request) => request.status === 200 && request.fault !== 'slow',
+				);
+				expect(seen === -1 ? [] : requests.slice(seen + 1)).toEqual([]);
+			}
+		},
+	);
 
 	it('with faults that never clear: exactly Max Retries + 1 attempts per item, then an error item each', async () => {
 		const ids = Array.from({ length: 5 }, () => fake.api.organization.addCertificate().id);
@@ -53,7 +58,8 @@ describe('Faults at volume', () => {
 		});
 		expect(items.map((item) => item.pairedItem)).toEqual(ids.map((_, item) => ({ item })));
 		expect(items.every((item) => typeof item.json.error === 'string')).toBe(true);
-		for (const id of ids) expect(fake.api.log.filter((request) => request.path.endsWith(`/${id}`))).toHaveLength(4);
+		for (const id of ids)
+			expect(fake.api.log.filter((request) => request.path.endsWith(`/${id}`))).toHaveLength(4);
 		expect(fake.api.organization.certificates.size).toBe(5);
 	});
 });
@@ -64,7 +70,9 @@ describe('Get Many at volume', () => {
 	it('returns 10,000 certificates in exactly 100 requests', async () => {
 		fake.api.organization.maxCertificates = 20_000;
 		for (let index = 0; index < 10_000; index++) fake.api.organization.addCertificate();
-		const { items } = await fake.run({ parameters: { resource: 'certificate', operation: 'getAll', returnAll: true } });
+		const { items } = await fake.run({
+			parameters: { resource: 'certificate', operation: 'getAll', returnAll: true },
+		});
 		expect(items).toHaveLength(10_000);
 		expect(new Set(items.map((item) => item.json.id)).size).toBe(10_000);
 		expect(fake.api.log).toHaveLength(100);

@@ -27,7 +27,9 @@ describe('Local X.509 checks before Upload', () => {
 	// Each upload first lists the organization's certificates (the 50-certificate check): only the POSTs count here.
 	const uploads = () => fake.api.log.filter((request) => request.method === 'POST');
 	const upload = (certificate: string, options: Record<string, unknown> = {}) =>
-		fake.run({ parameters: { resource: 'certificate', operation: 'upload', certificate, options } });
+		fake.run({
+			parameters: { resource: 'certificate', operation: 'upload', certificate, options },
+		});
 
 	it.each([
 		['a root CA (EC)', () => root.pem],
@@ -49,26 +51,64 @@ describe('Local X.509 checks before Upload', () => {
 			/"CN=client\.example\.com, .*" is not a CA .* this looks like a client \(leaf\) certificate/,
 			/Upload the CA that issued it: "CN=Example Issuing CA/,
 		],
-		['an expired CA', () => makeCertificate({ ca: true, notBeforeOffset: -30 * DAY, notAfterOffset: -DAY }).pem, {}, /expired on/, /still valid/],
-		['a CA expiring within the hour', () => makeCertificate({ ca: true, notAfterOffset: HOUR }).pem, {}, /expires within a day/, /newer CA/],
-		['a CA not valid yet', () => makeCertificate({ ca: true, notBeforeOffset: 2 * DAY, notAfterOffset: 400 * DAY }).pem, {}, /not valid yet/, /once it is valid/],
-		['a chain', () => `${intermediate.pem}${root.pem}`, {}, /holds 2 certificates \(a chain\)/, /Allow Chain/],
-		['a file over 16 KB', () => `${'# '.repeat(8500)}\n${root.pem}`, {}, /more than OpenAI's limit of 16 KB/, /not a client \(leaf\) certificate/],
+		[
+			'an expired CA',
+			() => makeCertificate({ ca: true, notBeforeOffset: -30 * DAY, notAfterOffset: -DAY }).pem,
+			{},
+			/expired on/,
+			/still valid/,
+		],
+		[
+			'a CA expiring within the hour',
+			() => makeCertificate({ ca: true, notAfterOffset: HOUR }).pem,
+			{},
+			/expires within a day/,
+			/newer CA/,
+		],
+		[
+			'a CA not valid yet',
+			() => makeCertificate({ ca: true, notBeforeOffset: 2 * DAY, notAfterOffset: 400 * DAY }).pem,
+			{},
+			/not valid yet/,
+			/once it is valid/,
+		],
+		[
+			'a chain',
+			() => `${intermediate.pem}${root.pem}`,
+			{},
+			/holds 2 certificates \(a chain\)/,
+			/Allow Chain/,
+		],
+		[
+			'a file over 16 KB',
+			() => `${'# '.repeat(8500)}\n${root.pem}`,
+			{},
+			/more than OpenAI's limit of 16 KB/,
+			/not a client \(leaf\) certificate/,
+		],
 	];
 
-	it.each(refusals)('refuses %s with a fix, sending nothing', async (_name, pem, options, message, fix) => {
-		const { error } = await upload(pem(), options);
-		expect(error?.name).toBe('NodeOperationError');
-		expect(error?.message).toMatch(/^The certificate in the Certificate field of item 0 was not sent: /);
-		expect(error?.message).toMatch(message);
-		expect(error?.description).toMatch(fix);
-		expect(error?.description).toMatch(/turn on Skip Local Checks/);
-		expect(fake.api.log).toHaveLength(0);
-	});
+	it.each(refusals)(
+		'refuses %s with a fix, sending nothing',
+		async (_name, pem, options, message, fix) => {
+			const { error } = await upload(pem(), options);
+			expect(error?.name).toBe('NodeOperationError');
+			expect(error?.message).toMatch(
+				/^The certificate in the Certificate field of item 0 was not sent: /,
+			);
+			expect(error?.message).toMatch(message);
+			expect(error?.description).toMatch(fix);
+			expect(error?.description).toMatch(/turn on Skip Local Checks/);
+			expect(fake.api.log).toHaveLength(0);
+		},
+	);
 
 	it('refuses an unparseable certificate block, shown truncated, even with Skip Local Checks: it could hold anything', async () => {
 		for (const options of [{}, { skipLocalChecks: true }]) {
-			const { error } = await upload('-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n', options);
+			const { error } = await upload(
+				'-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
+				options,
+			);
 			expect(error?.message).toMatch(
 				/not a parseable X\.509 certificate \(-----BEGIN CERTIFICATE----- Tm90IGEgY2VydGlmaWNhdGU= -----END CERTIFICATE-----\)/,
 			);
@@ -110,11 +150,24 @@ function opensslView(pem: string) {
 	const dir = mkdtempSync(join(tmpdir(), 'openssl-view-'));
 	const file = join(dir, 'c.pem');
 	writeFileSync(file, pem);
-	const text = execFileSync('openssl', ['x509', '-noout', '-text', '-in', file], { encoding: 'utf8' });
-	const fingerprint = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', file], { encoding: 'utf8' });
-	const date = (label: string) => new Date(/.*: (.*)/.exec(text.split('\n').find((line) => line.includes(label))!)![1].trim()).toISOString();
+	const text = execFileSync('openssl', ['x509', '-noout', '-text', '-in', file], {
+		encoding: 'utf8',
+	});
+	const fingerprint = execFileSync(
+		'openssl',
+		['x509', '-noout', '-fingerprint', '-sha256', '-in', file],
+		{ encoding: 'utf8' },
+	);
+	const date = (label: string) =>
+		new Date(
+			/.*: (.*)/.exec(text.split('\n').find((line) => line.includes(label))!)![1].trim(),
+		).toISOString();
 	return {
-		serialNumber: execFileSync('openssl', ['x509', '-noout', '-serial', '-in', file], { encoding: 'utf8' }).trim().replace('serial=', ''),
+		serialNumber: execFileSync('openssl', ['x509', '-noout', '-serial', '-in', file], {
+			encoding: 'utf8',
+		})
+			.trim()
+			.replace('serial=', ''),
 		fingerprint256: fingerprint.trim().split('=')[1],
 		isCA: /CA:TRUE/.test(text),
 		algorithm: /Public Key Algorithm: (\S+)/.exec(text)![1],
@@ -130,13 +183,38 @@ describe('Certificate details', () => {
 
 	it.each([
 		// Half a day past a whole number of days, so days-until-expiry is not on a boundary while the test runs.
-		['an EC CA', () => makeCertificate({ ca: true, key: 'ec', commonName: 'Details EC CA', notAfterOffset: 365.5 * DAY }), { keyType: 'ec', curve: 'prime256v1' }],
-		['an RSA CA', () => makeCertificate({ ca: true, key: 'rsa', commonName: 'Details RSA CA', notAfterOffset: 365.5 * DAY }), { keyType: 'rsa', keySize: 2048 }],
+		[
+			'an EC CA',
+			() =>
+				makeCertificate({
+					ca: true,
+					key: 'ec',
+					commonName: 'Details EC CA',
+					notAfterOffset: 365.5 * DAY,
+				}),
+			{ keyType: 'ec', curve: 'prime256v1' },
+		],
+		[
+			'an RSA CA',
+			() =>
+				makeCertificate({
+					ca: true,
+					key: 'rsa',
+					commonName: 'Details RSA CA',
+					notAfterOffset: 365.5 * DAY,
+				}),
+			{ keyType: 'rsa', keySize: 2048 },
+		],
 	])('Upload and Get report what openssl says about %s', async (_name, make, key) => {
 		const certificate = make();
 		const openssl = opensslView(certificate.pem);
 		const uploaded = await fake.run({
-			parameters: { resource: 'certificate', operation: 'upload', certificate: certificate.pem, options: { includeDetails: true } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'upload',
+				certificate: certificate.pem,
+				options: { includeDetails: true },
+			},
 		});
 		const details = uploaded.items[0].json.details as Record<string, unknown>;
 		expect(details).toMatchObject({
@@ -154,12 +232,21 @@ describe('Certificate details', () => {
 
 		const sentBefore = fake.api.log.length;
 		const got = await fake.run({
-			parameters: { resource: 'certificate', operation: 'get', certificateId: certificateLocator(uploaded.items[0].json.id as string), options: { includeDetails: true } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'get',
+				certificateId: certificateLocator(uploaded.items[0].json.id as string),
+				options: { includeDetails: true },
+			},
 		});
 		expect(got.items[0].json.details).toEqual(details);
 		// Content was fetched to compute details, but is only output when asked for.
-		expect(fake.api.log.slice(sentBefore).map((request) => request.query)).toEqual([{ 'include[]': 'content' }]);
-		expect((got.items[0].json.certificate_details as Record<string, unknown>).content).toBeUndefined();
+		expect(fake.api.log.slice(sentBefore).map((request) => request.query)).toEqual([
+			{ 'include[]': 'content' },
+		]);
+		expect(
+			(got.items[0].json.certificate_details as Record<string, unknown>).content,
+		).toBeUndefined();
 	});
 });
 
@@ -178,9 +265,14 @@ describe('Get Many › Matches Certificate', () => {
 				targetId = fake.api.organization.addCertificate({ content: target.pem }).id;
 			} else if (index === 10) {
 				// Same validity dates as the target, different certificate: only the fingerprint tells them apart.
-				decoyId = fake.api.organization.addCertificate({ content: makeCertificate({ ca: true }).pem }).id;
+				decoyId = fake.api.organization.addCertificate({
+					content: makeCertificate({ ca: true }).pem,
+				}).id;
 			} else {
-				fake.api.organization.addCertificate({ valid_at: now - index * DAY, expires_at: now + (400 + index) * DAY });
+				fake.api.organization.addCertificate({
+					valid_at: now - index * DAY,
+					expires_at: now + (400 + index) * DAY,
+				});
 			}
 		}
 		const decoy = fake.api.organization.certificates.get(decoyId)!;
@@ -193,13 +285,23 @@ describe('Get Many › Matches Certificate', () => {
 	it('finds the OpenAI ID of a PEM among 150 certificates, fetching content only for same-date candidates', async () => {
 		const { target, targetId, decoyId } = seed(150);
 		const { items, error } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'getAll', returnAll: true, filters: { fingerprint256: target.pem } },
+			parameters: {
+				resource: 'certificate',
+				operation: 'getAll',
+				returnAll: true,
+				filters: { fingerprint256: target.pem },
+			},
 		});
 		expect(error).toBeUndefined();
 		expect(items.map((item) => item.json.id)).toEqual([targetId]);
 		expect(items[0].json.fingerprint256).toBe(opensslView(target.pem).fingerprint256);
 		const gets = fake.api.log.filter((request) => request.path !== '/v1/organization/certificates');
-		expect(gets.map((request) => request.path).sort()).toEqual([`/v1/organization/certificates/${decoyId}`, `/v1/organization/certificates/${targetId}`].sort());
+		expect(gets.map((request) => request.path).sort()).toEqual(
+			[
+				`/v1/organization/certificates/${decoyId}`,
+				`/v1/organization/certificates/${targetId}`,
+			].sort(),
+		);
 		expect(fake.api.log).toHaveLength(4); // two list pages + two candidates
 	});
 
@@ -207,13 +309,27 @@ describe('Get Many › Matches Certificate', () => {
 		const { target, targetId } = seed(12);
 		const fingerprint = opensslView(target.pem).fingerprint256;
 		for (const value of [fingerprint, fingerprint.replace(/:/g, '').toLowerCase()]) {
-			const { items } = await fake.run({ parameters: { resource: 'certificate', operation: 'getAll', returnAll: true, filters: { fingerprint256: value } } });
+			const { items } = await fake.run({
+				parameters: {
+					resource: 'certificate',
+					operation: 'getAll',
+					returnAll: true,
+					filters: { fingerprint256: value },
+				},
+			});
 			expect(items.map((item) => item.json.id)).toEqual([targetId]);
 		}
 	});
 
 	it('refuses a value that is neither a fingerprint nor a PEM', async () => {
-		const { error } = await fake.run({ parameters: { resource: 'certificate', operation: 'getAll', returnAll: true, filters: { fingerprint256: 'abc' } } });
+		const { error } = await fake.run({
+			parameters: {
+				resource: 'certificate',
+				operation: 'getAll',
+				returnAll: true,
+				filters: { fingerprint256: 'abc' },
+			},
+		});
 		expect(error?.message).toMatch(/neither a SHA-256 fingerprint nor a PEM certificate/);
 		expect(fake.api.log).toHaveLength(0);
 	});

@@ -207,10 +207,14 @@ function checkedCertificates(
 	options: IDataObject,
 ) {
 	const notSent = (problem: string, description: string) =>
-		new NodeOperationError(this.getNode(), `The ${source} of item ${itemIndex} ${problem}; nothing was sent`, {
-			itemIndex,
-			description,
-		});
+		new NodeOperationError(
+			this.getNode(),
+			`The ${source} of item ${itemIndex} ${problem}; nothing was sent`,
+			{
+				itemIndex,
+				description,
+			},
+		);
 	const bytes = byteLength(pem);
 	if (bytes > MAX_INPUT_BYTES) {
 		throw notSent(

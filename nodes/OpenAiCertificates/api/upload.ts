@@ -21,7 +21,10 @@ function named(certificates: OrganizationCertificate[]): string {
 }
 
 /** Refuses before sending when the organization is full, naming the certificates that could go. */
-async function checkRoomForOne(context: IExecuteFunctions, settings: RequestSettings): Promise<void> {
+async function checkRoomForOne(
+	context: IExecuteFunctions,
+	settings: RequestSettings,
+): Promise<void> {
 	const held = await listUpTo<OrganizationCertificate>(
 		context,
 		['organization', 'certificates'],

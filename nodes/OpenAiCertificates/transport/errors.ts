@@ -77,10 +77,12 @@ const CONNECTION_MESSAGES: Record<string, string> = {
 	ENOTFOUND: 'The host of the OpenAI Admin API base URL was not found',
 	EAI_AGAIN: 'The host of the OpenAI Admin API base URL could not be resolved',
 	EANSWERTOOLARGE: 'The answer of the OpenAI Admin API was larger than 8 MB and was not read',
-	Z_DATA_ERROR: 'The answer of the OpenAI Admin API could not be decoded (its gzip/deflate compression is broken)',
-	Z_BUF_ERROR: 'The answer of the OpenAI Admin API could not be decoded (its compressed data is cut short)',
+	Z_DATA_ERROR:
+		'The answer of the OpenAI Admin API could not be decoded (its gzip/deflate compression is broken)',
+	Z_BUF_ERROR:
+		'The answer of the OpenAI Admin API could not be decoded (its compressed data is cut short)',
 	ERR_TLS_CERT_ALTNAME_INVALID:
-		"The TLS certificate of the Admin API host does not name that host (wrong host certificate); the key was not sent",
+		'The TLS certificate of the Admin API host does not name that host (wrong host certificate); the key was not sent',
 	DEPTH_ZERO_SELF_SIGNED_CERT:
 		'The TLS certificate of the Admin API host is self-signed and not trusted; the key was not sent',
 	SELF_SIGNED_CERT_IN_CHAIN:
@@ -99,7 +101,9 @@ const TLS_CODES = /^(ERR_TLS_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|CERT_|ERR_SSL_)/
  * the API reference words the rule "The certificate must be inactive for the organization and all
  * projects"; an error code naming the rule (certificate_active, certificate_in_use, ...) counts too.
  */
-export function refusedAsActive(error: { message?: string; code?: string | null } | undefined): boolean {
+export function refusedAsActive(
+	error: { message?: string; code?: string | null } | undefined,
+): boolean {
 	if (!error) return false;
 	const code = typeof error.code === 'string' ? error.code : '';
 	if (/(^|_)(active|in_use|still_active)($|_)/i.test(code) && !/inactive/i.test(code)) return true;
@@ -177,7 +181,9 @@ export function apiError(
 		message = `The OpenAI Admin API answered HTTP ${failure.status} with ${describeBody(failure.body)}`;
 	}
 	message = redact(message, secret);
-	const support = failure.requestId ? ` OpenAI request ID (for support): ${failure.requestId}.` : '';
+	const support = failure.requestId
+		? ` OpenAI request ID (for support): ${failure.requestId}.`
+		: '';
 	const description = redact(`${fixFor(failure, details)}${support}`, secret);
 	const response: JsonObject = { message };
 	if (details?.type) response.type = redact(details.type, secret);

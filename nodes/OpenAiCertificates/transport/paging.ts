@@ -69,7 +69,9 @@ export async function* listPages<T extends IDataObject>(
 			throw stop(`${emptyInARow} empty pages in a row still said more pages follow`);
 		}
 		if (next !== undefined && pages >= MAX_PAGES_PER_LIST) {
-			throw stop(`it read the maximum of ${MAX_PAGES_PER_LIST} pages and the API still said more follow`);
+			throw stop(
+				`it read the maximum of ${MAX_PAGES_PER_LIST} pages and the API still said more follow`,
+			);
 		}
 		yield { objects: page.data, next };
 		if (next === undefined) return;

@@ -102,14 +102,22 @@ function checkPath(context: AdminApiContext, path: readonly string[], itemIndex?
 type Verdict = { done: true; value: unknown } | { done: false; failure: FailedCall };
 
 /** What one attempt's outcome means for the call: its result, or a failure (perhaps worth repeating). */
-function verdictOf(call: AdminApiCall, outcome: Exclude<Outcome, { kind: 'cancelled' }>, mayHaveLanded: boolean, attempts: number): Verdict {
+function verdictOf(
+	call: AdminApiCall,
+	outcome: Exclude<Outcome, { kind: 'cancelled' }>,
+	mayHaveLanded: boolean,
+	attempts: number,
+): Verdict {
 	if (outcome.kind === 'failure') return { done: false, failure: { code: outcome.code, attempts } };
 	const { status, body, headers } = outcome;
 	const requestId = headerValue(headers, 'x-request-id');
 	if (status >= 200 && status < 300) {
 		const problem = (call.answer ?? answerShape(call.method, call.path))(body);
 		if (problem === undefined) return { done: true, value: body };
-		return { done: false, failure: { status, body, headers, requestId, attempts, invalidAnswer: problem } };
+		return {
+			done: false,
+			failure: { status, body, headers, requestId, attempts, invalidAnswer: problem },
+		};
 	}
 	// A repeated DELETE that finds nothing: the earlier attempt, whose answer was lost, did the work.
 	if (status === 404 && (call.notFoundIsUndefined || (call.method === 'DELETE' && mayHaveLanded))) {
@@ -163,7 +171,9 @@ export async function adminApiRequest<T = IDataObject>(
 		await governor.beforeAttempt();
 		const outcome = await sendOnce(context, options, apiKey);
 		if (outcome.kind === 'cancelled') {
-			throw new NodeOperationError(node, 'The execution was cancelled', { itemIndex: settings.itemIndex });
+			throw new NodeOperationError(node, 'The execution was cancelled', {
+				itemIndex: settings.itemIndex,
+			});
 		}
 		const verdict = verdictOf(call, outcome, mayHaveLanded, attempts);
 		if (verdict.done) {
@@ -172,18 +182,27 @@ export async function adminApiRequest<T = IDataObject>(
 		}
 		const { failure } = verdict;
 		failure.itemIndex = settings.itemIndex;
-		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500) mayHaveLanded = true;
+		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500)
+			mayHaveLanded = true;
 		const decision = failure.invalidAnswer
 			? { retry: false as const, requestedMs: undefined, why: 'not retryable' as const }
-			: retryDecision(failure, { idempotent, attemptsMade: attempts, maxRetries: settings.maxRetries }, Date.now());
+			: retryDecision(
+					failure,
+					{ idempotent, attemptsMade: attempts, maxRetries: settings.maxRetries },
+					Date.now(),
+				);
 		if (!decision.retry) {
 			if (decision.why === 'too long') failure.retryAfterMs = decision.requestedMs;
 			throw apiError(node, failure, apiKey);
 		}
 		if (failure.status === 429) {
-			governor.throttled(decision.requestedMs, (consecutive) => backoffDelayMs(consecutive, Math.random(), settings.retryDelay));
+			governor.throttled(decision.requestedMs, (consecutive) =>
+				backoffDelayMs(consecutive, Math.random(), settings.retryDelay),
+			);
 		} else {
-			await sleep(decision.requestedMs ?? backoffDelayMs(attempts - 1, Math.random(), settings.retryDelay));
+			await sleep(
+				decision.requestedMs ?? backoffDelayMs(attempts - 1, Math.random(), settings.retryDelay),
+			);
 		}
 	}
 }

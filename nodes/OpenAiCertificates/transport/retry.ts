@@ -92,7 +92,11 @@ export function serverRequestedDelayMs(
 
 export type RetryDecision =
 	| { retry: true; requestedMs: number | undefined }
-	| { retry: false; requestedMs: number | undefined; why: 'not retryable' | 'exhausted' | 'too long' };
+	| {
+			retry: false;
+			requestedMs: number | undefined;
+			why: 'not retryable' | 'exhausted' | 'too long';
+	  };
 
 /**
  * After a failed attempt: repeat or give up. Max Retries is a cap: with `maxRetries` N a request is sent
@@ -107,7 +111,8 @@ export function retryDecision(
 	if (!isRetryable(failure, request.idempotent)) {
 		return { retry: false, requestedMs, why: 'not retryable' };
 	}
-	if (request.attemptsMade > request.maxRetries) return { retry: false, requestedMs, why: 'exhausted' };
+	if (request.attemptsMade > request.maxRetries)
+		return { retry: false, requestedMs, why: 'exhausted' };
 	if (requestedMs !== undefined && requestedMs > MAX_HONOURED_RETRY_AFTER_MS) {
 		return { retry: false, requestedMs, why: 'too long' };
 	}

@@ -117,8 +117,22 @@ export const certificateShape: Shape = (value, at = 'the answer') => {
 		field(value, 'active', at, (v) => typeof v === 'boolean', 'true or false', true) ??
 		(isObject(details)
 			? (field(details, 'valid_at', `${at}.certificate_details`, isUnixTime, 'a Unix time', true) ??
-				field(details, 'expires_at', `${at}.certificate_details`, isUnixTime, 'a Unix time', true) ??
-				field(details, 'content', `${at}.certificate_details`, (v) => typeof v === 'string', 'text', true))
+				field(
+					details,
+					'expires_at',
+					`${at}.certificate_details`,
+					isUnixTime,
+					'a Unix time',
+					true,
+				) ??
+				field(
+					details,
+					'content',
+					`${at}.certificate_details`,
+					(v) => typeof v === 'string',
+					'text',
+					true,
+				))
 			: `${at}.certificate_details is ${describeValue(details)}, not an object`)
 	);
 };
@@ -178,7 +192,9 @@ function about(id: string, shape: Shape): Shape {
 		const problem = shape(value, at);
 		if (problem !== undefined) return problem;
 		const answered = (value as Fields).id;
-		return answered === id ? undefined : `${at}.id is ${describeValue(answered)}, not ${JSON.stringify(id)} that was asked for`;
+		return answered === id
+			? undefined
+			: `${at}.id is ${describeValue(answered)}, not ${JSON.stringify(id)} that was asked for`;
 	};
 }
 
