@@ -55,7 +55,11 @@ describe('Transport › retries', () => {
 			fake.api.faults.push({ kind, retryAfterSeconds: 1 });
 			const { items, error } = await fake.run({ parameters: deleteParameters(certificate.id) });
 			expect(error).toBeUndefined();
-			expect(items[0].json).toEqual({ object: 'certificate.deleted', id: certificate.id });
+			expect(items[0].json).toEqual({
+				object: 'certificate.deleted',
+				id: certificate.id,
+				deleted: true,
+			});
 			expect(fake.api.log.map((request) => [request.method, request.path, request.status])).toEqual(
 				[
 					['DELETE', `/v1/organization/certificates/${certificate.id}`, 429],
