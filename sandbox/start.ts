@@ -9,8 +9,9 @@
  * OPENAI_ADMIN_KEY=sk-admin-... npm start   points the credential at the real API instead (and
  * OPENAI_ADMIN_BASE_URL, default https://api.openai.com/v1); no sandbox is started then, and n8n uses a
  * user folder of its own so sandbox and real work never mix.
- * N8N_PORT (default 5678), SANDBOX_PORT (default 5680), SANDBOX_MTLS_PORT (default 5681) and SANDBOX_PKI_PORT
- * (default 5682, where the sandbox copy of the rotation example downloads renewed CAs) choose the ports;
+ * N8N_PORT (default 5678), SANDBOX_PORT (default 5680), SANDBOX_MTLS_PORT (default SANDBOX_PORT + 1) and
+ * SANDBOX_PKI_PORT (default SANDBOX_PORT + 2, where the sandbox copy of the rotation example downloads renewed CAs)
+ * choose the ports, so moving SANDBOX_PORT alone moves all three;
  * N8N_SANDBOX_FOLDER the folder.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -30,8 +31,8 @@ import { startFakeAdminApi } from './server';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.SANDBOX_PORT ?? 5680);
-const MTLS_PORT = Number(process.env.SANDBOX_MTLS_PORT ?? 5681);
-const PKI_PORT = Number(process.env.SANDBOX_PKI_PORT ?? 5682);
+const MTLS_PORT = Number(process.env.SANDBOX_MTLS_PORT ?? SANDBOX_PORT + 1);
+const PKI_PORT = Number(process.env.SANDBOX_PKI_PORT ?? SANDBOX_PORT + 2);
 const REAL_KEY = process.env.OPENAI_ADMIN_KEY;
 const DEV = process.env.DEV === '1';
 export const SANDBOX_FOLDER = process.env.N8N_SANDBOX_FOLDER ?? join(ROOT, '.n8n-sandbox');
