@@ -199,7 +199,9 @@ async function main() {
 						.click();
 				await action.click();
 				await page.getByTestId('ndv').waitFor();
-				assert.match(await panelText(), /Resource Operation Certificate .*Options/);
+				// The credential selector follows Resource: since the mTLS client credential shows only for Rotate,
+				// n8n places the credentials after the parameter their display depends on.
+				assert.match(await panelText(), /Resource Credential Operation Certificate .*Options/);
 				await addOption().waitFor();
 				await closeNode(page);
 			},
