@@ -94,9 +94,10 @@ export interface FakeAdminApi {
 	faults: Fault[];
 	/**
 	 * Called as each request arrives (logged, body read), before faults and routes: how a test makes
-	 * something happen at that moment, such as another run deleting a certificate.
+	 * something happen at that moment, such as another run deleting a certificate. A promise it returns is
+	 * awaited before the request goes on (traffic probes hold the state still while they run).
 	 */
-	onRequest: ((request: LoggedRequest) => void) | undefined;
+	onRequest: ((request: LoggedRequest) => void | Promise<void>) | undefined;
 	/** Injects a fault (a kind, or a kind with its settings) into a share of matching requests, chosen by a seeded generator. */
 	setFaultRate(
 		rate: number,
@@ -618,7 +619,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 				request.body = rawBody;
 			}
 		}
-		onRequest?.(request);
+		await onRequest?.(request);
 		if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
 
 		const fault = pickFault(request);
