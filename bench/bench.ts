@@ -5,7 +5,8 @@
  * Environment: BENCH_N (deletes, default 1000), BENCH_RATE (requests/minute for the limit runs,
  * default 600), BENCH_RATE_N (deletes under the limit, default 400), BENCH_LIST (certificates for
  * Get Many, default 10000), BENCH_APP=0 (skip case 5, the real n8n app), BENCH_APP_RATE (requests/minute
- * for case 5's limited runs, default 1200). BENCH_ONLY=hostile runs only cases 6 and 7.
+ * for case 5's limited runs, default 1200). BENCH_ONLY=hostile runs only cases 6 and 7, BENCH_ONLY=traffic
+ * only case 8.
  */
 import { Agent } from 'node:http';
 import { cpus } from 'node:os';
@@ -18,6 +19,7 @@ import { runNode } from '../test/harness/runWorkflow';
 import type { AppRun } from './app';
 import { measureInApp } from './app';
 import { benchAnswerValidation, benchPemScan } from './hostile';
+import { benchRotationTraffic } from './traffic';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const RATE = Number(process.env.BENCH_RATE ?? 600);
@@ -245,10 +247,15 @@ async function main() {
 	console.error(
 		`Benchmark: ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}`,
 	);
-	if (process.env.BENCH_ONLY !== 'hostile') await networkCases();
+	const only = process.env.BENCH_ONLY;
+	if (only === undefined || only === '') await networkCases();
 	// 6 and 7: what hostile input costs (bench/hostile.ts).
-	benchPemScan(row);
-	benchAnswerValidation(row);
+	if (only !== 'traffic') {
+		benchPemScan(row);
+		benchAnswerValidation(row);
+	}
+	// 8: what a rotation does to traffic (bench/traffic.ts).
+	if (only !== 'hostile') await benchRotationTraffic(row);
 
 	console.log(
 		`\nBenchmark — ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), Node ${process.version}, ${new Date().toISOString()}\n`,

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { AuditActor } from './auditLog';
+
 /**
  * The sandbox copy of an example workflow: what `npm start` imports (and the editor check runs). The
  * files in examples/ stay as users import them, with a placeholder PKI URL and a note saying what to
@@ -10,6 +12,28 @@ import { join } from 'node:path';
 
 /** The placeholder in examples/ for where a PKI publishes renewed CAs. */
 export const PKI_PLACEHOLDER = 'https://pki.example.com';
+
+/** The placeholder in examples/certificate-change-alert.json for the ID of the rotation job's admin key. */
+export const ROTATION_JOB_PLACEHOLDER = 'key_ROTATION_JOB_KEY_ID';
+
+/**
+ * The sandbox's rotation job: an admin key of its own (a service account's), the credential holding it, and
+ * the example it runs. The change alert example's sandbox copy ignores this key, so what the rotation example
+ * does stays quiet and what a user changes with the other credential alerts — the story the example tells.
+ */
+export const SANDBOX_ROTATION_JOB = {
+	key: 'sk-admin-sandbox-rotation-job-0123456789SECRET',
+	actor: {
+		type: 'api_key',
+		api_key: {
+			id: 'key_sandbox_rotation_job',
+			type: 'service_account',
+			service_account: { id: 'svc_acct_sandbox_rotation_job' },
+		},
+	} satisfies AuditActor,
+	credential: { id: 'openai-admin-rotation-job', name: 'OpenAI Admin API (rotation job)' },
+	example: 'scheduled-rotation.json',
+};
 
 export interface ExampleWorkflow {
 	id?: string;
@@ -40,27 +64,63 @@ export function exampleId(file: string): string {
 	return `example${file.replace(/[^a-zA-Z0-9]/g, '')}`.slice(0, 16);
 }
 
+/** Where the sandbox copies point: the sandbox PKI, and (with the sandbox API, not a real one) its rotation job. */
+export interface SandboxPlaces {
+	pkiBaseUrl: string;
+	rotationJob?: typeof SANDBOX_ROTATION_JOB;
+}
+
 export function sandboxCopyOfExample(
 	workflow: ExampleWorkflow,
 	file: string,
-	pkiBaseUrl: string,
+	places: SandboxPlaces,
 ): ExampleWorkflow {
 	const nodes = workflow.nodes.map((node) => {
-		if (!JSON.stringify(node.parameters).includes(PKI_PLACEHOLDER)) return node;
-		return {
-			...node,
-			parameters: replaced(node.parameters, PKI_PLACEHOLDER, pkiBaseUrl) as Record<string, unknown>,
-			notes: `Sandbox copy: downloads from the sandbox PKI (${pkiBaseUrl}). In examples/ this is ${PKI_PLACEHOLDER}, to be replaced by your PKI.`,
-			notesInFlow: true,
-		};
+		let copy = withPkiOf(node, places.pkiBaseUrl);
+		if (places.rotationJob) copy = withRotationJobOf(copy, file, places.rotationJob);
+		return copy;
 	});
 	return { ...workflow, id: exampleId(file), active: false, nodes };
+}
+
+type ExampleNode = ExampleWorkflow['nodes'][number];
+
+function withPkiOf(node: ExampleNode, pkiBaseUrl: string): ExampleNode {
+	if (!JSON.stringify(node.parameters).includes(PKI_PLACEHOLDER)) return node;
+	return {
+		...node,
+		parameters: replaced(node.parameters, PKI_PLACEHOLDER, pkiBaseUrl) as Record<string, unknown>,
+		notes: `Sandbox copy: downloads from the sandbox PKI (${pkiBaseUrl}). In examples/ this is ${PKI_PLACEHOLDER}, to be replaced by your PKI.`,
+		notesInFlow: true,
+	};
+}
+
+/** The rotation example runs with the rotation job's credential; the change alert ignores that key. */
+function withRotationJobOf(
+	node: ExampleNode,
+	file: string,
+	job: typeof SANDBOX_ROTATION_JOB,
+): ExampleNode {
+	const credentials = node.credentials as Record<string, unknown> | undefined;
+	if (file === job.example && credentials?.openAiAdminApi)
+		return { ...node, credentials: { ...credentials, openAiAdminApi: job.credential } };
+	if (!JSON.stringify(node.parameters).includes(ROTATION_JOB_PLACEHOLDER)) return node;
+	const keyId = job.actor.api_key.id;
+	return {
+		...node,
+		parameters: replaced(node.parameters, ROTATION_JOB_PLACEHOLDER, keyId) as Record<
+			string,
+			unknown
+		>,
+		notes: `Sandbox copy: ignores changes made with the sandbox rotation job's key (${keyId}), which the scheduled rotation example uses through the credential "${job.credential.name}"; what you change with any other credential alerts. In examples/ this is ${ROTATION_JOB_PLACEHOLDER}, to be replaced by your rotation job key's ID.`,
+		notesInFlow: true,
+	};
 }
 
 /** The sandbox copies of every workflow in `examplesDir`, by file name. */
 export function sandboxExamples(
 	examplesDir: string,
-	pkiBaseUrl: string,
+	places: SandboxPlaces,
 ): Array<{ file: string; workflow: ExampleWorkflow }> {
 	return readdirSync(examplesDir)
 		.filter((file) => file.endsWith('.json'))
@@ -70,7 +130,7 @@ export function sandboxExamples(
 			workflow: sandboxCopyOfExample(
 				JSON.parse(readFileSync(join(examplesDir, file), 'utf8')) as ExampleWorkflow,
 				file,
-				pkiBaseUrl,
+				places,
 			),
 		}));
 }

@@ -21,7 +21,8 @@ import { join } from 'node:path';
 
 import type { N8nApp } from './n8nApp';
 import { installedPackage, prepareApp, ROOT } from './n8nApp';
-import { PKI_PLACEHOLDER, sandboxExamples } from './examples';
+import { auditLogOf } from './auditLog';
+import { PKI_PLACEHOLDER, SANDBOX_ROTATION_JOB, sandboxExamples } from './examples';
 import { prepareMtlsTryout } from './mtlsTryout';
 import { keepSaved, loadOrganization, saveOrganization } from './persistence';
 import { startSandboxPki } from './pki';
@@ -81,6 +82,7 @@ async function startSandbox(): Promise<FakeAdminApi | undefined> {
 		seedSandbox(api.organization);
 		saveOrganization(api.organization, ORGANIZATION_FILE);
 	}
+	auditLogOf(api.organization).addKey(SANDBOX_ROTATION_JOB.key, SANDBOX_ROTATION_JOB.actor);
 	console.log(
 		`[start] sandbox Admin API on ${api.baseUrl} (${saved ? 'the organization as the last run left it' : 'a new organization'})`,
 	);
@@ -121,8 +123,14 @@ async function importCredential(
 	if (api && state.credentialBaseUrl === data.baseUrl) return;
 	if (api && state.credentialBaseUrl && !(await credentialStillAt(app, state.credentialBaseUrl)))
 		return;
+	const rotationJob = api && {
+		...SANDBOX_ROTATION_JOB.credential,
+		type: 'openAiAdminApi',
+		data: { ...data, apiKey: SANDBOX_ROTATION_JOB.key },
+	};
 	await importFile(app, 'import:credentials', 'credentials.json', [
 		{ ...CREDENTIAL, type: 'openAiAdminApi', data },
+		...(rotationJob ? [rotationJob] : []),
 	]);
 	state.credentialBaseUrl = data.baseUrl;
 }
@@ -140,9 +148,15 @@ async function credentialStillAt(app: N8nApp, baseUrl: string): Promise<boolean>
 }
 
 /** The example workflows, imported on the first start only (so a user's edits are kept and nothing is duplicated). */
-async function importExamples(app: N8nApp, state: SandboxState, pkiBaseUrl: string): Promise<void> {
+async function importExamples(
+	app: N8nApp,
+	state: SandboxState,
+	api: FakeAdminApi | undefined,
+	pkiBaseUrl: string,
+): Promise<void> {
 	if (state.examplesImported) return;
-	for (const { file, workflow } of sandboxExamples(join(ROOT, 'examples'), pkiBaseUrl)) {
+	const places = { pkiBaseUrl, rotationJob: api && SANDBOX_ROTATION_JOB };
+	for (const { file, workflow } of sandboxExamples(join(ROOT, 'examples'), places)) {
 		await importFile(app, 'import:workflow', file, workflow);
 	}
 	state.examplesImported = true;
@@ -164,6 +178,9 @@ function printWelcome(api: FakeAdminApi | undefined, ownerNote: string, firstSta
 		`n8n is running with n8n-nodes-openai-certificates: http://localhost:${N8N_PORT}`,
 		`Sign in as ${OWNER.email} / ${OWNER.password}${ownerNote}${firstStart ? '' : ' (unless you changed it)'}`,
 		`Credential: ${CREDENTIAL.name}; workflows: the examples from examples/${firstStart ? '' : ' and what you built'}.`,
+		api
+			? `The scheduled rotation example runs as the rotation job ("${SANDBOX_ROTATION_JOB.credential.name}"); activate the change alert example and change a certificate with "${CREDENTIAL.name}" to see it alert.`
+			: '',
 		api
 			? `Sandbox organization at ${api.baseUrl}${firstStart ? ': 4 projects and 6 certificates (active, inactive, expiring soon, expired)' : ''}`
 			: '',
@@ -221,7 +238,7 @@ async function main() {
 		copyBuild: DEV,
 	});
 	await importCredential(app, api, state);
-	await importExamples(app, state, pki?.baseUrl ?? PKI_PLACEHOLDER);
+	await importExamples(app, state, api, pki?.baseUrl ?? PKI_PLACEHOLDER);
 	writeState(state);
 
 	const watcher = DEV ? watchSources() : undefined;

@@ -40,11 +40,16 @@ with_progress() {
 }
 elapsed() { printf '%dm%02ds elapsed' $(($1 / 60)) $(($1 % 60)); }
 # How far `npm install` is: packages unpacked (top-level folders, cheap to count) against a whole install.
+# When that count stops moving, npm is writing the largest packages and linking: then the megabytes written.
 install_progress() {
-	local count
+	local count last_file="$cache/.progress-$version" last
 	count=$(find "$app/node_modules" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-	if [[ $count -eq 0 ]]; then echo "resolving the dependency tree (downloads start after it)"; else
-		echo "$count of about $expected_packages packages unpacked ($((count * 100 / expected_packages))%)"; fi
+	last=$(cat "$last_file" 2>/dev/null || echo -1)
+	echo "$count" >"$last_file"
+	if [[ $count -eq 0 ]]; then echo "resolving the dependency tree (downloads start after it)"
+	elif [[ $count -eq $last ]]; then
+		echo "$count packages unpacked; writing the largest ones and linking: $(du -sm "$app/node_modules" 2>/dev/null | cut -f1) of about $expected_mb MB"
+	else echo "$count of about $expected_packages packages unpacked ($((count * 100 / expected_packages))%)"; fi
 }
 # How far the native builds are: which module is compiling, object files done so far.
 build_progress() {
@@ -137,18 +142,20 @@ build_natives() {
 }
 
 install_app() {
-	rm -rf "$app" && mkdir -p "$app"
+	rm -rf "$app" "$cache/.progress-$version" && mkdir -p "$app"
 	if [[ $version == 2.* ]]; then
 		echo '{"private":true}' >"$app/package.json"
-		expected_packages=1117
+		expected_packages=1117 expected_mb=2900
 	else
 		echo '{"private":true,"overrides":{"xlsx":"npm:@e965/xlsx@0.20.2"}}' >"$app/package.json"
-		expected_packages=1000
+		expected_packages=1000 expected_mb=1760
 	fi
 	log "installing n8n@$version into $app: about $([[ $version == 2.* ]] && echo 2.9 || echo 1.8) GB and 5-10 min, once (later runs reuse it)"
 	(cd "$app" && PATH="$(dirname "$(app_node -p process.execPath)"):$PATH" with_progress "npm install n8n@$version" install_progress \
 		npm install "n8n@$version" --ignore-scripts --no-audit --no-fund --loglevel=error)
 	[[ -x "$app/node_modules/.bin/n8n" ]] || fail "node_modules/.bin/n8n is missing after npm install"
+	# The download is done: an install stopped from here on resumes at the native build, not at npm install.
+	date -u +%FT%TZ >"$app/.downloaded"
 	build_natives
 }
 
@@ -180,8 +187,11 @@ if [[ -f "$app/.installed" ]]; then
 		log "building did not repair it: installing n8n $version again"
 		install_app
 	fi
+elif [[ -f "$app/.downloaded" && -x "$app/node_modules/.bin/n8n" ]]; then
+	log "found an install of n8n $version in $app stopped after its download: building its native modules"
+	build_natives || { log "that build failed: installing n8n $version again" && install_app; }
 elif [[ -d $app ]]; then
-	log "found a half-finished install of n8n $version in $app (it was never marked installed): installing it again"
+	log "found a half-finished install of n8n $version in $app (stopped during npm install): installing it again"
 	install_app
 else
 	install_app

@@ -12,6 +12,7 @@ import { makeCertificate } from '../../sandbox/certificates';
 import type { FakeAdminApi, LoggedRequest } from '../../sandbox/server';
 import type { N8nApp } from '../../sandbox/n8nApp';
 import { freePort, parseExecuteOutput } from '../../sandbox/n8nApp';
+import { lastMoment, watchTraffic } from '../support/trafficProbe';
 import type { WorkflowJson } from './workflows';
 import { callWebhook, CREDENTIAL, ours } from './workflows';
 
@@ -150,6 +151,18 @@ export async function canaryRotationChecks(
 			const id = await importWorkflow('canary', rotationWorkflow('E2E canary', parameters), {
 				activate: true,
 			});
+			// Workloads of the old CA and of the new one keep calling the mTLS host in both projects the old CA
+			// guards, probed at every state the real app's rotation goes through (before each write, after the last).
+			const probeClient = (issuer: typeof oldCa, name: string) => {
+				const made = makeCertificate({ commonName: `${name} ${version}`, issuer });
+				return { certificatePem: made.pem, keyPem: made.keyPem };
+			};
+			const scopes = ['proj_web', 'proj_batch'];
+			const traffic = watchTraffic(api, scopes, {
+				old: probeClient(oldCa, 'probe-old-ca'),
+				new: probeClient(newCa, 'probe-new-ca'),
+			});
+			const logStart = api.log.length;
 			// Hold the deactivation of the old CA in the canary, and kill n8n while it is in flight.
 			const held = (request: LoggedRequest) =>
 				request.method === 'POST' &&
@@ -167,8 +180,14 @@ export async function canaryRotationChecks(
 				30,
 			);
 			await waitFor('the held deactivation to land', () => inFlight.status, 30);
+			const verifications = () =>
+				api.mtls.log.filter(
+					(entry) =>
+						entry.projectId === 'proj_web' &&
+						entry.clientSubject?.includes(`canary-workload ${version}`),
+				);
 			assert.deepEqual(
-				api.mtls.log.filter((entry) => entry.projectId === 'proj_web').map((entry) => entry.status),
+				verifications().map((entry) => entry.status),
 				[200],
 			);
 			assert.ok(
@@ -196,16 +215,29 @@ export async function canaryRotationChecks(
 			assert.deepEqual(organization.whereActive(copies()[0]), ['proj_web', 'proj_batch']);
 			assert.equal(organization.certificates.has(old.id), false);
 			// Both verifications came from the real app with the client certificate of the new CA.
-			const verifications = api.mtls.log.filter((entry) => entry.projectId === 'proj_web');
 			assert.deepEqual(
-				verifications.map((entry) => [
-					entry.status,
-					entry.clientSubject?.includes(`canary-workload ${version}`),
-				]),
-				[
-					[200, true],
-					[200, true],
-				],
+				verifications().map((entry) => entry.status),
+				[200, 200],
+			);
+			// What the rotation did to traffic, killed run and re-run together.
+			const summary = await traffic.finish();
+			const writes = api.log.slice(logStart).filter((request) => request.method !== 'GET');
+			console.log(
+				`    traffic: ${summary.probes} probes over ${summary.moments} states × ${scopes.length} projects; scope-moments with neither client accepted: ${summary.neither.length}, without enforcement: ${summary.unenforced.length}`,
+			);
+			assert.equal(summary.moments, writes.length + 1);
+			assert.deepEqual(summary.neither, []);
+			assert.deepEqual(summary.unenforced, []);
+			const end = lastMoment(traffic.observed);
+			for (const projectId of scopes)
+				assert.deepEqual(
+					[projectId, end[projectId].new, end[projectId].old],
+					[projectId, true, false],
+				);
+			const first = traffic.observed.slice(0, scopes.length);
+			assert.deepEqual(
+				first.map((row) => [row.projectId, row.old, row.new]),
+				scopes.map((projectId) => [projectId, true, false]),
 			);
 		},
 	);

@@ -13,6 +13,7 @@ import { makeCertificate } from '../../sandbox/certificates';
 import type { N8nApp } from '../../sandbox/n8nApp';
 import { freePort, parseExecuteOutput, prepareApp } from '../../sandbox/n8nApp';
 import { canaryRotationChecks } from './canaryRotation';
+import { prepareChangeAlert } from './changeAlert';
 import { reporter } from './reporter';
 import { queueModeSuite } from './queueMode';
 import {
@@ -41,6 +42,7 @@ async function suite(version: string) {
 	let api: FakeAdminApi | undefined;
 	let pkiServer: import('node:http').Server | undefined;
 	let collector: import('node:http').Server | undefined;
+	let changeCollector: import('node:http').Server | undefined;
 	try {
 		app = prepareApp(version);
 		api = await startFakeAdminApi();
@@ -199,7 +201,7 @@ async function suite(version: string) {
 		await canaryRotationChecks(app, api, importWorkflow, check);
 
 		await check(
-			'n8n start: the cleanup webhook deletes expired certificates, and the activated trigger fires once per expiring certificate',
+			'n8n start: the cleanup webhook deletes expired certificates, the activated trigger fires once per expiring certificate, and the change alert example alerts on a change outside the rotation job only',
 			async () => {
 				const expired = organization.addCertificate({
 					name: 'Expired CA',
@@ -220,6 +222,8 @@ async function suite(version: string) {
 				const alerts = observer.received;
 				await importWorkflow('cleanup', cleanupWorkflow(), { activate: true });
 				await importWorkflow('alert', alertWorkflow(observer.url), { activate: true });
+				const changeAlert = await prepareChangeAlert(api!, importWorkflow);
+				changeCollector = changeAlert.server;
 
 				const port = await freePort();
 				await app!.start(port);
@@ -245,6 +249,7 @@ async function suite(version: string) {
 					[soon.id],
 					JSON.stringify(alerts),
 				);
+				await changeAlert.verify({ byPerson: healthy.id, byJob: soon.id });
 			},
 		);
 	} catch (error) {
@@ -253,6 +258,7 @@ async function suite(version: string) {
 		await app?.stopAll();
 		pkiServer?.close();
 		collector?.close();
+		changeCollector?.close();
 		await api?.close();
 	}
 }

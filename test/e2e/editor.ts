@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { chromium, selectors } from 'playwright-core';
 
-import { sandboxExamples } from '../../sandbox/examples';
+import { auditLogOf } from '../../sandbox/auditLog';
+import { SANDBOX_ROTATION_JOB, sandboxExamples } from '../../sandbox/examples';
 import { startSandboxPki } from '../../sandbox/pki';
 import { seedSandbox } from '../../sandbox/seed';
 import { startFakeAdminApi } from '../../sandbox/server';
@@ -34,7 +35,11 @@ async function main() {
 	seedSandbox(api.organization);
 	const pki = await startSandboxPki();
 	// The examples as npm start imports them.
-	const examples = sandboxExamples(join(ROOT, 'examples'), pki.baseUrl);
+	auditLogOf(api.organization).addKey(SANDBOX_ROTATION_JOB.key, SANDBOX_ROTATION_JOB.actor);
+	const examples = sandboxExamples(join(ROOT, 'examples'), {
+		pkiBaseUrl: pki.baseUrl,
+		rotationJob: SANDBOX_ROTATION_JOB,
+	});
 	const spare = [...api.organization.certificates.values()].find(
 		(certificate) => certificate.name === 'Spare CA (inactive)',
 	)!;
@@ -50,6 +55,11 @@ async function main() {
 					name: 'OpenAI Admin API (sandbox)',
 					type: 'openAiAdminApi',
 					data: { apiKey: api.apiKey, baseUrl: api.baseUrl },
+				},
+				{
+					...SANDBOX_ROTATION_JOB.credential,
+					type: 'openAiAdminApi',
+					data: { apiKey: SANDBOX_ROTATION_JOB.key, baseUrl: api.baseUrl },
 				},
 			]),
 		);

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 
 import type { Page } from 'playwright-core';
 
+import { auditLogOf } from '../../sandbox/auditLog';
 import type { ExampleWorkflow } from '../../sandbox/examples';
+import { SANDBOX_ROTATION_JOB } from '../../sandbox/examples';
 import type { Organization } from '../../sandbox/organization';
 import type { SandboxPki } from '../../sandbox/pki';
 import type { FakeAdminApi } from '../../sandbox/server';
@@ -182,6 +184,29 @@ export async function checkExamples(context: ExampleChecks): Promise<void> {
 				),
 			);
 			await outputShows(page, /certificate\.deleted/);
+		},
+	);
+
+	await check(
+		'change alert example: Execute workflow from its trigger shows the deletions by the cleanup, made with the sandbox credential, and nothing the rotation job did',
+		async () => {
+			const changeAlert = examples['certificate-change-alert.json'];
+			const byRotationJob = auditLogOf(api.organization).events.filter(
+				(event) => event.actor.api_key?.id === SANDBOX_ROTATION_JOB.actor.api_key.id,
+			);
+			assert.ok(byRotationJob.length > 0, 'the rotation example ran as the rotation job');
+			await executeWorkflow(
+				context,
+				changeAlert.id!,
+				'Certificate changed, not by the rotation job',
+				'Send alert',
+			);
+			await outputShows(
+				page,
+				/deleted for the organization by API key key_sandbox1 of admin1@sandbox\.local/,
+			);
+			const shown = await outputPanel(page).innerText();
+			assert.ok(!shown.includes(SANDBOX_ROTATION_JOB.actor.api_key.id), shown.slice(0, 2000));
 		},
 	);
 }

@@ -130,7 +130,33 @@ export function alertWorkflow(observerUrl: string): WorkflowJson {
 	alert.nodes.find((node) => node.name === 'Certificate expiring soon')!.parameters.pollTimes = {
 		item: [{ mode: 'everyMinute' }],
 	};
-	alert.nodes.push({
+	return withObserver(alert, 'Send alert (replace with Slack or email)', observerUrl);
+}
+
+/** The placeholder in examples/certificate-change-alert.json for the ID of the rotation job's admin key. */
+export const ROTATION_JOB_PLACEHOLDER = 'key_ROTATION_JOB_KEY_ID';
+
+/**
+ * examples/certificate-change-alert.json as a user sets it up (the placeholder replaced by the rotation job's
+ * key ID; it already polls every minute), with an observer node after its "Send alert" placeholder.
+ */
+export function changeAlertWorkflow(observerUrl: string, rotationJobKeyId: string): WorkflowJson {
+	const text = JSON.stringify(example('certificate-change-alert.json'));
+	if (!text.includes(ROTATION_JOB_PLACEHOLDER))
+		throw new Error(`examples/certificate-change-alert.json lost ${ROTATION_JOB_PLACEHOLDER}`);
+	const workflow = JSON.parse(
+		text.split(ROTATION_JOB_PLACEHOLDER).join(rotationJobKeyId),
+	) as WorkflowJson;
+	return withObserver(
+		{ ...workflow, name: 'OpenAI certificates: change alert (e2e)' },
+		'Send alert (replace with Slack or email)',
+		observerUrl,
+	);
+}
+
+/** The workflow with an HTTP Request node after `after` that posts each item it gets to `observerUrl`. */
+function withObserver(workflow: WorkflowJson, after: string, observerUrl: string): WorkflowJson {
+	workflow.nodes.push({
 		id: 'observer',
 		name: 'Observer',
 		type: 'n8n-nodes-base.httpRequest',
@@ -145,10 +171,8 @@ export function alertWorkflow(observerUrl: string): WorkflowJson {
 			options: {},
 		},
 	});
-	alert.connections['Send alert (replace with Slack or email)'] = {
-		main: [[{ node: 'Observer', type: 'main', index: 0 }]],
-	};
-	return alert;
+	workflow.connections[after] = { main: [[{ node: 'Observer', type: 'main', index: 0 }]] };
+	return workflow;
 }
 
 /** An HTTP server on 127.0.0.1 that records every JSON body posted to it. */

@@ -5,14 +5,16 @@ import { PollContext } from 'n8n-core';
 import type { IDataObject, INode, INodeExecutionData, IRun } from 'n8n-workflow';
 
 import { OpenAiCertificatesTrigger } from '../../nodes/OpenAiCertificatesTrigger/OpenAiCertificatesTrigger.node';
+import { auditLogOf } from '../../sandbox/auditLog';
 import type { ExampleWorkflow } from '../../sandbox/examples';
-import { PKI_PLACEHOLDER, sandboxExamples } from '../../sandbox/examples';
+import { PKI_PLACEHOLDER, SANDBOX_ROTATION_JOB, sandboxExamples } from '../../sandbox/examples';
 import type { SandboxPki } from '../../sandbox/pki';
 import { startSandboxPki } from '../../sandbox/pki';
 import { seedSandbox } from '../../sandbox/seed';
 import type { WorkflowData } from '../harness/runWorkflow';
 import { createAdditionalData, createWorkflow, runWorkflow } from '../harness/runWorkflow';
-import { useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { triggerPoller } from '../support/pollTrigger';
 
 /** What `npm start` offers a new user: the seeded sandbox, its PKI and the sandbox copies of the examples. */
 
@@ -33,7 +35,10 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 		seedSandbox(fake.api.organization);
 		pki = await startSandboxPki();
 		copies = Object.fromEntries(
-			sandboxExamples(EXAMPLES, pki.baseUrl).map(({ file, workflow }) => [file, workflow]),
+			sandboxExamples(EXAMPLES, {
+				pkiBaseUrl: pki.baseUrl,
+				rotationJob: SANDBOX_ROTATION_JOB,
+			}).map(({ file, workflow }) => [file, workflow]),
 		);
 	});
 	afterEach(async () => await pki.close());
@@ -176,6 +181,49 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 			'Production client CA 2026',
 			'Spare CA (inactive)',
 			'Staging CA',
+		]);
+	});
+
+	it('change alert: the rotation example runs as the sandbox rotation job, whose changes stay quiet; a change with the sandbox credential alerts', async () => {
+		const organization = fake.api.organization;
+		auditLogOf(organization).addKey(SANDBOX_ROTATION_JOB.key, SANDBOX_ROTATION_JOB.actor);
+		const rotation = copies['scheduled-rotation.json'];
+		const ours = rotation.nodes.filter((node) => String(node.type).endsWith('.openAiCertificates'));
+		expect(ours.map((node) => node.credentials)).toEqual(
+			ours.map(() => ({ openAiAdminApi: SANDBOX_ROTATION_JOB.credential })),
+		);
+		const alert = copies['certificate-change-alert.json'] as unknown as WorkflowData;
+		const trigger = alert.nodes.find((node) => node.type.endsWith('Trigger')) as INode;
+		expect(trigger.parameters.auditOptions).toEqual({
+			ignoreActors: SANDBOX_ROTATION_JOB.actor.api_key.id,
+		});
+		expect(trigger.notes).toContain(SANDBOX_ROTATION_JOB.credential.name);
+		const poller = triggerPoller(() => fake.credentials);
+		const poll = async () => await poller.poll(trigger.parameters);
+		expect(await poll()).toEqual([]); // the first poll records where the log stands
+
+		const asRotationJob = { ...fake.credentials, apiKey: SANDBOX_ROTATION_JOB.key };
+		for (const run of ['first', 'next']) {
+			const done = await runWorkflow(rotation as unknown as WorkflowData, asRotationJob, {
+				startNode: 'Every day at 06:00',
+			});
+			expect([run, done.data.resultData.error]).toEqual([run, undefined]);
+		}
+		expect(await poll()).toEqual([]);
+
+		const spare = byName('Spare CA (inactive)');
+		const { error } = await fake.run({
+			parameters: {
+				resource: 'certificate',
+				operation: 'update',
+				certificateId: certificateLocator(spare.id),
+				name: 'Spare CA (renamed)',
+			},
+		});
+		expect(error).toBeUndefined();
+		const alerts = await poll();
+		expect(alerts.map((event) => [event.event, (event.actor as IDataObject).apiKeyId])).toEqual([
+			['certificateRenamed', 'key_sandbox1'],
 		]);
 	});
 });

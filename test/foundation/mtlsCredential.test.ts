@@ -1,5 +1,5 @@
 import { OpenAiMtlsClientApi } from '../../credentials/OpenAiMtlsClientApi.credentials';
-import { chainsTo } from '../../nodes/OpenAiCertificates/helpers/chain';
+import { clientAcceptedBy } from '../../nodes/OpenAiCertificates/helpers/chain';
 import { makeCertificate } from '../../sandbox/certificates';
 
 const credentialType = new OpenAiMtlsClientApi();
@@ -90,16 +90,34 @@ describe('OpenAI mTLS Client API credential', () => {
 	});
 });
 
-describe('whether a client certificate chains to a CA', () => {
+describe('whether a client certificate chains to a CA (the one chain check, trust.ts)', () => {
+	const now = () => Math.floor(Date.now() / 1000);
+	const accepted = (clientPem: string, caPem: string) =>
+		clientAcceptedBy(clientPem, caPem, now()).accepted;
+
 	it('follows the intermediates the client sends, leaf first', () => {
-		expect(chainsTo(data.clientCertificate, ca.pem)).toBe(true);
-		expect(chainsTo(data.clientCertificate, intermediate.pem)).toBe(true);
-		expect(chainsTo(client.pem, ca.pem)).toBe(false);
-		expect(chainsTo(data.clientCertificate, otherCa.pem)).toBe(false);
+		expect(accepted(data.clientCertificate, ca.pem)).toBe(true);
+		expect(accepted(data.clientCertificate, intermediate.pem)).toBe(true);
+		expect(accepted(client.pem, ca.pem)).toBe(false);
+		expect(accepted(data.clientCertificate, otherCa.pem)).toBe(false);
 	});
 
 	it('checks the signature, not only the issuer name', () => {
 		const impostor = makeCertificate({ ca: true, commonName: 'Client CA 2027', key: 'rsa' });
-		expect(chainsTo(data.clientCertificate, impostor.pem)).toBe(false);
+		expect(accepted(data.clientCertificate, impostor.pem)).toBe(false);
+	});
+
+	it('checks validity, as the mTLS host does: an expired client certificate is not accepted', () => {
+		const expired = makeCertificate({
+			commonName: 'workload-expired',
+			issuer: ca,
+			notBeforeOffset: -7200,
+			notAfterOffset: -3600,
+		});
+		expect(clientAcceptedBy(expired.pem, ca.pem, now())).toEqual({
+			accepted: false,
+			reason: expect.stringMatching(/workload-expired.* has expired/),
+		});
+		expect(clientAcceptedBy('no certificate', ca.pem, now())).toMatchObject({ accepted: false });
 	});
 });

@@ -18,14 +18,17 @@ describe('Certificate › Rotate with a canary project', () => {
 	const rotate = (
 		oldId: string,
 		options: Record<string, unknown>,
-		client = fixture.newClient,
+		credential = mtlsClientCredential(fake.api, fixture.newClient),
 		extra: { continueOnFail?: boolean } = {},
 	) =>
 		fake.run({
 			parameters: rotateParameters(oldId, fixture.newCa, { ...canaryOption, ...options }),
-			mtlsClient: mtlsClientCredential(fake.api, client),
+			mtlsClient: credential,
 			...extra,
 		});
+	// A valid client of the new CA with a key of proj_b, where the new certificate is not active: the mTLS
+	// host refuses it (a mistake only the host can see: the node cannot tell a key's project).
+	const refusedByHost = () => mtlsClientCredential(fake.api, fixture.newClient, 'proj_b');
 
 	it('activates the new certificate in the canary first, verifies it with one request through the mTLS host, then everywhere the old one is active', async () => {
 		const oldId = seedCanary(fake.api, fixture);
@@ -90,7 +93,7 @@ describe('Certificate › Rotate with a canary project', () => {
 
 	it('undoes the canary activation and stops when the mTLS host refuses the client; nothing else changed', async () => {
 		const oldId = seedCanary(fake.api, fixture);
-		const { items } = await rotate(oldId, { deleteOld: true }, fixture.expiredNewClient, {
+		const { items } = await rotate(oldId, { deleteOld: true }, refusedByHost(), {
 			continueOnFail: true,
 		});
 		const json = items[0].json as Record<string, any>;
@@ -126,7 +129,7 @@ describe('Certificate › Rotate with a canary project', () => {
 	it('never shows the private key: not in the output, the error, nor anything the Admin API received', async () => {
 		const oldId = seedCanary(fake.api, fixture);
 		const ok = await rotate(oldId, {});
-		const refused = await rotate(oldId, {}, fixture.expiredNewClient, { continueOnFail: true });
+		const refused = await rotate(oldId, {}, refusedByHost(), { continueOnFail: true });
 		const keyBody = fixture.newClient.keyPem.split('\n')[1];
 		for (const text of [
 			JSON.stringify(ok.items),
@@ -136,6 +139,7 @@ describe('Certificate › Rotate with a canary project', () => {
 			expect(text).not.toContain(keyBody);
 			expect(text).not.toContain('PRIVATE KEY');
 			expect(text).not.toContain(fake.api.mtls.projectKey(CANARY));
+			expect(text).not.toContain(fake.api.mtls.projectKey('proj_b'));
 		}
 	});
 
@@ -208,43 +212,56 @@ describe('Certificate › Rotate with a canary project', () => {
 		[
 			'Pause After Canary without a canary',
 			{ pauseAfterCanary: true, canaryProject: undefined },
-			false,
+			undefined,
 			/Pause After Canary needs a Canary Project/,
 		],
 		[
 			'a client credential without a canary',
 			{ canaryProject: undefined },
-			true,
+			'new',
 			/verifies a canary, but no Canary Project is set/,
 		],
 		[
 			'a canary with nothing to verify it',
 			{},
-			false,
+			undefined,
 			/Nothing would verify the canary in project proj_canary/,
 		],
 		[
 			'a client certificate not issued by the new CA',
 			{},
 			'old',
-			/was not issued by the new certificate/,
+			/would not be accepted through the new certificate: its issuer "CN=Client CA 2026.*" is not the new certificate nor sent/,
 		],
-	])('refuses %s before any request', async (_name, options, client, message) => {
-		const oldId = seedCanary(fake.api, fixture);
-		const { error } = await fake.run({
-			parameters: rotateParameters(oldId, fixture.newCa, { ...canaryOption, ...options }),
-			...(client
-				? {
-						mtlsClient: mtlsClientCredential(
-							fake.api,
-							client === 'old' ? fixture.oldClient : fixture.newClient,
-						),
-					}
-				: {}),
-		});
-		expect(error?.message).toMatch(message);
-		expect(fake.api.log).toHaveLength(0);
-	});
+		[
+			'an expired client certificate of the new CA',
+			{},
+			'expired',
+			/would not be accepted through the new certificate: "CN=workload-expired.*" has expired/,
+		],
+	] as Array<[string, Record<string, unknown>, 'new' | 'old' | 'expired' | undefined, RegExp]>)(
+		'refuses %s before any request',
+		async (_name, options, client, message) => {
+			const oldId = seedCanary(fake.api, fixture);
+			const { error } = await fake.run({
+				parameters: rotateParameters(oldId, fixture.newCa, { ...canaryOption, ...options }),
+				...(client
+					? {
+							mtlsClient: mtlsClientCredential(
+								fake.api,
+								{
+									old: fixture.oldClient,
+									expired: fixture.expiredNewClient,
+									new: fixture.newClient,
+								}[client],
+							),
+						}
+					: {}),
+			});
+			expect(error?.message).toMatch(message);
+			expect(fake.api.log).toHaveLength(0);
+		},
+	);
 
 	it.each([
 		[

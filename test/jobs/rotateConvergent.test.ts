@@ -95,7 +95,8 @@ describe('Certificate › Rotate run again after it stopped ends as an uninterru
 		const oldId = seedCanary(fake.api, fixture);
 		const refused = await fake.run({
 			parameters: rotateParameters(oldId, fixture.newCa, { ...canaryOption, deleteOld: true }),
-			mtlsClient: mtlsClientCredential(fake.api, fixture.expiredNewClient),
+			// A key of proj_b, where the new certificate is not active: the mTLS host refuses the request.
+			mtlsClient: mtlsClientCredential(fake.api, fixture.newClient, 'proj_b'),
 			continueOnFail: true,
 		});
 		expect((refused.items[0].json.report as { failed: Entry }).failed).toMatchObject({

@@ -16,7 +16,7 @@ export const CANARY = 'proj_canary';
 export interface CanaryFixture {
 	oldCa: GeneratedCertificate;
 	newCa: GeneratedCertificate;
-	/** A client certificate issued by the new CA, and one that expired (the mTLS host refuses it). */
+	/** A client certificate issued by the new CA, and one that expired (Rotate refuses it before any request). */
 	newClient: GeneratedCertificate;
 	expiredNewClient: GeneratedCertificate;
 	oldClient: GeneratedCertificate;

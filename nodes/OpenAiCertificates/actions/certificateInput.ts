@@ -1,78 +1,74 @@
 /** The new certificate of Upload and Rotate: PEM text, or a PEM file in a binary property of the input item. */
-import type { X509Certificate } from 'node:crypto';
-
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import {
-	byteLength,
-	certificateBlocks,
-	encodeCertificate,
-	hasPrivateKey,
-	keyMaterialBesides,
-	MAX_INPUT_BYTES,
-} from '../helpers/pem';
-import type { CertificateDetails, CheckFailure, CheckName } from '../helpers/x509';
-import { certificateDetails, checkCertificatePem, SKIPPABLE_CHECKS } from '../helpers/x509';
+import { encodeCertificate } from '../helpers/pem';
+import type { CertificateDetails } from '../helpers/x509';
+import { certificateDetails } from '../helpers/x509';
+import type { CheckedCertificates, PemSource } from './certificateChecks';
+import { checkedCertificates } from './certificateChecks';
 
+const inputTypeField: INodeProperties = {
+	displayName: 'Input Type',
+	name: 'inputType',
+	type: 'options',
+	options: [
+		{
+			name: 'Text',
+			value: 'text',
+			description: 'Paste the PEM text, or map it with an expression',
+		},
+		{
+			name: 'Binary File',
+			value: 'binary',
+			description: 'A PEM file from an earlier node (Read Binary File, S3, HTTP Request)',
+		},
+	],
+	default: 'text',
+};
+
+const pemTextField: INodeProperties = {
+	displayName: 'Certificate',
+	name: 'certificate',
+	type: 'string',
+	typeOptions: { rows: 6 },
+	default: '',
+	required: true,
+	placeholder: '-----BEGIN CERTIFICATE-----\nMIID...\n-----END CERTIFICATE-----',
+	description:
+		"The certificate in PEM format. OpenAI's guidance: upload the CA that issues your client certificates, not a client (leaf) certificate.",
+};
+
+const binaryPropertyField: INodeProperties = {
+	displayName: 'Input Binary Field',
+	name: 'binaryPropertyName',
+	type: 'string',
+	default: 'data',
+	required: true,
+	hint: 'The name of the input binary field containing the PEM file',
+	description: 'The binary property of the input item that holds the PEM file',
+};
+
+const nameField: INodeProperties = {
+	displayName: 'Name',
+	name: 'name',
+	type: 'string',
+	default: '',
+	description: 'A name for the certificate in the organization, e.g. "Production client CA 2027"',
+};
+
+/** The fields of the new certificate, shown for the given resource and operation. */
 export function certificateInputFields(show: {
 	resource: string[];
 	operation: string[];
 }): INodeProperties[] {
 	return [
-		{
-			displayName: 'Input Type',
-			name: 'inputType',
-			type: 'options',
-			options: [
-				{
-					name: 'Text',
-					value: 'text',
-					description: 'Paste the PEM text, or map it with an expression',
-				},
-				{
-					name: 'Binary File',
-					value: 'binary',
-					description: 'A PEM file from an earlier node (Read Binary File, S3, HTTP Request)',
-				},
-			],
-			default: 'text',
-			displayOptions: { show },
-		},
-		{
-			displayName: 'Certificate',
-			name: 'certificate',
-			type: 'string',
-			typeOptions: { rows: 6 },
-			default: '',
-			required: true,
-			placeholder: '-----BEGIN CERTIFICATE-----\nMIID...\n-----END CERTIFICATE-----',
-			description:
-				"The certificate in PEM format. OpenAI's guidance: upload the CA that issues your client certificates, not a client (leaf) certificate.",
-			displayOptions: { show: { ...show, inputType: ['text'] } },
-		},
-		{
-			displayName: 'Input Binary Field',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			required: true,
-			hint: 'The name of the input binary field containing the PEM file',
-			description: 'The binary property of the input item that holds the PEM file',
-			displayOptions: { show: { ...show, inputType: ['binary'] } },
-		},
-		{
-			displayName: 'Name',
-			name: 'name',
-			type: 'string',
-			default: '',
-			description:
-				'A name for the certificate in the organization, e.g. "Production client CA 2027"',
-			displayOptions: { show },
-		},
+		{ ...inputTypeField, displayOptions: { show } },
+		{ ...pemTextField, displayOptions: { show: { ...show, inputType: ['text'] } } },
+		{ ...binaryPropertyField, displayOptions: { show: { ...show, inputType: ['binary'] } } },
+		{ ...nameField, displayOptions: { show } },
 	];
 }
-
 /** Options of Upload and Rotate about the local checks and the parsed details. */
 export const certificateCheckOptions: INodeProperties[] = [
 	{
@@ -101,32 +97,11 @@ export const certificateCheckOptions: INodeProperties[] = [
 	},
 ];
 
-export interface CertificateInput {
+export interface CertificateInput extends CheckedCertificates {
 	/** What is sent: only the certificates that were parsed and checked, re-encoded — never the input as given. */
 	pem: string;
 	/** Where it came from, for messages: 'Certificate field' or 'binary property "data"'. */
 	source: string;
-	/** The parsed certificates, first one first (empty when none parses and checks were skipped). */
-	certificates: X509Certificate[];
-	/** When Skip Local Checks is on: which checks were skipped, and what they would have refused. */
-	skipped?: { skippedChecks: CheckName[]; skippedCheckFailures: string[] };
-}
-
-function refusal(
-	this: IExecuteFunctions,
-	source: string,
-	itemIndex: number,
-	failures: CheckFailure[],
-	skippable: boolean,
-): NodeOperationError {
-	return new NodeOperationError(
-		this.getNode(),
-		`The certificate in the ${source} of item ${itemIndex} was not sent: ${failures.map((failure) => failure.problem).join('; ')}`,
-		{
-			itemIndex,
-			description: `${[...new Set(failures.map((failure) => failure.fix))].join(' ')}${skippable ? ' To send it anyway, turn on Skip Local Checks.' : ''}`,
-		},
-	);
 }
 
 /** The output fields the check options ask for: details of the first certificate, and any skipped checks. */
@@ -143,6 +118,66 @@ export function certificateInputReport(input: CertificateInput, options: IDataOb
 	return report;
 }
 
+/** The PEM text of a binary property of the input item. */
+async function readBinaryPem(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	property: string,
+): Promise<string> {
+	const binary = this.getInputData()[itemIndex]?.binary?.[property];
+	if (!binary) {
+		const available = Object.keys(this.getInputData()[itemIndex]?.binary ?? {});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Item ${itemIndex} has no binary property "${property}"`,
+			{
+				itemIndex,
+				description: available.length
+					? `Its binary properties are: ${available.join(', ')}. Set Input Binary Field to the one holding the PEM file.`
+					: 'The item has no binary data. Read the PEM file with an earlier node (Read Binary File, S3, HTTP Request with response format File), or use Input Type Text.',
+			},
+		);
+	}
+	return (await this.helpers.getBinaryDataBuffer(itemIndex, property)).toString('utf8');
+}
+
+/** The PEM text of the Certificate field. */
+function readTextPem(this: IExecuteFunctions, itemIndex: number): string {
+	const raw = this.getNodeParameter('certificate', itemIndex, '') as unknown;
+	if (typeof raw !== 'string') {
+		throw new NodeOperationError(
+			this.getNode(),
+			`The Certificate field of item ${itemIndex} must be text, got ${typeof raw}`,
+			{ itemIndex },
+		);
+	}
+	return raw;
+}
+
+/** The PEM as given, and where it came from. */
+async function readPem(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<{ pem: string; from: PemSource }> {
+	const inputType = this.getNodeParameter('inputType', itemIndex, 'text') as string;
+	if (inputType === 'binary') {
+		const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+		const from = { source: `binary property "${property}"`, itemIndex };
+		return { pem: await readBinaryPem.call(this, itemIndex, property), from };
+	}
+	if (inputType === 'text') {
+		return {
+			pem: readTextPem.call(this, itemIndex),
+			from: { source: 'Certificate field', itemIndex },
+		};
+	}
+	throw new NodeOperationError(
+		this.getNode(),
+		`Input Type must be "text" or "binary", got "${inputType}"`,
+		{ itemIndex },
+	);
+}
+
 /**
  * Reads the PEM from text or a binary property and checks it locally before anything is sent:
  * never a private key, always a PEM certificate block, and OpenAI's guidance unless Skip Local Checks.
@@ -152,109 +187,10 @@ export async function readCertificateInput(
 	itemIndex: number,
 	options: IDataObject,
 ): Promise<CertificateInput> {
-	const inputType = this.getNodeParameter('inputType', itemIndex, 'text') as string;
-	let pem: string;
-	let source: string;
-	if (inputType === 'binary') {
-		const property = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
-		source = `binary property "${property}"`;
-		const binary = this.getInputData()[itemIndex]?.binary?.[property];
-		if (!binary) {
-			const available = Object.keys(this.getInputData()[itemIndex]?.binary ?? {});
-			throw new NodeOperationError(this.getNode(), `Item ${itemIndex} has no ${source}`, {
-				itemIndex,
-				description: available.length
-					? `Its binary properties are: ${available.join(', ')}. Set Input Binary Field to the one holding the PEM file.`
-					: 'The item has no binary data. Read the PEM file with an earlier node (Read Binary File, S3, HTTP Request with response format File), or use Input Type Text.',
-			});
-		}
-		pem = (await this.helpers.getBinaryDataBuffer(itemIndex, property)).toString('utf8');
-	} else if (inputType === 'text') {
-		source = 'Certificate field';
-		const raw = this.getNodeParameter('certificate', itemIndex, '') as unknown;
-		if (typeof raw !== 'string') {
-			throw new NodeOperationError(
-				this.getNode(),
-				`The Certificate field of item ${itemIndex} must be text, got ${typeof raw}`,
-				{
-					itemIndex,
-				},
-			);
-		}
-		pem = raw;
-	} else {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Input Type must be "text" or "binary", got "${inputType}"`,
-			{ itemIndex },
-		);
-	}
-
-	const { certificates, skipped } = checkedCertificates.call(this, pem, source, itemIndex, options);
+	const { pem, from } = await readPem.call(this, itemIndex);
+	const { certificates, skipped } = checkedCertificates.call(this, pem, from, options);
 	const encoded = certificates.map((certificate) => encodeCertificate(certificate.raw)).join('');
-	return { pem: encoded, source, certificates, ...(skipped ? { skipped } : {}) };
-}
-
-/**
- * The checks, in an order that keeps hostile input cheap: size first (before any parsing), then
- * anything that could be key material, then the certificate blocks themselves.
- */
-function checkedCertificates(
-	this: IExecuteFunctions,
-	pem: string,
-	source: string,
-	itemIndex: number,
-	options: IDataObject,
-) {
-	const notSent = (problem: string, description: string) =>
-		new NodeOperationError(
-			this.getNode(),
-			`The ${source} of item ${itemIndex} ${problem}; nothing was sent`,
-			{
-				itemIndex,
-				description,
-			},
-		);
-	const bytes = byteLength(pem);
-	if (bytes > MAX_INPUT_BYTES) {
-		throw notSent(
-			`is ${bytes} bytes, more than the ${MAX_INPUT_BYTES / 1024 / 1024} MB this node reads`,
-			'A CA certificate is a few kilobytes. Give only the certificate (the -----BEGIN CERTIFICATE----- block).',
-		);
-	}
-	const keyMaterial = hasPrivateKey(pem) ? [] : keyMaterialBesides(pem);
-	if (hasPrivateKey(pem) || keyMaterial.length > 0) {
-		throw notSent(
-			hasPrivateKey(pem)
-				? 'contains a private key'
-				: `contains ${keyMaterial.join(', and ')}, which could be key material`,
-			'A private key must never be uploaded: only the certificate blocks are. Give only the certificate (the -----BEGIN CERTIFICATE----- block), and keep the key where it is.',
-		);
-	}
-	if (certificateBlocks(pem).length === 0) {
-		throw notSent(
-			'is not a PEM certificate',
-			'Expected text with a -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block. A DER (binary) file can be converted with: openssl x509 -inform der -in cert.der -out cert.pem',
-		);
-	}
-	const { failures, certificates } = checkCertificatePem(
-		pem,
-		{ allowChain: options.allowChain === true },
-		Math.floor(Date.now() / 1000),
-	);
-	const unparseable = failures.filter((failure) => failure.check === 'parse');
-	if (unparseable.length > 0) throw refusal.call(this, source, itemIndex, unparseable, false);
-	if (options.skipLocalChecks === true) {
-		return {
-			certificates,
-			skipped: {
-				skippedChecks: SKIPPABLE_CHECKS,
-				skippedCheckFailures: failures.map((failure) => failure.problem),
-			},
-		};
-	}
-	if (failures.length > 0) throw refusal.call(this, source, itemIndex, failures, true);
-	return { certificates, skipped: undefined };
+	return { pem: encoded, source: from.source, certificates, ...(skipped ? { skipped } : {}) };
 }
 
 export function readCertificateName(

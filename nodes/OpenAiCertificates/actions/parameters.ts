@@ -91,7 +91,6 @@ const MAX_RETRIES: NumberRule = { label: 'Max Retries', min: 0, max: 10, whole: 
 export const CONCURRENCY: NumberRule = { label: 'Concurrency', min: 1, max: 20, whole: true };
 const RETRY_DELAY: NumberRule = { label: 'Retry Delay', min: 0, whole: true, unit: 'milliseconds' };
 const TIMEOUT: NumberRule = { label: 'Timeout', min: 100, whole: true, unit: 'milliseconds' };
-const LIMIT: NumberRule = { label: 'Limit', min: 1, whole: true };
 
 /** Options every operation has: how hard to try. */
 const requestOptionFields: INodeProperties[] = [
@@ -206,40 +205,6 @@ export function readIdList(
 	return ids;
 }
 
-/** Get Many: Return All and Limit, as every n8n list operation. */
-export function listFields(resource: string): INodeProperties[] {
-	return [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: LIMIT.min, numberPrecision: 0 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { resource: [resource], operation: ['getAll'], returnAll: [false] } },
-		},
-	];
-}
-
-export const orderOption: INodeProperties = {
-	displayName: 'Order',
-	name: 'order',
-	type: 'options',
-	options: [
-		{ name: 'Newest First', value: 'desc' },
-		{ name: 'Oldest First', value: 'asc' },
-	],
-	default: 'desc',
-	description: 'Sort order by upload time',
-};
-
 export const dryRunOption: INodeProperties = {
 	displayName: 'Dry Run',
 	name: 'dryRun',
@@ -259,26 +224,3 @@ export const certificateIdsField: INodeProperties = {
 	description:
 		'The certificates, as comma-separated IDs or an expression that returns an array of IDs. Duplicates are dropped; more than 10 are sent 10 per call.',
 };
-
-/** How many results the user asked for: undefined for all. */
-export function readLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
-	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
-	const limit = this.getNodeParameter('limit', itemIndex, 50);
-	return checkNumber(this.getNode(), limit, LIMIT, itemIndex);
-}
-
-export function readOrder(
-	this: IExecuteFunctions,
-	options: IDataObject,
-	itemIndex: number,
-): 'asc' | 'desc' {
-	const order = options.order ?? 'desc';
-	if (order !== 'asc' && order !== 'desc') {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Order must be "asc" or "desc", got ${showValue(order)}`,
-			{ itemIndex },
-		);
-	}
-	return order;
-}

@@ -6,8 +6,9 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { Place } from '../api/activation';
+import type { Place, Toggle } from '../api/activation';
 import { ORGANIZATION, projectPlace, toggleCertificates, toggleSteps } from '../api/activation';
+import type { RequestSettings } from '../transport';
 import {
 	confirmEnforcementNotice,
 	confirmEnforcementOption,
@@ -26,17 +27,27 @@ import {
 	optionsCollection,
 } from './parameters';
 
-/**
- * The four Activate/Deactivate operations (organization and project) differ only in where and what;
- * each operation file names its pair and gets its description and execute from here.
- */
-export function toggleOperation(
-	resource: 'certificate' | 'projectCertificate',
-	action: 'activate' | 'deactivate',
-) {
-	const inProject = resource === 'projectCertificate';
+/** Which of the four Activate/Deactivate operations: where (organization or project) and what. */
+interface Toggling {
+	resource: 'certificate' | 'projectCertificate';
+	action: Toggle;
+	inProject: boolean;
+	/** Activate in the organization: it may turn on organization-wide enforcement. */
+	enforcing: boolean;
+}
+
+/** What one item asks for. */
+interface ToggleRequest {
+	projectId: string | undefined;
+	place: Place;
+	certificateIds: string[];
+	options: IDataObject;
+	settings: RequestSettings;
+	dryRun: boolean;
+}
+
+function toggleDescription({ resource, action, inProject, enforcing }: Toggling) {
 	const where = inProject ? 'in the project' : 'in the organization';
-	const enforcing = action === 'activate' && !inProject;
 	const properties: INodeProperties[] = [
 		...(inProject
 			? [projectLocator({ description: `The project to ${action} the certificates in` })]
@@ -52,22 +63,43 @@ export function toggleOperation(
 			dryRunOption,
 		]),
 	];
+	return updateDisplayOptions({ show: { resource: [resource], operation: [action] } }, properties);
+}
 
-	const description = updateDisplayOptions(
-		{ show: { resource: [resource], operation: [action] } },
-		properties,
-	);
+function readToggle(
+	this: IExecuteFunctions,
+	{ inProject }: Toggling,
+	itemIndex: number,
+): ToggleRequest {
+	const projectId = inProject ? readId.call(this, 'projectId', 'project', itemIndex) : undefined;
+	const place: Place = projectId === undefined ? ORGANIZATION : projectPlace(projectId);
+	const certificateIds = readIdList.call(this, 'certificateIds', itemIndex);
+	const options = readOptions.call(this, itemIndex);
+	const settings = requestSettings.call(this, options, itemIndex);
+	return { projectId, place, certificateIds, options, settings, dryRun: options.dryRun === true };
+}
 
-	async function execute(
+function dryRunOutput(
+	{ action }: Toggling,
+	request: ToggleRequest,
+	report: IDataObject,
+): INodeExecutionData[] {
+	const json: IDataObject = {
+		dryRun: true,
+		[`would${action === 'activate' ? 'Activate' : 'Deactivate'}`]: request.certificateIds,
+	};
+	if (request.projectId !== undefined) json.projectId = request.projectId;
+	return [{ json: { ...json, ...report } }];
+}
+
+function toggleExecute(toggling: Toggling) {
+	const { action, enforcing } = toggling;
+	return async function execute(
 		this: IExecuteFunctions,
 		itemIndex: number,
 	): Promise<INodeExecutionData[]> {
-		const projectId = inProject ? readId.call(this, 'projectId', 'project', itemIndex) : undefined;
-		const place: Place = projectId === undefined ? ORGANIZATION : projectPlace(projectId);
-		const certificateIds = readIdList.call(this, 'certificateIds', itemIndex);
-		const options = readOptions.call(this, itemIndex);
-		const settings = requestSettings.call(this, options, itemIndex);
-		const dryRun = options.dryRun === true;
+		const request = readToggle.call(this, toggling, itemIndex);
+		const { place, certificateIds, options, settings, dryRun } = request;
 		const report = await guardChange(this, {
 			operation: action === 'activate' ? 'Activate' : 'Deactivate',
 			steps: toggleSteps(place, action, certificateIds),
@@ -77,17 +109,23 @@ export function toggleOperation(
 			settings,
 			itemIndex,
 		});
-		if (dryRun) {
-			const json: IDataObject = {
-				dryRun: true,
-				[`would${action === 'activate' ? 'Activate' : 'Deactivate'}`]: certificateIds,
-			};
-			if (projectId !== undefined) json.projectId = projectId;
-			return [{ json: { ...json, ...report } }];
-		}
+		if (dryRun) return dryRunOutput(toggling, request, report);
 		const responses = await toggleCertificates(this, place, action, certificateIds, settings);
 		return responses.map((json) => ({ json }));
-	}
+	};
+}
 
-	return { description, execute };
+/**
+ * The four Activate/Deactivate operations (organization and project) differ only in where and what;
+ * each operation file names its pair and gets its description and execute from here.
+ */
+export function toggleOperation(resource: Toggling['resource'], action: Toggle) {
+	const inProject = resource === 'projectCertificate';
+	const toggling: Toggling = {
+		resource,
+		action,
+		inProject,
+		enforcing: action === 'activate' && !inProject,
+	};
+	return { description: toggleDescription(toggling), execute: toggleExecute(toggling) };
 }

@@ -91,66 +91,81 @@ function truncated(block: PemBlock): string {
 	return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Every way the PEM falls short of OpenAI's guidance (an empty list when it is fine to upload). */
-export function checkCertificatePem(
-	pem: string,
-	options: { allowChain: boolean },
-	nowSeconds: number,
-): { failures: CheckFailure[]; certificates: X509Certificate[] } {
-	const failures: CheckFailure[] = [];
-	const certificates: X509Certificate[] = [];
-	const blocks = certificateBlocks(pem);
-	for (const block of blocks) {
-		const certificate = parseCertificate(block.text);
-		const extra = certificate ? decodedLength(block) - certificate.raw.length : 0;
-		if (certificate && extra === 0) {
-			certificates.push(certificate);
-			continue;
-		}
-		if (certificate) {
-			failures.push({
+const REEXPORT =
+	'Export the certificate again in PEM format, e.g. openssl x509 -in ca.crt -out ca.pem';
+
+/** One certificate block: exactly one certificate, or why it is not. */
+function parseBlock(block: PemBlock): { certificate: X509Certificate } | { failure: CheckFailure } {
+	const certificate = parseCertificate(block.text);
+	const extra = certificate ? decodedLength(block) - certificate.raw.length : 0;
+	if (certificate && extra === 0) return { certificate };
+	if (certificate) {
+		return {
+			failure: {
 				check: 'parse',
 				problem: `a certificate block holds ${extra} bytes besides the certificate (${truncated(block)})`,
-				fix: 'Export the certificate again in PEM format, e.g. openssl x509 -in ca.crt -out ca.pem; a block must hold one certificate and nothing else.',
-			});
-			continue;
-		}
-		failures.push({
+				fix: `${REEXPORT}; a block must hold one certificate and nothing else.`,
+			},
+		};
+	}
+	return {
+		failure: {
 			check: 'parse',
 			problem: `a certificate block is not a parseable X.509 certificate (${truncated(block)})`,
-			fix: 'Export the certificate again in PEM format, e.g. openssl x509 -in ca.crt -out ca.pem.',
+			fix: `${REEXPORT}.`,
+		},
+	};
+}
+
+/** Whether it is valid now and for more than a day. */
+function validityFailure(
+	certificate: X509Certificate,
+	nowSeconds: number,
+): CheckFailure | undefined {
+	const { validAt, expiresAt } = validityOf(certificate);
+	const name = `"${oneLine(certificate.subject)}"`;
+	if (expiresAt <= nowSeconds) {
+		return {
+			check: 'validity',
+			problem: `${name} expired on ${certificate.validTo}`,
+			fix: 'Upload a CA certificate that is still valid.',
+		};
+	}
+	if (validAt > nowSeconds) {
+		return {
+			check: 'validity',
+			problem: `${name} is not valid yet (from ${certificate.validFrom})`,
+			fix: 'Upload it once it is valid, or check the clock of the machine that issued it.',
+		};
+	}
+	if (expiresAt <= nowSeconds + SECONDS_PER_DAY) {
+		return {
+			check: 'validity',
+			problem: `${name} expires within a day (${certificate.validTo})`,
+			fix: 'OpenAI refuses certificates that expire within a day: upload a newer CA certificate.',
+		};
+	}
+	return undefined;
+}
+
+/** What is wrong with one parsed certificate: not a CA, not valid now or for long enough. */
+function certificateFailures(certificate: X509Certificate, nowSeconds: number): CheckFailure[] {
+	const failures: CheckFailure[] = [];
+	if (!certificate.ca) {
+		failures.push({
+			check: 'ca',
+			problem: `"${oneLine(certificate.subject)}" is not a CA (its basicConstraints lack CA:TRUE): this looks like a client (leaf) certificate`,
+			fix: `Upload the CA that issued it: "${oneLine(certificate.issuer)}".`,
 		});
 	}
-	for (const certificate of certificates) {
-		if (!certificate.ca) {
-			failures.push({
-				check: 'ca',
-				problem: `"${oneLine(certificate.subject)}" is not a CA (its basicConstraints lack CA:TRUE): this looks like a client (leaf) certificate`,
-				fix: `Upload the CA that issued it: "${oneLine(certificate.issuer)}".`,
-			});
-		}
-		const { validAt, expiresAt } = validityOf(certificate);
-		const name = `"${oneLine(certificate.subject)}"`;
-		if (expiresAt <= nowSeconds) {
-			failures.push({
-				check: 'validity',
-				problem: `${name} expired on ${certificate.validTo}`,
-				fix: 'Upload a CA certificate that is still valid.',
-			});
-		} else if (validAt > nowSeconds) {
-			failures.push({
-				check: 'validity',
-				problem: `${name} is not valid yet (from ${certificate.validFrom})`,
-				fix: 'Upload it once it is valid, or check the clock of the machine that issued it.',
-			});
-		} else if (expiresAt <= nowSeconds + SECONDS_PER_DAY) {
-			failures.push({
-				check: 'validity',
-				problem: `${name} expires within a day (${certificate.validTo})`,
-				fix: 'OpenAI refuses certificates that expire within a day: upload a newer CA certificate.',
-			});
-		}
-	}
+	const validity = validityFailure(certificate, nowSeconds);
+	if (validity) failures.push(validity);
+	return failures;
+}
+
+/** What is wrong with the PEM as a whole: its size, and a chain where one certificate is expected. */
+function pemFailures(pem: string, blockCount: number, allowChain: boolean): CheckFailure[] {
+	const failures: CheckFailure[] = [];
 	const bytes = byteLength(pem);
 	if (bytes > MAX_CERTIFICATE_BYTES) {
 		failures.push({
@@ -159,12 +174,30 @@ export function checkCertificatePem(
 			fix: 'Upload only the CA certificate that issues your client certificates, not a client (leaf) certificate or a long chain.',
 		});
 	}
-	if (blocks.length > 1 && !options.allowChain) {
+	if (blockCount > 1 && !allowChain) {
 		failures.push({
 			check: 'chain',
-			problem: `it holds ${blocks.length} certificates (a chain)`,
+			problem: `it holds ${blockCount} certificates (a chain)`,
 			fix: 'Upload one CA certificate, or turn on Allow Chain if OpenAI has enabled certificate chains for your organization.',
 		});
 	}
+	return failures;
+}
+
+/** Every way the PEM falls short of OpenAI's guidance (an empty list when it is fine to upload). */
+export function checkCertificatePem(
+	pem: string,
+	options: { allowChain: boolean },
+	nowSeconds: number,
+): { failures: CheckFailure[]; certificates: X509Certificate[] } {
+	const blocks = certificateBlocks(pem).map(parseBlock);
+	const certificates = blocks.flatMap((block) =>
+		'certificate' in block ? [block.certificate] : [],
+	);
+	const failures = [
+		...blocks.flatMap((block) => ('failure' in block ? [block.failure] : [])),
+		...certificates.flatMap((certificate) => certificateFailures(certificate, nowSeconds)),
+		...pemFailures(pem, blocks.length, options.allowChain),
+	];
 	return { failures, certificates };
 }

@@ -8,16 +8,13 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { listUpTo } from '../../transport';
 import {
-	listFields,
-	orderOption,
 	projectLocator,
 	readId,
-	readLimit,
 	readOptions,
-	readOrder,
 	requestSettings,
 	optionsCollection,
 } from '../parameters';
+import { listFields, orderOption, readLimit, readOrder } from '../listParameters';
 
 const properties: INodeProperties[] = [
 	projectLocator({

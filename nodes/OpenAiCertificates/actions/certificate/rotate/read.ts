@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { findUploadedCertificate } from '../../../api/certificateByFingerprint';
 import type { Place } from '../../../api/activation';
 import { activationOverview } from '../../../api/activation';
-import { chainsTo } from '../../../helpers/chain';
+import { clientAcceptedBy } from '../../../helpers/chain';
 import { parseId } from '../../../helpers/ids';
 import type { RequestSettings } from '../../../transport';
 import { adminApiRequest } from '../../../transport';
@@ -83,12 +83,14 @@ function checkCanary(context: IExecuteFunctions, rotation: Rotation): void {
 			`Nothing would verify the canary in project ${canaryProjectId}`,
 			'Select an OpenAI mTLS Client API credential holding a client certificate issued by the new CA and a key of the canary project (the node then sends one request through the mTLS host), or turn on Pause After Canary to check your workloads yourself and run Rotate again to continue.',
 		);
-	if (client && !chainsTo(client.clientCertificate, input.pem))
+	const now = Math.floor(Date.now() / 1000);
+	const verdict = client && clientAcceptedBy(client.clientCertificate, input.pem, now);
+	if (verdict && !verdict.accepted)
 		throw refuse(
 			context,
 			itemIndex,
-			'The client certificate of the OpenAI mTLS Client API credential was not issued by the new certificate',
-			'Verification needs a client certificate that chains to the new CA: issue one from the new CA (with its intermediates after it) and put it and its private key in the credential.',
+			`The client certificate of the OpenAI mTLS Client API credential would not be accepted through the new certificate: ${verdict.reason}`,
+			'Verification needs a valid client certificate that chains to the new CA: issue one from the new CA (with its intermediates after it) and put it and its private key in the credential.',
 		);
 }
 
