@@ -9,6 +9,8 @@ import type {
 import { UserError } from 'n8n-workflow';
 
 import {
+	ADMIN_BASE_URL_RULE,
+	baseUrlField,
 	credentialBaseUrl,
 	destinationProblem,
 	requestTarget,
@@ -36,14 +38,11 @@ export class OpenAiAdminApi implements ICredentialType {
 			default: '',
 			hint: 'An organization admin key (starts with sk-admin-), created by an organization owner on the Admin keys page of the OpenAI platform settings. Project and user keys do not work here.',
 		},
-		{
-			displayName: 'Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: 'https://api.openai.com/v1',
-			description:
-				'Change only for a proxy, a regional host or a local test server. Plain http:// is accepted only for loopback addresses, so the admin key never travels unencrypted.',
-		},
+		baseUrlField(
+			ADMIN_BASE_URL_RULE,
+			'Base URL',
+			'Change only for a proxy, a regional host or a local test server. Plain http:// is accepted only for loopback addresses, so the admin key never travels unencrypted.',
+		),
 	];
 
 	// A function rather than the declarative `{ type: 'generic' }` form: n8n 2.x resolves a declarative header's

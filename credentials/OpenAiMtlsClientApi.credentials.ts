@@ -7,7 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { credentialBaseUrl } from '../nodes/OpenAiCertificates/transport/baseUrl';
+import { baseUrlField, credentialBaseUrl } from '../nodes/OpenAiCertificates/transport/baseUrl';
 import {
 	MTLS_BASE_URL_RULE,
 	MTLS_CHECK_PATH,
@@ -79,14 +79,11 @@ export class OpenAiMtlsClientApi implements ICredentialType {
 			description:
 				"Only for a test server with its own server certificate (such as this package's sandbox): the PEM of the CA that issued it, trusted instead of the public CAs. Leave empty for OpenAI.",
 		},
-		{
-			displayName: 'mTLS Base URL',
-			name: 'baseUrl',
-			type: 'string',
-			default: MTLS_BASE_URL_RULE.defaultUrl,
-			description:
-				"OpenAI's mTLS API host; https://mtls-eu.api.openai.com/v1 for EU data residency. Plain http:// is accepted only for loopback addresses, and redirects are never followed.",
-		},
+		baseUrlField(
+			MTLS_BASE_URL_RULE,
+			'mTLS Base URL',
+			"OpenAI's mTLS API host; https://mtls-eu.api.openai.com/v1 for EU data residency. Plain http:// is accepted only for loopback addresses, and redirects are never followed.",
+		),
 	];
 
 	// Every request with this credential, the credential test included, goes to the checked base URL,

@@ -20,11 +20,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 
+import { listen } from './listen';
 import type { Organization } from './organization';
 
 export interface MtlsRequest {
@@ -221,7 +221,6 @@ export async function startMtlsHost(
 	const workDir = mkdtempSync(join(tmpdir(), 'mtls-verify-'));
 	const verify = chainVerifier(workDir);
 	const log: MtlsRequest[] = [];
-	const sockets = new Set<Socket>();
 	const projectByKey = (authorization: string | undefined) => {
 		const key = authorization?.replace(/^Bearer\s+/i, '') ?? '';
 		if (!key.startsWith(PROJECT_KEY_PREFIX)) return undefined;
@@ -312,27 +311,16 @@ export async function startMtlsHost(
 			});
 		},
 	);
-	server.on('connection', (socket: Socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	await new Promise<void>((resolve) =>
-		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-	);
-	const { port } = server.address() as AddressInfo;
+	const listening = await listen(server, options);
 
 	return {
-		baseUrl: `https://127.0.0.1:${port}/v1`,
+		baseUrl: `https://127.0.0.1:${listening.port}/v1`,
 		serverCertificatePem: identity.cert,
 		projectKey,
 		log,
-		close: () =>
-			new Promise<void>((resolve) => {
-				for (const socket of sockets) socket.destroy();
-				server.close(() => {
-					rmSync(workDir, { recursive: true, force: true });
-					resolve();
-				});
-			}),
+		close: async () => {
+			await listening.close();
+			rmSync(workDir, { recursive: true, force: true });
+		},
 	};
 }

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 
 import { makeCertificate } from './certificates';
+import { listen } from './listen';
 
 /**
  * The sandbox's PKI: what a certificate authority's publication point serves when a CA is renewed.
@@ -42,7 +42,6 @@ export async function startSandboxPki(
 			: [],
 	);
 	const downloads: string[] = [];
-	const sockets = new Set<Socket>();
 
 	const server: Server = createServer((request, response) => {
 		const match =
@@ -81,23 +80,12 @@ export async function startSandboxPki(
 			})
 			.end(issued.get(name));
 	});
-	server.on('connection', (socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	await new Promise<void>((resolve) =>
-		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-	);
-	const { port } = server.address() as AddressInfo;
+	const { port, close } = await listen(server, options);
 
 	return {
 		baseUrl: `http://127.0.0.1:${port}`,
 		downloads,
 		renewed: (name) => issued.get(name),
-		close: () =>
-			new Promise<void>((resolve) => {
-				for (const socket of sockets) socket.destroy();
-				server.close(() => resolve());
-			}),
+		close,
 	};
 }

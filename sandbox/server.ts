@@ -6,10 +6,10 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 
 import { auditLogOf } from './auditLog';
 import { answerAuditLogs, recordingAuditEvent } from './auditLogApi';
+import { listen } from './listen';
 import type { MtlsHost } from './mtlsHost';
 import { startMtlsHost } from './mtlsHost';
 import type { StoredCertificate, StoredProject } from './organization';
@@ -567,7 +567,6 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 	let onRequest: FakeAdminApi['onRequest'];
 	let inFlight = 0;
 	let maxInFlight = 0;
-	const sockets = new Set<Socket>();
 	let tokens = options.rateLimit ? (options.rateLimit.burst ?? options.rateLimit.perMinute) : 0;
 	let refilledAt = Date.now();
 
@@ -867,18 +866,11 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		});
 	});
 	server.keepAliveTimeout = 30_000;
-	server.on('connection', (socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	await new Promise<void>((resolve) =>
-		server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-	);
-	const { port } = server.address() as AddressInfo;
+	const listening = await listen(server, options);
 	const mtls = await startMtlsHost(organization, { port: options.mtlsPort, host: options.host });
 
 	return {
-		baseUrl: `http://127.0.0.1:${port}/v1`,
+		baseUrl: `http://127.0.0.1:${listening.port}/v1`,
 		apiKey,
 		organization,
 		log,
@@ -902,10 +894,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		},
 		close: async () => {
 			await mtls.close();
-			await new Promise<void>((resolve) => {
-				for (const socket of sockets) socket.destroy();
-				server.close(() => resolve());
-			});
+			await listening.close();
 		},
 	};
 }

@@ -14,6 +14,7 @@ import { seedSandbox } from '../../sandbox/seed';
 import type { WorkflowData } from '../harness/runWorkflow';
 import { createAdditionalData, createWorkflow, runWorkflow } from '../harness/runWorkflow';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { triggerPoller } from '../support/pollTrigger';
 
 /** What `npm start` offers a new user: the seeded sandbox, its PKI and the sandbox copies of the examples. */
 
@@ -197,21 +198,8 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 			ignoreActors: SANDBOX_ROTATION_JOB.actor.api_key.id,
 		});
 		expect(trigger.notes).toContain(SANDBOX_ROTATION_JOB.credential.name);
-		const poll = async () => {
-			const workflow = createWorkflow(alert);
-			const context = new PollContext(
-				workflow,
-				trigger,
-				createAdditionalData(alert, fake.credentials),
-				'trigger',
-				'activate',
-			);
-			const polled = (await new OpenAiCertificatesTrigger().poll.call(context)) as
-				| INodeExecutionData[][]
-				| null;
-			alert.staticData = workflow.staticData as IDataObject;
-			return (polled?.[0] ?? []).map((item) => item.json);
-		};
+		const poller = triggerPoller(() => fake.credentials);
+		const poll = async () => await poller.poll(trigger.parameters);
 		expect(await poll()).toEqual([]); // the first poll records where the log stands
 
 		const asRotationJob = { ...fake.credentials, apiKey: SANDBOX_ROTATION_JOB.key };

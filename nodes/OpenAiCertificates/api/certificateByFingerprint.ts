@@ -1,11 +1,3 @@
-import type { X509Certificate } from 'node:crypto';
-
-import type { IDataObject } from 'n8n-workflow';
-
-import { normalizeFingerprint, parseCertificate, validityOf } from '../helpers/x509';
-import type { AdminApiContext, RequestSettings } from '../transport';
-import { adminApiRequest, listUpTo } from '../transport';
-
 /**
  * Finding an uploaded certificate by the SHA-256 fingerprint of its PEM. The list endpoints carry no
  * content, so each candidate's PEM is fetched (`include[]=content`); when the validity dates are
@@ -13,11 +5,12 @@ import { adminApiRequest, listUpTo } from '../transport';
  * API (usually one request besides the list). Used by Get Many's Matches Certificate filter and by
  * Rotate, which must not upload its new certificate twice.
  */
+import type { X509Certificate } from 'node:crypto';
 
-export interface ListedCertificate extends IDataObject {
-	id: string;
-	certificate_details?: { valid_at?: number; expires_at?: number };
-}
+import { normalizeFingerprint, parseCertificate, validityOf } from '../helpers/x509';
+import type { AdminApiContext, RequestSettings } from '../transport';
+import { adminApiRequest, listUpTo } from '../transport';
+import type { Certificate, OrganizationCertificate } from '../transport/shapes';
 
 export interface FingerprintTarget {
 	/** 64 hex digits, any case, separators allowed. */
@@ -39,7 +32,7 @@ export function matchesFingerprint(
 	context: AdminApiContext,
 	target: FingerprintTarget,
 	settings: RequestSettings,
-): (certificate: ListedCertificate) => Promise<boolean> {
+): (certificate: OrganizationCertificate) => Promise<boolean> {
 	const wanted = normalizeFingerprint(target.fingerprint);
 	return async (certificate) => {
 		const details = certificate.certificate_details;
@@ -49,7 +42,7 @@ export function matchesFingerprint(
 			(details?.valid_at !== validity.validAt || details?.expires_at !== validity.expiresAt)
 		)
 			return false;
-		const stored = await adminApiRequest<{ certificate_details?: { content?: string } }>(
+		const stored = await adminApiRequest<Certificate>(
 			context,
 			{
 				method: 'GET',
@@ -71,8 +64,8 @@ export async function findUploadedCertificate(
 	context: AdminApiContext,
 	certificate: X509Certificate,
 	settings: RequestSettings,
-): Promise<ListedCertificate | undefined> {
-	const [found] = await listUpTo<ListedCertificate>(
+): Promise<OrganizationCertificate | undefined> {
+	const [found] = await listUpTo<OrganizationCertificate>(
 		context,
 		['organization', 'certificates'],
 		{ order: 'desc' },

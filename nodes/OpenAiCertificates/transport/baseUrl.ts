@@ -24,6 +24,20 @@ export const ADMIN_BASE_URL_RULE: BaseUrlRule = {
 	secret: 'the admin key',
 };
 
+/**
+ * The Base URL field of a credential, defaulting to its rule's URL so the field and the check agree.
+ * Plain data (the type only describes it), so credentials build their fields with it too.
+ */
+export function baseUrlField(rule: BaseUrlRule, displayName: string, description: string) {
+	return {
+		displayName,
+		name: 'baseUrl',
+		type: 'string' as const,
+		default: rule.defaultUrl,
+		description,
+	};
+}
+
 const LOOPBACK_HOST =
 	/^(localhost|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
 

@@ -22,6 +22,45 @@ export interface Page<T> {
 	next: string | undefined;
 }
 
+/** One page of a list; an answer that is not a list is an error. */
+async function fetchPage<T extends IDataObject>(
+	context: AdminApiContext,
+	path: readonly string[],
+	qs: IDataObject,
+	settings: RequestSettings,
+): Promise<ListPage<T>> {
+	const page = await adminApiRequest<ListPage<T>>(context, { method: 'GET', path, qs }, settings);
+	if (!isListPage(page)) {
+		throw new NodeOperationError(
+			context.getNode(),
+			'The OpenAI Admin API answered a list request with something that is not a list (no data array and has_more)',
+			{ itemIndex: settings.itemIndex },
+		);
+	}
+	return page;
+}
+
+interface PagingSoFar {
+	pages: number;
+	emptyInARow: number;
+	seenCursors: Set<string>;
+}
+
+/** Why paging must stop after this page although the API says more follow, if it must. */
+function endlessPaging(
+	page: ListPage<unknown>,
+	next: string | undefined,
+	soFar: PagingSoFar,
+): string | undefined {
+	if (page.has_more && (next === undefined || soFar.seenCursors.has(next)))
+		return 'the API said more pages follow but gave no new cursor (last_id)';
+	if (next !== undefined && soFar.emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW)
+		return `${soFar.emptyInARow} empty pages in a row still said more pages follow`;
+	if (next !== undefined && soFar.pages >= MAX_PAGES_PER_LIST)
+		return `it read the maximum of ${MAX_PAGES_PER_LIST} pages and the API still said more follow`;
+	return undefined;
+}
+
 /**
  * The pages of a cursor-paged list: `after` is the previous page's `last_id`, while `has_more`,
  * starting after `from` when given. Stopping the iteration stops the requests.
@@ -35,47 +74,28 @@ export async function* listPages<T extends IDataObject>(
 	from?: string,
 ): AsyncGenerator<Page<T>> {
 	let after = from;
-	const seenCursors = new Set<string>();
-	const stop = (why: string) =>
-		new NodeOperationError(context.getNode(), `Stopped paging through /${path.join('/')}: ${why}`, {
-			itemIndex: settings.itemIndex,
-			description:
-				'The answers of the API did not come to an end as the API reference promises. Check the Base URL in the credential; if it is right, try again later.',
-		});
-	let emptyInARow = 0;
-	for (let pages = 1; ; pages++) {
-		const page = await adminApiRequest<ListPage<T>>(
-			context,
-			{
-				method: 'GET',
-				path,
-				qs: { ...qs, limit: pageSize, ...(after === undefined ? {} : { after }) },
-			},
-			settings,
-		);
-		if (!isListPage(page)) {
+	const soFar: PagingSoFar = { pages: 0, emptyInARow: 0, seenCursors: new Set<string>() };
+	for (;;) {
+		const pageQs = { ...qs, limit: pageSize, ...(after === undefined ? {} : { after }) };
+		const page = await fetchPage<T>(context, path, pageQs, settings);
+		const next = page.has_more ? (page.last_id ?? undefined) : undefined;
+		soFar.pages++;
+		soFar.emptyInARow = page.data.length === 0 ? soFar.emptyInARow + 1 : 0;
+		const problem = endlessPaging(page, next, soFar);
+		if (problem !== undefined) {
 			throw new NodeOperationError(
 				context.getNode(),
-				'The OpenAI Admin API answered a list request with something that is not a list (no data array and has_more)',
-				{ itemIndex: settings.itemIndex },
-			);
-		}
-		const next = page.has_more ? (page.last_id ?? undefined) : undefined;
-		if (page.has_more && (next === undefined || seenCursors.has(next))) {
-			throw stop('the API said more pages follow but gave no new cursor (last_id)');
-		}
-		emptyInARow = page.data.length === 0 ? emptyInARow + 1 : 0;
-		if (next !== undefined && emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
-			throw stop(`${emptyInARow} empty pages in a row still said more pages follow`);
-		}
-		if (next !== undefined && pages >= MAX_PAGES_PER_LIST) {
-			throw stop(
-				`it read the maximum of ${MAX_PAGES_PER_LIST} pages and the API still said more follow`,
+				`Stopped paging through /${path.join('/')}: ${problem}`,
+				{
+					itemIndex: settings.itemIndex,
+					description:
+						'The answers of the API did not come to an end as the API reference promises. Check the Base URL in the credential; if it is right, try again later.',
+				},
 			);
 		}
 		yield { objects: page.data, next };
 		if (next === undefined) return;
-		seenCursors.add(next);
+		soFar.seenCursors.add(next);
 		after = next;
 	}
 }

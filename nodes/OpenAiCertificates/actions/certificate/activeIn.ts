@@ -9,6 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { parseId, showValue } from '../../helpers/ids';
 import type { RequestSettings } from '../../transport';
+import type { OrganizationCertificate } from '../../transport/shapes';
 import { ORGANIZATION, placeName, projectsWhereActive } from '../../api/activation';
 import { projectLocator } from '../parameters';
 
@@ -61,11 +62,6 @@ type Place = 'anywhere' | 'nowhere' | 'organization';
 interface WhereWanted {
 	place?: Place;
 	projectId?: string;
-}
-
-interface ListedCertificate extends IDataObject {
-	id: string;
-	active?: boolean;
 }
 
 function readProjectFilter(this: IExecuteFunctions, raw: unknown, itemIndex: number): string {
@@ -122,7 +118,7 @@ export function activeInStep(
 	context: IExecuteFunctions,
 	wanted: WhereWanted,
 	settings: RequestSettings,
-): (certificate: ListedCertificate) => Promise<boolean> {
+): (certificate: OrganizationCertificate) => Promise<boolean> {
 	let projects: Promise<Map<string, string[]>> | undefined;
 	return async (certificate) => {
 		projects ??= projectsWhereActive(context, settings);

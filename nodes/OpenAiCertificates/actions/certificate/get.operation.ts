@@ -8,6 +8,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { certificateDetails, parseCertificate } from '../../helpers/x509';
 import { adminApiRequest } from '../../transport';
+import type { Certificate } from '../../transport/shapes';
 import {
 	certificateLocator,
 	readId,
@@ -42,10 +43,6 @@ export const description = updateDisplayOptions(
 	properties,
 );
 
-interface StoredCertificate extends IDataObject {
-	certificate_details?: { content?: string; [key: string]: unknown };
-}
-
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -55,7 +52,7 @@ export async function execute(
 	const settings = requestSettings.call(this, options, itemIndex);
 	const includeContent = options.includeContent === true;
 	const includeDetails = options.includeDetails === true;
-	const certificate = await adminApiRequest<StoredCertificate>(
+	const certificate = await adminApiRequest<Certificate>(
 		this,
 		{
 			method: 'GET',
