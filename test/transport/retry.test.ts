@@ -46,6 +46,28 @@ describe('Retry rules', () => {
 		});
 	});
 
+	it('property: x-should-retry is honoured whatever the case of its name and the spacing of its value', () => {
+		const casing = (name: string) =>
+			fc
+				.array(fc.boolean(), { minLength: name.length, maxLength: name.length })
+				.map((upper) => [...name].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(''));
+		fc.assert(
+			fc.property(
+				casing('x-should-retry'),
+				fc.constantFrom('true', 'false'),
+				fc.constantFrom('', ' ', '\t'),
+				fc.constantFrom(400, 409, 429, 503),
+				fc.boolean(),
+				(name, value, space, status, idempotent) =>
+					isRetryable(
+						{ status, headers: { [name]: `${space}${value.toUpperCase()}${space}` } },
+						idempotent,
+					) ===
+					(value === 'true'),
+			),
+		);
+	});
+
 	it('headerValue finds a header in any case, the first of a list, nothing for null', () => {
 		expect(headerValue({ 'Retry-After': '5' }, 'retry-after')).toBe('5');
 		expect(headerValue({ 'retry-after': ['7', '8'] }, 'retry-after')).toBe('7');

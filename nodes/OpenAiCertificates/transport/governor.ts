@@ -57,6 +57,8 @@ export class RateGovernor {
 	/** Request starts since the last counted 429, and how many of them waited for their slot in the pace. */
 	private cycleStarts = 0;
 	private cyclePacedStarts = 0;
+	/** Idle time of the cycle beyond what the pace banks: the run, not the pace, held it back then. */
+	private cycleIdleMs = 0;
 	private nextStart = 0;
 	/** Since when the current pace (or none) applies: evidence older than that is not used. */
 	private paceSince = Date.now();
@@ -95,6 +97,8 @@ export class RateGovernor {
 			}
 			if (wait <= 0) {
 				const banked = this.intervalMs * RateGovernor.PACE_BURST;
+				if (this.intervalMs > 0 && now - banked > this.nextStart)
+					this.cycleIdleMs += now - banked - this.nextStart;
 				this.nextStart = Math.max(now - banked, this.nextStart) + this.intervalMs;
 				return;
 			}
@@ -178,7 +182,8 @@ export class RateGovernor {
 
 	/** A counted 429 ends a cycle: a paced one after a clean run brackets the limit. Whether it did. */
 	private bracket(now: number): boolean {
-		const cycleMs = now - this.cycleStart;
+		// Time the run itself idled (a timeout, a slow answer at concurrency 1) says nothing about the limit.
+		const cycleMs = now - this.cycleStart - this.cycleIdleMs;
 		const cycleAccepted = this.cycleAccepted;
 		// The pace bound the run when most requests waited for their slot; a run slower than its pace
 		// (one worker, slow answers) was refused at its own rate, not the pace's: no bracket then.
@@ -187,13 +192,17 @@ export class RateGovernor {
 		this.cycleAccepted = 0;
 		this.cycleStarts = 0;
 		this.cyclePacedStarts = 0;
+		this.cycleIdleMs = 0;
 		if (this.intervalMs === 0 || !paceBound || cycleAccepted < RateGovernor.HISTORY) return false;
 		// The limit lies between the rate achieved and the pace refused. The refused request counts as
 		// sent: a run refused once in n requests at its pace achieved that pace (a random refusal brackets
 		// nothing), and a limit is still found to within 1/n.
 		const achievedPerMs = (cycleAccepted + 1) / Math.max(cycleMs, 1);
 		this.bracketed = true;
-		this.pace(Math.min(2 / (achievedPerMs + 1 / this.intervalMs), 2 * this.intervalMs), now);
+		const midwayMs = 2 / (achievedPerMs + 1 / this.intervalMs);
+		// A refusal never speeds the run up, and halves its pace at most.
+		// A bracket adjusts the pace in place: the evidence gathered at it (and a trial under way) stays.
+		this.intervalMs = Math.max(this.intervalMs, Math.min(midwayMs, 2 * this.intervalMs));
 		return true;
 	}
 
