@@ -225,7 +225,13 @@ export class RateGovernor {
 		const observedMs = Math.min(RateGovernor.RATE_WINDOW_MS, now - this.paceSince);
 		if (this.recentAccepted.length === 0 || observedMs < 1000) return;
 		const sustainedMs = (observedMs / this.recentAccepted.length) * RateGovernor.MARGIN;
-		const trial = { fasterMs: this.intervalMs, share: throttles / answers };
+		// The trial is judged against the share over everything at the faster pace, not the cluster that
+		// prompted it: a run of 20 answers can hold a quarter of 429s by chance.
+		const share =
+			this.answersAtPace >= RateGovernor.HISTORY
+				? this.throttlesAtPace / this.answersAtPace
+				: throttles / answers;
+		const trial = { fasterMs: this.intervalMs, share };
 		this.pace(Math.max(this.intervalMs, sustainedMs), now);
 		this.trial = trial;
 	}
