@@ -1,6 +1,7 @@
 /**
  * Rotate with a canary in the real n8n app: verification through the sandbox's mTLS host with the OpenAI mTLS
- * Client API credential, and a rotation whose n8n process is killed (SIGKILL) mid-way and then run again.
+ * Client API credential, and a rotation whose n8n process is killed (SIGKILL) mid-way and then run again, with
+ * probe clients of the old and the new CA calling the mTLS host in every scope at every state it goes through.
  * On n8n 1.x the HTTP helper cannot present the client certificate: verification is refused, undone, and the
  * error says why.
  */
@@ -140,18 +141,21 @@ export async function canaryRotationChecks(
 	}
 
 	await check(
-		'n8n 2.x: Rotate verifies its canary through the mTLS host; n8n killed mid-rotation, run again, it converges',
+		'n8n 2.x: Rotate verifies its canary through the mTLS host; n8n killed mid-rotation, run again, it converges; in every scope at every state a client of the old or the new CA got through',
 		async () => {
 			const id = await importWorkflow('canary', rotationWorkflow('E2E canary', parameters), {
 				activate: true,
 			});
-			// Workloads of the old CA and of the new one keep calling the mTLS host in both projects the old CA
-			// guards, probed at every state the real app's rotation goes through (before each write, after the last).
+			// Here the old CA is in force for the organization too: every project is affected (proj_internal has
+			// no old CA of its own, it shows the organization's scope). Workloads of the old CA and of the new one
+			// keep calling the mTLS host in each, probed at every state the real app's rotation goes through
+			// (before each Admin API write, after the last).
+			organization.activeInOrganization.add(old.id);
 			const probeClient = (issuer: typeof oldCa, name: string) => {
 				const made = makeCertificate({ commonName: `${name} ${version}`, issuer });
 				return { certificatePem: made.pem, keyPem: made.keyPem };
 			};
-			const scopes = ['proj_web', 'proj_batch'];
+			const scopes = ['proj_web', 'proj_batch', 'proj_internal'];
 			const traffic = watchTraffic(api, scopes, {
 				old: probeClient(oldCa, 'probe-old-ca'),
 				new: probeClient(newCa, 'probe-new-ca'),
@@ -199,14 +203,20 @@ export async function canaryRotationChecks(
 					'upload: found done',
 					'activate proj_web: found done',
 					'verify proj_web: done',
+					'activate organization: found done',
 					'activate proj_batch: found done',
+					'deactivate organization: found done',
 					// The old one's deactivation in the canary landed after the kill; no longer active there, it is no step.
 					'deactivate proj_batch: done',
 					'delete: done',
 				],
 			);
 			assert.equal(copies().length, 1);
-			assert.deepEqual(organization.whereActive(copies()[0]), ['proj_web', 'proj_batch']);
+			assert.deepEqual(organization.whereActive(copies()[0]), [
+				'organization',
+				'proj_web',
+				'proj_batch',
+			]);
 			assert.equal(organization.certificates.has(old.id), false);
 			// Both verifications came from the real app with the client certificate of the new CA.
 			assert.deepEqual(
