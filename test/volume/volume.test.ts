@@ -4,8 +4,8 @@ import { deleteEach, useFakeAdminApi } from '../support/fakeApi';
 describe('Faults at volume', () => {
 	const fake = useFakeAdminApi();
 	// A harness limit only, not a speed check (speed lives in npm run bench). At concurrency 1 with 30% faults
-	// the run now waits far longer than last round's 78 s (over 600 s on a quiet machine, mostly idle: pauses,
-	// not CPU) — a slowdown from this round's transport changes still to be found (issue 17/18 notes).
+	// the run took 705 s on a loaded machine while the governor mistook the random 429s for a limit and
+	// slowed its pace without end; 86 s since with the same load (issue 17 closing note).
 	jest.setTimeout(1_500_000);
 
 	const transient: Fault[] = [
@@ -15,7 +15,9 @@ describe('Faults at volume', () => {
 		{ kind: '502' },
 		{ kind: '503' },
 		{ kind: 'drop' },
-		{ kind: 'slow', delayMs: 400 },
+		// Well past the Timeout below, which itself stays well above what a loaded machine takes to answer:
+		// the check that nothing is sent after a seen success needs every timeout to be a slow fault's.
+		{ kind: 'slow', delayMs: 900 },
 	];
 
 	it.each([1, 8])(
@@ -26,7 +28,7 @@ describe('Faults at volume', () => {
 			fake.api.setFaultRate(0.3, transient, 7 + concurrency);
 			const { items, error } = await fake.run({
 				items: ids.map((id) => ({ id })),
-				parameters: deleteEach({ concurrency, maxRetries: 10, retryDelay: 5, timeout: 250 }),
+				parameters: deleteEach({ concurrency, maxRetries: 10, retryDelay: 5, timeout: 600 }),
 			});
 			expect(error).toBeUndefined();
 			expect(items).toHaveLength(1000);

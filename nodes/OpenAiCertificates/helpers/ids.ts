@@ -45,7 +45,9 @@ export function parseId(raw: unknown): { id: string } | { problem: string } {
 export function showValue(raw: unknown): string {
 	const text = typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? String(raw));
 	const printable = [...text]
-		.map((c) => (isControlCharacter(c) || c === '\u2028' || c === '\u2029' ? '?' : c))
+		.map((c) =>
+			isControlCharacter(c) || c === '\u2028' || c === '\u2029' || LONE_SURROGATE.test(c) ? '?' : c,
+		)
 		.join('');
 	return printable.length > 60 ? `${printable.slice(0, 57)}...` : printable;
 }

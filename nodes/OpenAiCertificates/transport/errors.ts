@@ -99,7 +99,8 @@ const TLS_CODES = /^(ERR_TLS_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|CERT_|ERR_SSL_)/
 /**
  * Whether OpenAI refused because the certificate is still active. The status and body are undocumented:
  * the API reference words the rule "The certificate must be inactive for the organization and all
- * projects"; an error code naming the rule (certificate_active, certificate_in_use, ...) counts too.
+ * projects"; an error code naming the rule (certificate_active, certificate_in_use,
+ * certificate_must_be_inactive, ...) counts too.
  */
 export function refusedAsActive(
 	error: { message?: string; code?: string | null } | undefined,
@@ -107,6 +108,7 @@ export function refusedAsActive(
 	if (!error) return false;
 	const code = typeof error.code === 'string' ? error.code : '';
 	if (/(^|_)(active|in_use|still_active)($|_)/i.test(code) && !/inactive/i.test(code)) return true;
+	if (/(^|_)must_be_(inactive|deactivated)($|_)/i.test(code)) return true;
 	const message = typeof error.message === 'string' ? error.message : '';
 	return (
 		/\bmust be (inactive|deactivated)\b/i.test(message) ||

@@ -6,16 +6,28 @@ import { sleep } from 'n8n-workflow';
  * - Every 429 pauses all requests of the run for the cool-down: the Retry-After the API gave, or an
  *   exponential backoff on the number of 429s in a row (reset by a success), instead of each request
  *   retrying on its own.
- * - When 429s cluster (a quarter or more of the last 20 answers) the run has met a real limit: it then
- *   paces request starts 10% below the rate the API sustained over the last 10 seconds. An isolated
- *   429 (a hiccup, not a limit) costs only its pause.
- * - A 429 while paced, after at least 20 successes since the previous one (a limit drains a burst
+ * - When 429s cluster (a quarter or more of the last 20 answers) the run may have met a real limit: it
+ *   then paces request starts 10% below the rate the API accepted requests over the last 10 seconds. An
+ *   isolated 429 (a hiccup, not a limit) costs only its pause. Once paced, only answers at the current
+ *   pace count, and a lasting 5% of 429s among all of them (20 at least) already asks for a slower pace.
+ * - Every slower pace from such a cluster is a trial, judged after 40 answers: a limit's refusals drop
+ *   to half or less when the run slows; random refusals (a proxy, a flaky gateway) do not, and then the
+ *   faster pace is restored and that share of 429s is counted as noise from then on.
+ * - A 429 while paced, after at least 20 accepted requests since the previous one (a limit drains a burst
  *   allowance first; random refusals come sooner), brackets the limit: the refused pace is above it
- *   and the rate achieved since the previous 429 (pause included) at or below it. The next pace is
- *   midway between the two (never under half the refused pace), so a few refusals bring it to the limit
- *   rather than creeping: each refusal costs a whole pause, often a second or more.
+ *   and the rate achieved since the previous 429 (pause and the refused request included) at or below
+ *   it. The next pace is midway between the two (never under half the refused pace), so a few refusals bring it to the limit
+ *   rather than creeping: each refusal costs a whole pause, often a second or more. This holds only
+ *   when the pace bound the run (most requests waited for their slot): a run slower than its pace was
+ *   refused at its own rate, and random refusals would otherwise walk the pace down without end.
+ * - The pace is a rate, not a minimum gap: time the run spends idle (a timeout, a backoff, one worker
+ *   waiting for a slow answer) is banked for up to PACE_BURST request starts. Otherwise a run slower than
+ *   its pace would always achieve less than it, and each random 429 would bracket the "limit" lower still
+ *   (a run with 30% random faults at concurrency 1 slowed to one request per 300 ms that way).
  * - While paced it probes for more once 20 answers in a row got through: 1% faster per success until
  *   the limit is bracketed, then 0.02% (the limit is known to be near).
+ * "Accepted" is every answer but a 429 (errors, timeouts and dropped connections included): a limit
+ * counts requests, and a run whose requests also fail otherwise must not mistake those for a limit.
  * Nothing is remembered beyond the run.
  */
 export class RateGovernor {
@@ -29,6 +41,8 @@ export class RateGovernor {
 	static readonly HISTORY = 20;
 	static readonly CLUSTER_SHARE = 0.25;
 	static readonly RATE_WINDOW_MS = 10_000;
+	/** Request starts that idle time can bank while paced. */
+	static readonly PACE_BURST = 4;
 
 	/** Successes of the whole run so far. */
 	successes = 0;
@@ -37,16 +51,27 @@ export class RateGovernor {
 	private intervalMs = 0;
 	/** Whether a paced request was refused after a clean run: the limit is then known to be near. */
 	private bracketed = false;
-	/** Since the last counted 429: when it came, and the successes after it. */
+	/** Since the last counted 429: when it came, and the requests accepted after it. */
 	private cycleStart = Date.now();
-	private cycleSuccesses = 0;
+	private cycleAccepted = 0;
+	/** Request starts since the last counted 429, and how many of them waited for their slot in the pace. */
+	private cycleStarts = 0;
+	private cyclePacedStarts = 0;
 	private nextStart = 0;
-	private startedAt = Date.now();
+	/** Since when the current pace (or none) applies: evidence older than that is not used. */
+	private paceSince = Date.now();
 	private consecutiveThrottles = 0;
-	/** The last answers: true for a 429. */
+	/** The last answers under the current pace: true for a 429. */
 	private recentAnswers: boolean[] = [];
-	/** Times of the successes of the last RATE_WINDOW_MS. */
-	private recentSuccesses: number[] = [];
+	/** Every answer, and every 429, since the current pace began. */
+	private answersAtPace = 0;
+	private throttlesAtPace = 0;
+	/** A slower pace on trial: the pace before it and the share of 429s that prompted it. */
+	private trial: { fasterMs: number; share: number } | undefined;
+	/** A share of 429s that slowing down did not reduce: refusals at random, not a limit. */
+	private noiseShare = 0;
+	/** Times of the accepted requests of the last RATE_WINDOW_MS under the current pace. */
+	private recentAccepted: number[] = [];
 
 	static of(context: object): RateGovernor {
 		let governor = RateGovernor.byContext.get(context);
@@ -59,11 +84,18 @@ export class RateGovernor {
 
 	/** Waits for any pause in force and for this request's slot in the pace. */
 	async beforeAttempt(): Promise<void> {
+		let first = true;
 		for (;;) {
 			const now = Date.now();
 			const wait = Math.max(this.pausedUntil, this.nextStart) - now;
+			if (first) {
+				first = false;
+				this.cycleStarts += 1;
+				if (this.nextStart > now && this.nextStart >= this.pausedUntil) this.cyclePacedStarts += 1;
+			}
 			if (wait <= 0) {
-				this.nextStart = Math.max(now, this.nextStart) + this.intervalMs;
+				const banked = this.intervalMs * RateGovernor.PACE_BURST;
+				this.nextStart = Math.max(now - banked, this.nextStart) + this.intervalMs;
 				return;
 			}
 			await sleep(wait);
@@ -72,21 +104,53 @@ export class RateGovernor {
 
 	private remember(throttled: boolean, now: number): void {
 		this.recentAnswers.push(throttled);
+		this.answersAtPace += 1;
+		if (throttled) this.throttlesAtPace += 1;
+		if (this.trial && this.answersAtPace >= 2 * RateGovernor.HISTORY) this.judgeTrial(now);
 		if (this.recentAnswers.length > RateGovernor.HISTORY) this.recentAnswers.shift();
 		while (
-			this.recentSuccesses.length &&
-			this.recentSuccesses[0] <= now - RateGovernor.RATE_WINDOW_MS
+			this.recentAccepted.length &&
+			this.recentAccepted[0] <= now - RateGovernor.RATE_WINDOW_MS
 		) {
-			this.recentSuccesses.shift();
+			this.recentAccepted.shift();
 		}
+	}
+
+	/**
+	 * A slower pace that did not halve the share of 429s did not help: the refusals come whatever the
+	 * pace. Back to the faster pace; that share is noise from now on.
+	 */
+	private judgeTrial(now: number): void {
+		const { fasterMs, share } = this.trial!;
+		this.trial = undefined;
+		const shareNow = this.throttlesAtPace / this.answersAtPace;
+		if (shareNow <= share / 2) return;
+		this.noiseShare = Math.max(this.noiseShare, shareNow);
+		this.pace(fasterMs, now);
+	}
+
+	/** The API accepted the request but answered with an error (or the answer was lost or unreadable). */
+	accepted(now = Date.now()): void {
+		this.remember(false, now);
+		this.recentAccepted.push(now);
+		this.cycleAccepted += 1;
+	}
+
+	private pace(intervalMs: number, now: number): void {
+		if (intervalMs === this.intervalMs) return;
+		this.intervalMs = intervalMs;
+		this.paceSince = now;
+		this.recentAnswers = [];
+		this.recentAccepted = [];
+		this.answersAtPace = 0;
+		this.throttlesAtPace = 0;
+		this.trial = undefined;
 	}
 
 	succeeded(): void {
 		const now = Date.now();
-		this.remember(false, now);
+		this.accepted(now);
 		this.successes += 1;
-		this.recentSuccesses.push(now);
-		this.cycleSuccesses += 1;
 		this.consecutiveThrottles = 0;
 		// Probe for more only while the recent answers are all successes.
 		if (this.intervalMs > 0 && !this.recentAnswers.includes(true)) {
@@ -108,31 +172,52 @@ export class RateGovernor {
 		const pause = requestedMs ?? (duringPause ? 0 : backoff(this.consecutiveThrottles - 1));
 		this.pausedUntil = Math.max(this.pausedUntil, now + pause);
 		this.nextStart = Math.max(this.nextStart, this.pausedUntil);
+		if (!duringPause && this.bracket(now)) return;
+		this.cluster(now);
+	}
 
-		if (!duringPause) {
-			const cycleMs = now - this.cycleStart;
-			const cycleSuccesses = this.cycleSuccesses;
-			this.cycleStart = now;
-			this.cycleSuccesses = 0;
-			if (this.intervalMs > 0 && cycleSuccesses >= RateGovernor.HISTORY) {
-				// Paced and refused after a clean run: the limit lies between the rate achieved and the pace refused.
-				const achievedPerMs = cycleSuccesses / Math.max(cycleMs, 1);
-				this.bracketed = true;
-				this.intervalMs = Math.min(2 / (achievedPerMs + 1 / this.intervalMs), 2 * this.intervalMs);
-				return;
-			}
-		}
-		// When refusals cluster (a quarter of the recent answers), pace at least 10% under the rate sustained lately.
-		const throttles = this.recentAnswers.filter(Boolean).length;
-		const clustered =
-			this.recentAnswers.length >= RateGovernor.HISTORY / 2 &&
-			throttles / this.recentAnswers.length >= RateGovernor.CLUSTER_SHARE;
-		const observedMs = Math.min(RateGovernor.RATE_WINDOW_MS, now - this.startedAt);
-		if (clustered && this.recentSuccesses.length > 0 && observedMs >= 1000) {
-			this.intervalMs = Math.max(
-				this.intervalMs,
-				(observedMs / this.recentSuccesses.length) * RateGovernor.MARGIN,
-			);
-		}
+	/** A counted 429 ends a cycle: a paced one after a clean run brackets the limit. Whether it did. */
+	private bracket(now: number): boolean {
+		const cycleMs = now - this.cycleStart;
+		const cycleAccepted = this.cycleAccepted;
+		// The pace bound the run when most requests waited for their slot; a run slower than its pace
+		// (one worker, slow answers) was refused at its own rate, not the pace's: no bracket then.
+		const paceBound = this.cyclePacedStarts * 2 >= this.cycleStarts;
+		this.cycleStart = now;
+		this.cycleAccepted = 0;
+		this.cycleStarts = 0;
+		this.cyclePacedStarts = 0;
+		if (this.intervalMs === 0 || !paceBound || cycleAccepted < RateGovernor.HISTORY) return false;
+		// The limit lies between the rate achieved and the pace refused. The refused request counts as
+		// sent: a run refused once in n requests at its pace achieved that pace (a random refusal brackets
+		// nothing), and a limit is still found to within 1/n.
+		const achievedPerMs = (cycleAccepted + 1) / Math.max(cycleMs, 1);
+		this.bracketed = true;
+		this.pace(Math.min(2 / (achievedPerMs + 1 / this.intervalMs), 2 * this.intervalMs), now);
+		return true;
+	}
+
+	/**
+	 * When refusals cluster, a slower pace on trial: 10% under the rate accepted lately. Unpaced, a
+	 * cluster is a quarter of the last 20 answers; paced, a fifth of that share over every answer at
+	 * this pace (20 at least), or twice the share a trial showed to be noise.
+	 */
+	private cluster(now: number): void {
+		const paced = this.intervalMs > 0;
+		const [throttles, answers] = paced
+			? [this.throttlesAtPace, this.answersAtPace]
+			: [this.recentAnswers.filter(Boolean).length, this.recentAnswers.length];
+		const threshold = paced
+			? Math.max(RateGovernor.CLUSTER_SHARE / 5, 2 * this.noiseShare)
+			: RateGovernor.CLUSTER_SHARE;
+		const enough = paced ? RateGovernor.HISTORY : RateGovernor.HISTORY / 2;
+		// A slower pace on trial is judged before any other.
+		if (this.trial || answers < enough || throttles / answers < threshold) return;
+		const observedMs = Math.min(RateGovernor.RATE_WINDOW_MS, now - this.paceSince);
+		if (this.recentAccepted.length === 0 || observedMs < 1000) return;
+		const sustainedMs = (observedMs / this.recentAccepted.length) * RateGovernor.MARGIN;
+		const trial = { fasterMs: this.intervalMs, share: throttles / answers };
+		this.pace(Math.max(this.intervalMs, sustainedMs), now);
+		this.trial = trial;
 	}
 }

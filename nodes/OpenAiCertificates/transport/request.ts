@@ -208,6 +208,7 @@ export async function adminApiRequest<T = IDataObject>(
 		}
 		const { failure } = verdict;
 		failure.itemIndex = settings.itemIndex;
+		if (failure.status !== 429) governor.accepted();
 		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500)
 			mayHaveLanded = true;
 		const decision = failure.invalidAnswer
