@@ -17,7 +17,6 @@ import { startSandboxPki } from '../../sandbox/pki';
 import { seedSandbox } from '../../sandbox/seed';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { freePort, PACKAGE_TYPE, prepareApp, ROOT } from '../../sandbox/n8nApp';
-import { manualTrigger, workflowNode } from '../harness/workflowNode';
 import { reporter } from './reporter';
 import { checkExamples } from './editorExamples';
 
@@ -65,23 +64,31 @@ async function main() {
 			]),
 		);
 		await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
-		const node = (name: string, x: number, parameters: Record<string, unknown>) =>
-			workflowNode({
-				name,
-				type: `${PACKAGE_TYPE}.openAiCertificates`,
-				position: [x, 0],
-				parameters,
-				credentials: {
-					openAiAdminApi: { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' },
-				},
-			});
+		const node = (name: string, x: number, parameters: Record<string, unknown>) => ({
+			id: name,
+			name,
+			type: `${PACKAGE_TYPE}.openAiCertificates`,
+			typeVersion: 1,
+			position: [x, 0],
+			parameters,
+			credentials: {
+				openAiAdminApi: { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' },
+			},
+		});
 		const workflow = {
 			id: 'editorCheck00001',
 			name: 'Editor check',
 			active: false,
 			settings: { executionOrder: 'v1' },
 			nodes: [
-				manualTrigger({ id: 'start', name: 'Start' }),
+				{
+					id: 'start',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 				node('Delete Spare', 250, {
 					resource: 'certificate',
 					operation: 'delete',
