@@ -18,6 +18,7 @@ import { seedSandbox } from '../../sandbox/seed';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { freePort, PACKAGE_TYPE, prepareApp, ROOT } from '../../sandbox/n8nApp';
 import { reporter } from './reporter';
+import { checkCredentialTest } from './editorCredential';
 import { checkExamples } from './editorExamples';
 
 const OWNER = {
@@ -273,6 +274,14 @@ async function main() {
 			await page.getByTestId('node-execute-button').first().click();
 			await page.getByTestId('ndv').getByText('certificate.deleted').first().waitFor();
 			assert.equal(api.organization.certificates.has(spare.id), false);
+		});
+
+		await checkCredentialTest({
+			page,
+			base,
+			check,
+			api,
+			credential: { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' },
 		});
 
 		await checkExamples({
