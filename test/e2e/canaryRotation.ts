@@ -13,6 +13,7 @@ import { makeCertificate } from '../../sandbox/certificates';
 import type { FakeAdminApi, LoggedRequest } from '../../sandbox/server';
 import type { N8nApp } from '../../sandbox/n8nApp';
 import { freePort, parseExecuteOutput } from '../../sandbox/n8nApp';
+import { manualTrigger } from '../harness/workflowNode';
 import { lastMoment, watchTraffic } from '../support/trafficProbe';
 import type { WorkflowJson } from './workflows';
 import { callWebhook, CREDENTIAL, ours } from './workflows';
@@ -34,14 +35,7 @@ function rotationWorkflow(name: string, rotateParameters: Record<string, unknown
 	return {
 		name,
 		nodes: [
-			{
-				id: 'm',
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
+			manualTrigger({ id: 'm', name: 'Start' }),
 			{
 				id: 'w',
 				name: 'Rotation requested',

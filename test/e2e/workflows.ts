@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import type { N8nApp } from '../../sandbox/n8nApp';
 import { freePort, PACKAGE_TYPE, ROOT } from '../../sandbox/n8nApp';
+import { manualTrigger, workflowNode } from '../harness/workflowNode';
 
 /** Workflow JSON for the app-level suites: the shipped examples, cut and wired for a headless run. */
 
@@ -33,14 +34,7 @@ export function example(file: string): WorkflowJson {
 
 /** `n8n execute` starts at a manual trigger: add one wired like the given trigger, leaving the rest as shipped. */
 export function withManualStart(workflow: WorkflowJson, like: string): WorkflowJson {
-	const manual = {
-		id: 'e2e-manual',
-		name: 'Run from the CLI',
-		type: 'n8n-nodes-base.manualTrigger',
-		typeVersion: 1,
-		position: [0, -200],
-		parameters: {},
-	};
+	const manual = manualTrigger({ id: 'e2e-manual', name: 'Run from the CLI', position: [0, -200] });
 	return {
 		...workflow,
 		nodes: [...workflow.nodes, manual],
@@ -61,27 +55,17 @@ export function subset(workflow: WorkflowJson, names: string[], name: string): W
 }
 
 export function ours(name: string, parameters: Record<string, unknown>): Node {
-	return {
-		id: name,
+	return workflowNode({
 		name,
 		type: `${PACKAGE_TYPE}.openAiCertificates`,
-		typeVersion: 1,
-		position: [0, 0],
 		parameters,
 		credentials: { openAiAdminApi: CREDENTIAL },
-	};
+	});
 }
 
 /** A manual trigger followed by the given nodes, each feeding the next. */
 export function chain(name: string, nodes: Node[]): WorkflowJson {
-	const manual: Node = {
-		id: 'm',
-		name: 'Start',
-		type: 'n8n-nodes-base.manualTrigger',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
+	const manual: Node = manualTrigger({ id: 'm', name: 'Start' });
 	const all = [manual, ...nodes];
 	const connections: WorkflowJson['connections'] = {};
 	all.slice(0, -1).forEach((node, index) => {

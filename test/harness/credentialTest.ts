@@ -5,6 +5,7 @@ import { Workflow, createRunExecutionData } from 'n8n-workflow';
 import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
 import type { Credentials } from './runWorkflow';
 import { createAdditionalData, nodeTypeRegistry } from './runWorkflow';
+import { ADMIN_API_CREDENTIALS, workflowNode } from './workflowNode';
 
 /**
  * Saving a credential in n8n ("Test" / `POST /rest/credentials/test`): n8n's CredentialsTester copies the
@@ -17,15 +18,12 @@ export async function testCredential(
 ): Promise<{ status: 'OK' | 'Error'; message: string }> {
 	const credentialType = new OpenAiAdminApi();
 	const noOp = nodeTypeRegistry['n8n-nodes-base.noOp'] as INodeType;
-	const node: INode = {
+	const node: INode = workflowNode({
 		id: 'temp',
 		name: 'Temp-Node',
 		type: 'n8n-nodes-base.noOp',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
-	};
+		credentials: ADMIN_API_CREDENTIALS,
+	});
 	const nodeTypeCopy: INodeType = {
 		description: {
 			...noOp.description,

@@ -20,6 +20,7 @@ import { OpenAiCertificates } from '../../nodes/OpenAiCertificates/OpenAiCertifi
 import { OpenAiCertificatesTrigger } from '../../nodes/OpenAiCertificatesTrigger/OpenAiCertificatesTrigger.node';
 import { TestCredentialsHelper } from './credentialsHelper';
 import { InputItems } from './testNodes';
+import { ADMIN_API_CREDENTIALS, manualTrigger, workflowNode } from './workflowNode';
 
 export const NODE_TYPE = 'CUSTOM.openAiCertificates';
 
@@ -172,16 +173,15 @@ export async function runWorkflow(
 export const OUR_NODE_NAME = 'OpenAI Certificates';
 
 export function ourNode(parameters: INodeParameters, extra: Partial<INode> = {}): INode {
-	return {
+	return workflowNode({
 		id: '3',
 		name: OUR_NODE_NAME,
 		type: NODE_TYPE,
-		typeVersion: 1,
 		position: [400, 0],
 		parameters,
-		credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
+		credentials: ADMIN_API_CREDENTIALS,
 		...extra,
-	};
+	});
 }
 
 /** A real n8n-core LoadOptionsContext for our node, as the editor uses for list searches. */
@@ -230,22 +230,14 @@ export async function runNode(options: RunNodeOptions): Promise<NodeRun> {
 			openAiMtlsClientApi: { id: '2', name: 'OpenAI mTLS Client API' },
 		};
 	const nodes: INode[] = [
-		{
-			id: '1',
-			name: 'Trigger',
-			type: 'n8n-nodes-base.manualTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
-		{
+		manualTrigger({ id: '1', name: 'Trigger' }),
+		workflowNode({
 			id: '2',
 			name: 'Input Items',
 			type: 'test.inputItems',
-			typeVersion: 1,
 			position: [200, 0],
 			parameters: { items: JSON.stringify(options.items ?? [{}]) },
-		},
+		}),
 		ours,
 	];
 	const connections: IConnections = {

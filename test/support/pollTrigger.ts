@@ -4,6 +4,7 @@ import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { OpenAiCertificatesTrigger } from '../../nodes/OpenAiCertificatesTrigger/OpenAiCertificatesTrigger.node';
 import type { Credentials } from '../harness/runWorkflow';
 import { createAdditionalData, createWorkflow } from '../harness/runWorkflow';
+import { ADMIN_API_CREDENTIALS, workflowNode } from '../harness/workflowNode';
 
 /**
  * Polls the trigger as n8n does, through a real n8n-core PollContext, with the workflow's static data
@@ -17,15 +18,13 @@ export function triggerPoller(credentials: () => Credentials) {
 			parameters: IDataObject,
 			mode: 'trigger' | 'manual' = 'trigger',
 		): Promise<IDataObject[]> {
-			const node: INode = {
+			const node: INode = workflowNode({
 				id: 't',
 				name: 'Trigger',
 				type: 'CUSTOM.openAiCertificatesTrigger',
-				typeVersion: 1,
-				position: [0, 0],
 				parameters: parameters as INode['parameters'],
-				credentials: { openAiAdminApi: { id: '1', name: 'OpenAI Admin API' } },
-			};
+				credentials: ADMIN_API_CREDENTIALS,
+			});
 			const workflowData = {
 				nodes: [node],
 				connections: {},

@@ -99,6 +99,43 @@ function checkPath(context: AdminApiContext, path: readonly string[], itemIndex?
 	}
 }
 
+/** The HTTP request of a call: its checked URL, JSON, the timeout, the query and the body. */
+function httpRequestOf(call: AdminApiCall, baseUrl: string, timeout: number): IHttpRequestOptions {
+	const options: IHttpRequestOptions = {
+		method: call.method,
+		url: buildUrl(baseUrl, call.path),
+		json: true,
+		timeout,
+	};
+	if (call.qs && Object.keys(call.qs).length > 0) {
+		options.qs = call.qs;
+		// A list is sent as OpenAI's SDKs send it: the key (named with its brackets, `event_types[]`) repeated.
+		options.arrayFormat = 'repeat';
+	}
+	if (call.body !== undefined) options.body = call.body;
+	return options;
+}
+
+/**
+ * The wait before repeating a failed attempt: a 429 pauses every request of the run through the
+ * governor (the next attempt waits in `beforeAttempt`); any other failure waits on its own.
+ */
+async function pauseBeforeRetry(
+	governor: RateGovernor,
+	failure: FailedCall,
+	requestedMs: number | undefined,
+	attempts: number,
+	settings: RequestSettings,
+): Promise<void> {
+	if (failure.status === 429) {
+		governor.throttled(requestedMs, (consecutive) =>
+			backoffDelayMs(consecutive, Math.random(), settings.retryDelay),
+		);
+	} else {
+		await sleep(requestedMs ?? backoffDelayMs(attempts - 1, Math.random(), settings.retryDelay));
+	}
+}
+
 type Verdict = { done: true; value: unknown } | { done: false; failure: FailedCall };
 
 /** What one attempt's outcome means for the call: its result, or a failure (perhaps worth repeating). */
@@ -151,18 +188,7 @@ export async function adminApiRequest<T = IDataObject>(
 	checkPath(context, call.path, settings.itemIndex);
 	const { baseUrl, apiKey } = await connectionOf(context);
 	const governor = RateGovernor.of(context);
-	const options: IHttpRequestOptions = {
-		method: call.method,
-		url: buildUrl(baseUrl, call.path),
-		json: true,
-		timeout: settings.timeout,
-	};
-	if (call.qs && Object.keys(call.qs).length > 0) {
-		options.qs = call.qs;
-		// A list is sent as OpenAI's SDKs send it: the key (named with its brackets, `event_types[]`) repeated.
-		options.arrayFormat = 'repeat';
-	}
-	if (call.body !== undefined) options.body = call.body;
+	const options = httpRequestOf(call, baseUrl, settings.timeout);
 	const idempotent = call.idempotent ?? true;
 	// Whether an earlier attempt may have reached the server although no answer came back.
 	let mayHaveLanded = false;
@@ -196,14 +222,6 @@ export async function adminApiRequest<T = IDataObject>(
 			if (decision.why === 'too long') failure.retryAfterMs = decision.requestedMs;
 			throw apiError(node, failure, apiKey);
 		}
-		if (failure.status === 429) {
-			governor.throttled(decision.requestedMs, (consecutive) =>
-				backoffDelayMs(consecutive, Math.random(), settings.retryDelay),
-			);
-		} else {
-			await sleep(
-				decision.requestedMs ?? backoffDelayMs(attempts - 1, Math.random(), settings.retryDelay),
-			);
-		}
+		await pauseBeforeRetry(governor, failure, decision.requestedMs, attempts, settings);
 	}
 }
