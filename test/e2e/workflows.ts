@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { ROTATION_JOB_PLACEHOLDER } from '../../sandbox/examples';
 import type { N8nApp } from '../../sandbox/n8nApp';
 import { freePort, PACKAGE_TYPE, ROOT } from '../../sandbox/n8nApp';
 import { manualTrigger, workflowNode } from '../harness/workflowNode';
@@ -116,9 +117,6 @@ export function alertWorkflow(observerUrl: string): WorkflowJson {
 	};
 	return withObserver(alert, 'Send alert (replace with Slack or email)', observerUrl);
 }
-
-/** The placeholder in examples/certificate-change-alert.json for the ID of the rotation job's admin key. */
-export const ROTATION_JOB_PLACEHOLDER = 'key_ROTATION_JOB_KEY_ID';
 
 /**
  * examples/certificate-change-alert.json as a user sets it up (the placeholder replaced by the rotation job's
