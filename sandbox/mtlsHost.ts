@@ -58,7 +58,7 @@ export function projectKey(projectId: string): string {
 let serverIdentity: { cert: string; key: string } | undefined;
 
 /** One self-signed server certificate per process (openssl, like the sandbox's other certificates). */
-function makeServerIdentity(): { cert: string; key: string } {
+export function makeServerIdentity(): { cert: string; key: string } {
 	if (serverIdentity) return serverIdentity;
 	const dir = mkdtempSync(join(tmpdir(), 'mtls-server-'));
 	try {

@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { makeCertificate } from '../../sandbox/certificates';
+import { makeServerIdentity } from '../../sandbox/mtlsHost';
 import { apiError } from '../../nodes/OpenAiCertificates/transport/errors';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 import type { HostileServer } from '../support/hostileServer';
@@ -93,41 +89,8 @@ describe('Clear errors and fidelity to OpenAI', () => {
 	});
 
 	describe('point 13: failures that say which', () => {
-		let tls: { key: string; cert: string };
-		beforeAll(() => {
-			const dir = mkdtempSync(join(tmpdir(), 'hostile-tls-'));
-			try {
-				execFileSync(
-					'openssl',
-					[
-						'req',
-						'-x509',
-						'-newkey',
-						'ec',
-						'-pkeyopt',
-						'ec_paramgen_curve:prime256v1',
-						'-nodes',
-						'-subj',
-						'/CN=127.0.0.1',
-						'-addext',
-						'subjectAltName=IP:127.0.0.1,DNS:localhost',
-						'-days',
-						'2',
-						'-keyout',
-						'key.pem',
-						'-out',
-						'cert.pem',
-					],
-					{ cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-				);
-				tls = {
-					key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-					cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-				};
-			} finally {
-				rmSync(dir, { recursive: true, force: true });
-			}
-		});
+		// The sandbox mTLS host's own self-signed identity (for 127.0.0.1 and localhost).
+		const tls = makeServerIdentity();
 
 		it('a self-signed host certificate is named as such, and no request (no key) gets through', async () => {
 			const https = await startHostileServer({ upstream: fake.api.baseUrl, tls });
