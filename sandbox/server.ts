@@ -622,6 +622,23 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
 
 		const fault = pickFault(request);
+		// OpenAI's rate-limit answer (a fault's or the rate limit's), with the headers it adds.
+		const rateLimited = (headers: Record<string, string> = {}) =>
+			send(
+				response,
+				request,
+				429,
+				errorBody(
+					new ApiError(
+						429,
+						'Rate limit reached for requests.',
+						'requests',
+						null,
+						'rate_limit_exceeded',
+					),
+				),
+				headers,
+			);
 		if (fault) {
 			request.fault = fault.kind;
 			switch (fault.kind) {
@@ -632,76 +649,21 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 					await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
 					break;
 				case '429':
-					return send(
-						response,
-						request,
-						429,
-						errorBody(
-							new ApiError(
-								429,
-								'Rate limit reached for requests.',
-								'requests',
-								null,
-								'rate_limit_exceeded',
-							),
-						),
-					);
+					return rateLimited();
 				case '429-retry-after':
-					return send(
-						response,
-						request,
-						429,
-						errorBody(
-							new ApiError(
-								429,
-								'Rate limit reached for requests.',
-								'requests',
-								null,
-								'rate_limit_exceeded',
-							),
-						),
-						{
-							'Retry-After': String(fault.retryAfterSeconds ?? 1),
-						},
-					);
+					return rateLimited({
+						'Retry-After': String(fault.retryAfterSeconds ?? 1),
+					});
 				case '429-retry-after-ms':
-					return send(
-						response,
-						request,
-						429,
-						errorBody(
-							new ApiError(
-								429,
-								'Rate limit reached for requests.',
-								'requests',
-								null,
-								'rate_limit_exceeded',
-							),
-						),
-						{
-							'retry-after-ms': String(fault.retryAfterMs ?? 20),
-						},
-					);
+					return rateLimited({
+						'retry-after-ms': String(fault.retryAfterMs ?? 20),
+					});
 				case '429-retry-after-date':
-					return send(
-						response,
-						request,
-						429,
-						errorBody(
-							new ApiError(
-								429,
-								'Rate limit reached for requests.',
-								'requests',
-								null,
-								'rate_limit_exceeded',
-							),
-						),
-						{
-							'Retry-After': new Date(
-								Date.now() + (fault.retryAfterSeconds ?? 1) * 1000,
-							).toUTCString(),
-						},
-					);
+					return rateLimited({
+						'Retry-After': new Date(
+							Date.now() + (fault.retryAfterSeconds ?? 1) * 1000,
+						).toUTCString(),
+					});
 				case '500':
 				case '502':
 				case '503':
@@ -759,19 +721,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 				request.fault = options.rateLimit.retryAfter ? '429-retry-after' : '429';
 				request.rateLimited = true;
 				const waitSeconds = Math.max(1, Math.ceil((1 - tokens) / perMs / 1000));
-				return send(
-					response,
-					request,
-					429,
-					errorBody(
-						new ApiError(
-							429,
-							'Rate limit reached for requests.',
-							'requests',
-							null,
-							'rate_limit_exceeded',
-						),
-					),
+				return rateLimited(
 					options.rateLimit.retryAfter ? { 'Retry-After': String(waitSeconds) } : {},
 				);
 			}
