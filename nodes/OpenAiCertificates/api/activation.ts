@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { withReport } from '../helpers/progress';
+import { failedOutcome, withReport } from '../helpers/progress';
 import type { RequestSettings } from '../transport';
 import { adminApiRequest, asNodeError, listObjects, listUpTo } from '../transport';
 import type { Certificate, Project } from '../transport/shapes';
@@ -66,16 +66,19 @@ function chunkFailed(
 ) {
 	const entry = (certificateIds: string[]) => ({ action, place: placeName(place), certificateIds });
 	const sent = chunks.slice(0, index);
+	const status = failedOutcome(error);
+	const unknown = status === 'unknown' ? ' Whether the failed call took effect is unknown.' : '';
 	return withReport(
 		context.getNode(),
 		error,
 		`Call ${index + 1} of ${chunks.length} to ${action} certificates in ${describePlace(place)} failed; ${index} call(s) before it succeeded (${
 			sent.flat().join(', ') || 'none'
-		}) and ${chunks.length - index - 1} were not sent.`,
+		}) and ${chunks.length - index - 1} were not sent.${unknown}`,
 		{
 			done: sent.map(entry),
-			failed: entry(chunks[index]),
+			failed: { ...entry(chunks[index]), status },
 			notDone: chunks.slice(index + 1).map(entry),
+			rerun: `Running the same ${action === 'activate' ? 'Activate' : 'Deactivate'} again is safe: it ${action}s all of them, whichever were done already.`,
 		},
 		itemIndex,
 	);

@@ -4,7 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import type { Place } from '../../../api/activation';
 import { placeName, toggleCertificates } from '../../../api/activation';
-import { outcomeOf, withReport } from '../../../helpers/progress';
+import { failedOutcome, outcomeOf, withReport } from '../../../helpers/progress';
 import { adminApiRequest, asNodeError } from '../../../transport';
 import type { CertificateDeleted } from '../../../transport/shapes';
 import type { Deletion } from './read';
@@ -15,6 +15,10 @@ export interface Deactivation {
 	deactivatedIn: Place[];
 	deletedMeanwhile: boolean;
 }
+
+/** What running the same Delete again does after it stopped part-way. */
+const DELETE_AGAIN =
+	'Running the same Delete again deactivates it where it is still active, then deletes it (with Ignore Not Found on, a certificate already gone counts as deleted).';
 
 function deactivateStep(certificateId: string, place: Place) {
 	return { step: 'deactivate', place: placeName(place), certificateId };
@@ -41,14 +45,22 @@ function deactivationFailed(
 	const { certificateId } = deletion;
 	const step = (place: Place) => deactivateStep(certificateId, place);
 	const [failed, ...rest] = notDone;
+	const status = failedOutcome(error);
+	const deactivated = `it was deactivated in ${done.map(placeName).join(', ') || 'no place'}`;
+	const active = (places: Place[]) => `is still active in ${places.map(placeName).join(', ')}`;
+	const where =
+		status === 'not done'
+			? `${deactivated} and ${active(notDone)}`
+			: `whether it took effect there is unknown; ${deactivated}${rest.length ? ` and ${active(rest)}` : ''}`;
 	return withReport(
 		context.getNode(),
 		error,
-		`Deactivating ${certificateId} failed in ${placeName(failed)}; it was deactivated in ${done.map(placeName).join(', ') || 'no place'} and is still active in ${notDone.map(placeName).join(', ')}. It was not deleted.`,
+		`Deactivating ${certificateId} failed in ${placeName(failed)}; ${where}. It was not deleted.`,
 		{
 			done: done.map(step),
-			failed: step(failed),
+			failed: { ...step(failed), status },
 			notDone: [...rest.map(step), { step: 'delete', certificateId }],
+			rerun: DELETE_AGAIN,
 		},
 		deletion.itemIndex,
 	);
@@ -101,14 +113,20 @@ export async function deleteCertificate(
 	);
 	if (deleted.ok) return deleted.value;
 	if (deactivatedIn.length === 0) throw asNodeError(context.getNode(), deleted.error, itemIndex);
+	const status = failedOutcome(deleted.error);
+	const now =
+		status === 'not done'
+			? 'it now exists inactive'
+			: 'whether it was deleted is unknown (it exists inactive, or is gone)';
 	throw withReport(
 		context.getNode(),
 		deleted.error,
-		`${certificateId} was deactivated in ${deactivatedIn.map(placeName).join(', ')} but deleting it failed; it now exists inactive.`,
+		`${certificateId} was deactivated in ${deactivatedIn.map(placeName).join(', ')} but deleting it failed; ${now}.`,
 		{
 			done: deactivatedIn.map((place) => deactivateStep(certificateId, place)),
-			failed: { step: 'delete', certificateId },
+			failed: { step: 'delete', certificateId, status },
 			notDone: [],
+			rerun: DELETE_AGAIN,
 		},
 		itemIndex,
 	);

@@ -7,7 +7,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { toggleCertificates } from '../../../api/activation';
 import { uploadCertificate } from '../../../api/upload';
-import { outcomeOf } from '../../../helpers/progress';
+import { failedOutcome, outcomeOf } from '../../../helpers/progress';
 import { adminApiRequest } from '../../../transport';
 import type { PlannedStep, RotationPlan } from './plan';
 import type { OrganizationState, Rotation } from './read';
@@ -20,12 +20,6 @@ export interface RotationRun {
 	paused: boolean;
 	verified: boolean;
 	ids: Ids;
-}
-
-async function uploadNew(context: IExecuteFunctions, rotation: Rotation): Promise<string> {
-	const { input, name, settings } = rotation;
-	// The answer's shape is checked (transport/shapes.ts): its ID is a valid ID, never null.
-	return (await uploadCertificate(context, input.pem, name, settings)).id;
 }
 
 /** One step after the upload. */
@@ -64,7 +58,7 @@ async function undoCanary(
 	const undone = await outcomeOf(() =>
 		toggleCertificates(context, place, 'deactivate', ids, rotation.settings),
 	);
-	return { step: canary.step, status: undone.ok ? 'undone' : 'failed' };
+	return { step: canary.step, status: undone.ok ? 'undone' : failedOutcome(undone.error) };
 }
 
 async function uploadOnce(
@@ -76,10 +70,14 @@ async function uploadOnce(
 	const [upload] = plan.steps;
 	if (state.newCertificateId !== undefined)
 		return { id: state.newCertificateId, outcome: { step: upload, status: 'found done' } };
-	const uploaded = await outcomeOf(() => uploadNew(context, rotation));
+	const { input, name, settings } = rotation;
+	// The answer's shape is checked (transport/shapes.ts): its ID is a valid ID, never null. An unclear
+	// answer is settled by the new certificate's fingerprint (api/upload.ts): found, it is not sent again.
+	const uploaded = await outcomeOf(() => uploadCertificate(context, input, name, settings));
 	const ids = { oldCertificateId: rotation.oldCertificateId, newCertificateId: undefined };
 	if (!uploaded.ok) throw rotationFailed(context, rotation, plan, [], uploaded.error, ids);
-	return { id: uploaded.value, outcome: { step: upload, status: 'done' } };
+	const { id, reconciled } = uploaded.value;
+	return { id, outcome: { step: upload, status: 'done', ...(reconciled ? { reconciled } : {}) } };
 }
 
 export async function runRotation(
