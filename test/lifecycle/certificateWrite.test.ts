@@ -90,7 +90,7 @@ describe('Certificate › Upload', () => {
 			'a private key',
 			{ certificate: `${ca.pem}\n${ca.keyPem}` },
 			[{}],
-			/contains a private key; nothing was sent/,
+			/contains a private key \(BEGIN PRIVATE KEY\); nothing was sent/,
 			/must never be uploaded/,
 		],
 		[

@@ -121,7 +121,9 @@ describe('Local X.509 checks before Upload', () => {
 	it('refuses a PEM holding a private key, even with Skip Local Checks, never showing the key', async () => {
 		for (const options of [{}, { skipLocalChecks: true }]) {
 			const { error } = await upload(`${root.pem}${root.keyPem}`, options);
-			expect(error?.message).toMatch(/contains a private key; nothing was sent/);
+			expect(error?.message).toMatch(
+				/contains a private key \(BEGIN PRIVATE KEY\); nothing was sent/,
+			);
 			expect(error?.description).toMatch(/must never be uploaded/);
 			const keyBody = root.keyPem.split('\n')[1];
 			expect(`${error?.message} ${error?.description}`).not.toContain(keyBody);
