@@ -193,7 +193,9 @@ describe('One activation view per execution (many projects)', () => {
 		const newId = second.items[0].json.newCertificateId as string;
 		expect(second.items[0].json).toMatchObject({ deleted: true });
 		// The re-run did only what was left: proj_c, and the delete.
-		const done = (second.items[0].json.steps as Array<Record<string, unknown>>)
+		const done = (
+			second.items[0].json.steps as Array<{ step: string; status: string; place?: string }>
+		)
 			.filter((step) => step.status === 'done')
 			.map((step) => `${step.step}${step.place ? ` ${step.place}` : ''}`);
 		expect(done).toEqual(['activate proj_c', 'deactivate proj_c', 'delete']);
