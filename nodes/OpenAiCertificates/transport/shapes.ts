@@ -55,6 +55,8 @@ export interface ActivationResponse extends IDataObject {
 export interface Project extends IDataObject {
 	id: string;
 	name?: string;
+	/** When the project was archived (seconds), or null; archived projects take no requests. */
+	archived_at?: number | null;
 }
 
 /** One page of a cursor-paged list (`data` and `has_more` are checked before use). */

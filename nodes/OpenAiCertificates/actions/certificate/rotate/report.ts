@@ -106,12 +106,13 @@ export function rotationFailed(
 	error: unknown,
 	ids: Ids,
 	undo?: StepOutcome,
+	failedStep: PlannedStep = plan.steps[before.length],
 ) {
-	const failedAt = before.length;
-	const failed = plan.steps[failedAt];
+	const failed = failedStep;
+	const failedAt = plan.steps.indexOf(failed);
 	const entry = (outcome: StepOutcome) => stepEntry(outcome, ids);
 	const notDone = plan.steps
-		.slice(failedAt + 1)
+		.filter((step) => step !== failed && !before.some((outcome) => outcome.step === step))
 		.map((step) => ({ step, status: 'not done' }) as const);
 	const where = 'place' in failed ? ` in ${placeName(failed.place)}` : '';
 	const afterUndo =
