@@ -199,12 +199,21 @@ export function apiError(
 	if (details?.code) response.code = redact(details.code, secret);
 	if (details?.param) response.param = redact(details.param, secret);
 	if (failure.requestId) response.request_id = redact(failure.requestId, secret);
-	return new NodeApiError(node, response, {
+	const error = new NodeApiError(node, response, {
 		message,
 		description,
 		httpCode: failure.status === undefined ? undefined : String(failure.status),
 		itemIndex: failure.itemIndex,
 	});
+	const status = failure.status ?? 0;
+	if (status >= 400 && status < 500 && refusedAsActive(details))
+		error.context.refusedAsActive = true;
+	return error;
+}
+
+/** Whether the API refused a call because a certificate is still active (see `refusedAsActive`). */
+export function isRefusedAsActive(error: unknown): boolean {
+	return error instanceof NodeApiError && error.context.refusedAsActive === true;
 }
 
 /**

@@ -144,16 +144,17 @@ export function rotationFailed(
 	error: unknown,
 	ids: Ids,
 	undo?: StepOutcome,
+	failedStep: PlannedStep = plan.steps[before.length],
 ) {
-	const failedAt = before.length;
-	const step = plan.steps[failedAt];
+	const step = failedStep;
 	const failed: StepOutcome = {
 		step,
 		status: step.step === 'verify' ? 'failed' : failedOutcome(error),
 	};
+	const failedAt = plan.steps.indexOf(step);
 	const entry = (outcome: StepOutcome) => stepEntry(outcome, ids);
 	const notDone = plan.steps
-		.slice(failedAt + 1)
+		.filter((left) => left !== step && !before.some((outcome) => outcome.step === left))
 		.map((left) => ({ step: left, status: 'not done' }) as const);
 	const where = 'place' in step ? ` in ${placeName(step.place)}` : '';
 	return withReport(
