@@ -141,7 +141,15 @@ describe('Local X.509 checks before Upload', () => {
 	it('sends anyway with Skip Local Checks, and says which checks were skipped and what they found', async () => {
 		const { error, items } = await upload(leaf.pem, { skipLocalChecks: true });
 		expect(error).toBeUndefined();
-		expect(items[0].json.skippedChecks).toEqual(['ca', 'validity', 'size', 'chain']);
+		expect(items[0].json.skippedChecks).toEqual([
+			'ca',
+			'subjectKeyIdentifier',
+			'authorityKeyIdentifier',
+			'keyUsage',
+			'validity',
+			'size',
+			'chain',
+		]);
 		expect(items[0].json.skippedCheckFailures).toEqual([expect.stringMatching(/is not a CA/)]);
 		expect((uploads()[0].body as { certificate: string }).certificate).toBe(leaf.pem);
 	});
