@@ -48,6 +48,11 @@ export class AuditLog {
 	/** False answers GET /organization/audit_logs with AUDIT_LOGGING_DISABLED (the status and message can be changed). */
 	enabled = true;
 	disabledAnswer = { ...AUDIT_LOGGING_DISABLED };
+	/**
+	 * The organization's default project, which OpenAI associates every admin-key action with that is not
+	 * scoped to a project (spec/NOTES.md, "Project"). Undefined: the oldest project that is not archived.
+	 */
+	defaultProjectId: string | undefined;
 	/** The clock of `effective_at` (Unix seconds); tests pin it to put events in the same second. */
 	clock: () => number = nowSeconds;
 	private readonly actors = new Map<string, AuditActor>();
@@ -104,6 +109,19 @@ export class AuditLog {
 			.sort((a, b) => b.event.effective_at - a.event.effective_at || b.index - a.index)
 			.map(({ event }) => event);
 	}
+}
+
+/** The project an admin-key action not scoped to a project is recorded under, if the organization has one. */
+export function defaultProjectOf(
+	organization: Organization,
+	log: AuditLog,
+): { id: string; name: string } | undefined {
+	const projects = [...organization.projects.values()].filter((project) => !project.archived_at);
+	const project =
+		log.defaultProjectId === undefined
+			? projects.sort((a, b) => a.created_at - b.created_at)[0]
+			: organization.projects.get(log.defaultProjectId);
+	return project && { id: project.id, name: project.name };
 }
 
 const logs = new WeakMap<Organization, AuditLog>();

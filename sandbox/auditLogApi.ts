@@ -1,5 +1,5 @@
 import type { AuditActor, AuditEvent, AuditEventType } from './auditLog';
-import { auditLogOf } from './auditLog';
+import { auditLogOf, defaultProjectOf } from './auditLog';
 import type { Organization } from './organization';
 import type { LoggedRequest } from './server';
 
@@ -185,11 +185,20 @@ export function recordingAuditEvent<T>(
 	const project = operationId.endsWith('ProjectCertificates')
 		? organization.projects.get(params[0])
 		: undefined;
-	const place = project ? { id: project.id, name: project.name } : undefined;
-	if (operationId === 'uploadCertificate') log.record('certificate.created', actor, named(answer));
-	if (operationId === 'modifyCertificate') log.record('certificate.updated', actor, named(answer));
+	// A project-level change is recorded under its project; any other made with an admin key, under the
+	// default project (as OpenAI says it does); one made in a session, under none.
+	const place = project
+		? { id: project.id, name: project.name }
+		: actor.type === 'api_key'
+			? defaultProjectOf(organization, log)
+			: undefined;
+	if (operationId === 'uploadCertificate')
+		log.record('certificate.created', actor, named(answer), place);
+	if (operationId === 'modifyCertificate')
+		log.record('certificate.updated', actor, named(answer), place);
 	if (operationId === 'deleteCertificate' && before) {
-		log.record('certificate.deleted', actor, { ...named(before), certificate: before.content });
+		const details = { ...named(before), certificate: before.content };
+		log.record('certificate.deleted', actor, details, place);
 	}
 	if (/^activate/.test(operationId))
 		log.record(

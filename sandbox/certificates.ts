@@ -23,7 +23,20 @@ export interface CertificateOptions {
 	issuer?: GeneratedCertificate;
 	/** A key of its own; by default certificates of one key type share a key (key generation is slow). */
 	freshKey?: boolean;
+	/**
+	 * A CA's extensions OpenAI requires, changed or left out (null; openssl adds a Subject Key Identifier
+	 * unless it is 'none') to make a CA OpenAI refuses; by
+	 * default every CA has all three (CA_EXTENSIONS).
+	 */
+	caExtensions?: Partial<Record<keyof typeof CA_EXTENSIONS, string | null>>;
 }
+
+/** What OpenAI's help centre requires of an uploaded CA, besides CA:TRUE (see spec/NOTES.md). */
+export const CA_EXTENSIONS = {
+	subjectKeyIdentifier: 'hash',
+	authorityKeyIdentifier: 'keyid:always',
+	keyUsage: 'critical,keyCertSign,cRLSign',
+};
 
 const CONFIG = `
 [ ca ]
@@ -41,15 +54,21 @@ email_in_dn = no
 [ policy_any ]
 commonName = supplied
 organizationName = optional
-[ v3_ca ]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
 [ v3_leaf ]
 basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
+keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 `;
+
+/** The [ v3_ca ] section: CA:TRUE and the required extensions, as the options change them. */
+function caSection(changes: CertificateOptions['caExtensions'] = {}): string {
+	const lines = Object.entries({ ...CA_EXTENSIONS, ...changes })
+		.filter((entry): entry is [string, string] => entry[1] !== null)
+		.map(([name, value]) => `${name} = ${value}`);
+	return ['[ v3_ca ]', 'basicConstraints = critical,CA:TRUE', ...lines, ''].join('\n');
+}
 
 let counter = 0;
 const keyCache = new Map<string, string>();
@@ -80,7 +99,7 @@ export function makeCertificate(options: CertificateOptions = {}): GeneratedCert
 	const dir = mkdtempSync(join(tmpdir(), 'test-cert-'));
 	try {
 		const commonName = options.commonName ?? `Test ${options.ca ? 'CA' : 'Client'} ${counter}`;
-		writeFileSync(join(dir, 'ca.cnf'), CONFIG);
+		writeFileSync(join(dir, 'ca.cnf'), CONFIG + caSection(options.caExtensions));
 		writeFileSync(join(dir, 'index.txt'), '');
 		writeFileSync(
 			join(dir, 'serial'),

@@ -10,8 +10,9 @@ import type { AuditCursor } from './auditCursor';
 import { advance, LOOKBACK_SECONDS, readFrom, storedCursor, unseen } from './auditCursor';
 import type { AuditLogEntry, AuditLogQuery, CertificateEventType } from './auditLog';
 import { auditLogEntries, CERTIFICATE_EVENT_TYPES } from './auditLog';
+import { parseId } from '../OpenAiCertificates/helpers/ids';
 import type { ActorFilter } from './auditItems';
-import { auditItem, passesActorFilter } from './auditItems';
+import { auditItem, passesActorFilter, passesProjectFilter } from './auditItems';
 
 /** The trigger's "Certificate Changed" event: certificate changes read from the organization's audit log. */
 
@@ -85,7 +86,16 @@ export const auditEventProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'proj_abc123',
-				description: `${listHint} project IDs: only activations and deactivations in these projects are reported`,
+				description: `${listHint} project IDs: only activations and deactivations in these projects are reported, including admin-key ones that may be organization-level (place organizationOrProject)`,
+			},
+			{
+				displayName: 'Default Project ID',
+				name: 'defaultProjectId',
+				type: 'string',
+				default: '',
+				placeholder: 'proj_abc123',
+				description:
+					"The ID of the organization's default project. OpenAI records admin-key actions under it, so an admin-key activation recorded there may be organization-level. With it, admin-key activations recorded under other projects are reported as those projects' changes.",
 			},
 		],
 	},
@@ -94,6 +104,25 @@ export const auditEventProperties: INodeProperties[] = [
 interface AuditPlan {
 	query: AuditLogQuery;
 	actors: ActorFilter;
+	defaultProjectId: string | undefined;
+}
+
+/** Whether an event passes the actor and project filters (the API's project_ids[] matches the recorded project only). */
+const passes = (entry: AuditLogEntry, plan: AuditPlan) =>
+	passesActorFilter(entry, plan.actors) &&
+	passesProjectFilter(entry, plan.query.projectIds, plan.defaultProjectId);
+
+function readDefaultProject(context: IPollFunctions, raw: unknown): string | undefined {
+	if (raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return undefined;
+	const parsed = parseId(raw);
+	if ('id' in parsed) return parsed.id;
+	throw new NodeOperationError(
+		context.getNode(),
+		`Default Project ID is refused: ${parsed.problem}`,
+		{
+			description: "Give the ID of the organization's default project (proj_…), or leave it empty",
+		},
+	);
 }
 
 const listOf = (value: unknown): string[] =>
@@ -114,6 +143,7 @@ function readPlan(context: IPollFunctions): AuditPlan {
 	return {
 		query: { types: types as CertificateEventType[], projectIds: listOf(options.projectIds) },
 		actors: { only: listOf(options.onlyActors), ignore: listOf(options.ignoreActors) },
+		defaultProjectId: readDefaultProject(context, options.defaultProjectId),
 	};
 }
 
@@ -141,7 +171,7 @@ async function recentEvents(context: IPollFunctions, plan: AuditPlan): Promise<A
 	const sample: AuditLogEntry[] = [];
 	let read = 0;
 	for await (const entry of auditLogEntries(context, plan.query)) {
-		if (passesActorFilter(entry, plan.actors)) sample.push(entry);
+		if (passes(entry, plan)) sample.push(entry);
 		read += 1;
 		if (sample.length >= MANUAL_SAMPLE_SIZE || read >= MANUAL_MAX_READ) break;
 	}
@@ -165,9 +195,9 @@ export async function pollAuditEvents(
 		const cursor = storedCursor(state.auditCursor);
 		const entries = await readEntries(context, plan, cursor);
 		fired = cursor === undefined ? [] : unseen(entries, cursor);
-		fired = fired.filter((entry) => passesActorFilter(entry, plan.actors));
+		fired = fired.filter((entry) => passes(entry, plan));
 		state.auditCursor = advance(cursor, entries);
 	}
-	const items = fired.reverse().map(auditItem);
+	const items = fired.reverse().map((entry) => auditItem(entry, plan.defaultProjectId));
 	return items.length ? [context.helpers.returnJsonArray(items)] : null;
 }

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { AuditLogEntry, CertificateEventType, CertificateReference } from './auditLog';
 
-/** What the trigger outputs for one audit log event, and the actor and project filters. */
+/** What the trigger outputs for one audit log event, its place, and the actor and project filters. */
 
 export const EVENT_NAMES: Record<CertificateEventType, string> = {
 	'certificate.created': 'certificateCreated',
@@ -85,14 +85,47 @@ function certificatesOf(entry: AuditLogEntry): IDataObject[] {
 	}));
 }
 
+/** Where a change was made: the organization, a project, or one of the two (the log cannot tell). */
+export type Place = 'organization' | 'project' | 'organizationOrProject';
+
+/**
+ * The place of a change as the audit log records it (spec/NOTES.md, "Project"), from the event type and
+ * payload rather than from whether `project` is present: OpenAI associates every admin-key action with
+ * the organization's default project. A certificate is created, renamed and deleted in the organization,
+ * whatever project is recorded. An activation or deactivation recorded under no project is the
+ * organization's; one made in a session (the dashboard) is that project's; one made with an admin key
+ * under the default project — or under any project while the default one is not known — may be either.
+ */
+export function placeOf(entry: AuditLogEntry, defaultProjectId: string | undefined): Place {
+	if (!entry.type.startsWith('certificates.') || !entry.project) return 'organization';
+	if (entry.actor?.type !== 'api_key') return 'project';
+	const other = defaultProjectId !== undefined && entry.project.id !== defaultProjectId;
+	return other ? 'project' : 'organizationOrProject';
+}
+
+/** Only in Projects: changes that are, or may be, in one of these projects (none given: every change). */
+export function passesProjectFilter(
+	entry: AuditLogEntry,
+	projectIds: string[],
+	defaultProjectId: string | undefined,
+): boolean {
+	if (projectIds.length === 0) return true;
+	const inProject = placeOf(entry, defaultProjectId) !== 'organization';
+	return inProject && projectIds.includes(entry.project!.id);
+}
+
 /** One output item: the change, the certificate(s), the place, the actor and the time. */
-export function auditItem(entry: AuditLogEntry): IDataObject {
-	const project = entry.project ? { id: entry.project.id, name: entry.project.name ?? null } : null;
+export function auditItem(entry: AuditLogEntry, defaultProjectId: string | undefined): IDataObject {
+	const recorded = entry.project
+		? { id: entry.project.id, name: entry.project.name ?? null }
+		: null;
+	const place = placeOf(entry, defaultProjectId);
 	return {
 		event: EVENT_NAMES[entry.type],
 		certificates: certificatesOf(entry),
-		place: project ? 'project' : 'organization',
-		project,
+		place,
+		project: place === 'organization' ? null : recorded,
+		auditLogProject: recorded,
 		actor: actorOf(entry),
 		occurredAt: new Date(entry.effective_at * 1000).toISOString(),
 		effectiveAt: entry.effective_at,

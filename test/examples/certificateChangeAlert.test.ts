@@ -142,7 +142,7 @@ describe('examples/certificate-change-alert.json', () => {
 		const at = (index: number) => new Date(events[index].effective_at * 1000).toISOString();
 		expect(alerts).toEqual([
 			{
-				message: `OpenAI certificate "Client CA 2027" (${renewed}) deactivated in project Web by API key key_person of bob@example.com at ${at(0)}, outside the rotation job.`,
+				message: `OpenAI certificate "Client CA 2027" (${renewed}) deactivated for the organization or in project Web by API key key_person of bob@example.com at ${at(0)}, outside the rotation job.`,
 				actor: 'API key key_person of bob@example.com',
 				certificateIds: [renewed],
 			},

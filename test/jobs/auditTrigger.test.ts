@@ -63,6 +63,8 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 		]);
 
 	it('reports every change the node made, once, oldest first, with the certificates, the place, the actor and the time', async () => {
+		// The oldest project: the sandbox records admin-key actions not scoped to a project under it.
+		fake.api.organization.addProject({ id: 'proj_default', name: 'Default project' });
 		fake.api.organization.addProject({ id: 'proj_web', name: 'Web' });
 		await upload('Before activation');
 		expect(await trigger.poll(CHANGED)).toEqual([]); // the first poll records where the log stands
@@ -104,14 +106,18 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 			PERSON_KEY,
 		);
 
+		const stored = trigger.stored;
 		const fired = await trigger.poll(CHANGED);
+		// Every change was made with an admin key, so every one is recorded under a project; by type, a
+		// creation, a rename and a deletion are the organization's; an activation may be either.
+		expect(audit().events.every((event) => event.project !== undefined)).toBe(true);
 		expect(summary(fired)).toEqual([
 			['certificateCreated', id, 'organization', rotationKeyId],
 			['certificateRenamed', id, 'organization', 'key_person'],
-			['certificateActivated', id, 'organization', rotationKeyId],
-			['certificateActivated', id, 'project', 'key_person'],
-			['certificateDeactivated', id, 'project', rotationKeyId],
-			['certificateDeactivated', id, 'organization', rotationKeyId],
+			['certificateActivated', id, 'organizationOrProject', rotationKeyId],
+			['certificateActivated', id, 'organizationOrProject', 'key_person'],
+			['certificateDeactivated', id, 'organizationOrProject', rotationKeyId],
+			['certificateDeactivated', id, 'organizationOrProject', rotationKeyId],
 			['certificateDeleted', id, 'organization', 'key_person'],
 		]);
 		const events = audit().events;
@@ -120,6 +126,7 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 			certificates: [{ id, name: 'Root CA 2027 (renamed)' }],
 			place: 'organization',
 			project: null,
+			auditLogProject: { id: 'proj_default', name: 'Default project' },
 			actor: {
 				type: 'apiKey',
 				name: 'API key key_person of alice@example.com',
@@ -132,6 +139,7 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 			auditLogId: events[2].id,
 			auditLogType: 'certificate.updated',
 		});
+		expect(fired[2].project).toEqual({ id: 'proj_default', name: 'Default project' });
 		expect(fired[3].project).toEqual({ id: 'proj_web', name: 'Web' });
 		expect((fired[6].certificates as IDataObject[])[0].content).toMatch(
 			/^-----BEGIN CERTIFICATE-----/,
@@ -145,6 +153,22 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 			'certificate.deleted',
 			'certificates.activated',
 			'certificates.deactivated',
+		]);
+
+		// Told the default project, the trigger knows the changes recorded under another one are in it.
+		trigger.stored = stored;
+		const known = await trigger.poll({
+			...CHANGED,
+			auditOptions: { defaultProjectId: ' proj_default ' },
+		});
+		expect(summary(known).map(([event, , place]) => [event, place])).toEqual([
+			['certificateCreated', 'organization'],
+			['certificateRenamed', 'organization'],
+			['certificateActivated', 'organizationOrProject'],
+			['certificateActivated', 'project'],
+			['certificateDeactivated', 'project'],
+			['certificateDeactivated', 'organizationOrProject'],
+			['certificateDeleted', 'organization'],
 		]);
 	});
 
@@ -269,6 +293,7 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 	});
 
 	it('filters by actor (include or exclude) and project, and asks only for the chosen changes', async () => {
+		fake.api.organization.addProject({ id: 'proj_default' });
 		fake.api.organization.addProject({ id: 'proj_a' });
 		fake.api.organization.addProject({ id: 'proj_b' });
 		await trigger.poll(CHANGED);
@@ -303,15 +328,15 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 			return summary(await trigger.poll({ ...CHANGED, ...parameters }));
 		};
 		expect(await pollWith({ auditOptions: { ignoreActors: rotationKeyId } })).toEqual([
-			['certificateActivated', id, 'project', 'key_person'],
-			['certificateActivated', id, 'organization', 'key_person'],
+			['certificateActivated', id, 'organizationOrProject', 'key_person'],
+			['certificateActivated', id, 'organizationOrProject', 'key_person'],
 		]);
 		expect(
 			await pollWith({ auditOptions: { onlyActors: 'ALICE@example.com, someone@example.com' } }),
 		).toHaveLength(2);
 		expect(
 			await pollWith({ auditOptions: { onlyActors: 'key_person', projectIds: 'proj_a' } }),
-		).toEqual([['certificateActivated', id, 'project', 'key_person']]);
+		).toEqual([['certificateActivated', id, 'organizationOrProject', 'key_person']]);
 		expect(await pollWith({ changes: ['certificate.created'] })).toEqual([
 			['certificateCreated', id, 'organization', rotationKeyId],
 		]);
@@ -321,6 +346,68 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 		expect(queries[queries.length - 2]).toMatchObject({ 'project_ids[]': 'proj_a' });
 		expect(queries[queries.length - 1]).toMatchObject({ 'event_types[]': 'certificate.created' });
 		expect(queries[queries.length - 1]['effective_at[gte]']).toBe('0'); // no event before the first poll: everything after it is new
+	});
+
+	it('Only in Projects: never an organization-level change recorded under the default project; a dashboard change is placed by its project', async () => {
+		const DASHBOARD_KEY = 'sk-admin-dashboard-0123456789abcdefSECRET';
+		audit().addKey(DASHBOARD_KEY, {
+			type: 'session',
+			session: { user: { id: 'user-dana', email: 'dana@example.com' }, ip_address: '10.0.0.7' },
+		});
+		fake.api.organization.addProject({ id: 'proj_default', name: 'Default project' });
+		fake.api.organization.addProject({ id: 'proj_a', name: 'A' });
+		await trigger.poll(CHANGED);
+		const id = await upload('CA');
+		const toggle = (resource: string, operation: string, key: string, projectId?: string) =>
+			act(
+				{
+					resource,
+					operation,
+					certificateIds: id,
+					...(projectId ? { projectId: certificateLocator(projectId) } : {}),
+					options: projectId ? {} : { confirmOrganizationEnforcement: true },
+				},
+				key,
+			);
+		await toggle('certificate', 'activate', fake.api.apiKey);
+		await toggle('projectCertificate', 'activate', fake.api.apiKey, 'proj_a');
+		await toggle('projectCertificate', 'deactivate', DASHBOARD_KEY, 'proj_a');
+		await toggle('certificate', 'deactivate', DASHBOARD_KEY);
+		expect(
+			audit()
+				.events.slice(-5)
+				.map((event) => event.project?.id),
+		).toEqual(['proj_default', 'proj_default', 'proj_a', 'proj_a', undefined]);
+		const stored = trigger.stored;
+		const placesWith = async (auditOptions: IDataObject) => {
+			trigger.stored = stored;
+			const items = await trigger.poll({ ...CHANGED, auditOptions });
+			return items.map((item) => [
+				item.event,
+				item.place,
+				(item.project as IDataObject | null)?.id ?? null,
+			]);
+		};
+		expect(await placesWith({})).toEqual([
+			['certificateCreated', 'organization', null],
+			['certificateActivated', 'organizationOrProject', 'proj_default'],
+			['certificateActivated', 'organizationOrProject', 'proj_a'],
+			['certificateDeactivated', 'project', 'proj_a'],
+			['certificateDeactivated', 'organization', null],
+		]);
+		// The API's project_ids[] matches the creation too (recorded under the default project): not reported.
+		expect(await placesWith({ projectIds: 'proj_default' })).toEqual([
+			['certificateActivated', 'organizationOrProject', 'proj_default'],
+		]);
+		const read = fake.api.log.filter((request) => request.path === '/v1/organization/audit_logs');
+		expect(read[read.length - 1].query['project_ids[]']).toBe('proj_default');
+		expect(await placesWith({ projectIds: 'proj_a', defaultProjectId: 'proj_default' })).toEqual([
+			['certificateActivated', 'project', 'proj_a'],
+			['certificateDeactivated', 'project', 'proj_a'],
+		]);
+		await expect(
+			trigger.poll({ ...CHANGED, auditOptions: { defaultProjectId: 'proj/../x' } }),
+		).rejects.toThrow('Default Project ID is refused: it contains "/"');
 	});
 
 	it('refuses an empty choice of changes before any request', async () => {

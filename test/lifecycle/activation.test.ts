@@ -104,8 +104,15 @@ describe('Activate and Deactivate', () => {
 		expect(reported.items).toHaveLength(1);
 		expect(reported.items[0].json.report).toEqual({
 			done: [{ action: 'activate', place: 'organization', certificateIds: ids.slice(0, 10) }],
-			failed: { action: 'activate', place: 'organization', certificateIds: ids.slice(10, 20) },
+			failed: {
+				action: 'activate',
+				place: 'organization',
+				certificateIds: ids.slice(10, 20),
+				status: 'not done',
+			},
 			notDone: [{ action: 'activate', place: 'organization', certificateIds: ids.slice(20) }],
+			rerun:
+				'Running the same Activate again is safe: it activates all of them, whichever were done already.',
 		});
 	});
 

@@ -90,7 +90,7 @@ describe('Certificate › Upload', () => {
 			'a private key',
 			{ certificate: `${ca.pem}\n${ca.keyPem}` },
 			[{}],
-			/contains a private key; nothing was sent/,
+			/contains a private key \(BEGIN PRIVATE KEY\); nothing was sent/,
 			/must never be uploaded/,
 		],
 		[
@@ -110,7 +110,7 @@ describe('Certificate › Upload', () => {
 		expect(fake.api.log).toHaveLength(0);
 	});
 
-	it('repeats an upload only after a rate limit, never after an answer that may have been processed', async () => {
+	it('repeats an upload after a rate limit, and after a 502 only once a lookup by fingerprint found it absent', async () => {
 		fake.api.faults.push({ kind: '429', retryAfterSeconds: 0, ...onUpload });
 		const retried = await fake.run({
 			parameters: { resource: 'certificate', operation: 'upload', certificate: ca.pem },
@@ -119,11 +119,28 @@ describe('Certificate › Upload', () => {
 		expect(uploads()).toHaveLength(2);
 
 		fake.api.faults.push({ kind: '502', ...onUpload });
-		const notRetried = await fake.run({
-			parameters: { resource: 'certificate', operation: 'upload', certificate: ca.pem },
+		const before = fake.api.log.length;
+		const lookedUp = await fake.run({
+			parameters: {
+				resource: 'certificate',
+				operation: 'upload',
+				certificate: ca.pem,
+				options: { retryDelay: 0 },
+			},
 		});
-		expect(notRetried.error?.httpCode).toBe('502');
-		expect(uploads()).toHaveLength(3);
+		expect(lookedUp.error).toBeUndefined();
+		expect(uploads()).toHaveLength(4);
+		// The 502, then the lookup: the list (the copy uploaded before does not count, so no content is
+		// fetched), then the repeat.
+		expect(
+			fake.api.log.slice(before).map((request) => `${request.method} ${request.path}`),
+		).toEqual([
+			'GET /v1/organization/certificates',
+			'POST /v1/organization/certificates',
+			'GET /v1/organization/certificates',
+			'POST /v1/organization/certificates',
+		]);
+		expect(lookedUp.items[0].json.id).not.toBe(retried.items[0].json.id);
 	});
 
 	it('continues on fail: an invalid certificate item becomes an error item, the next is uploaded', async () => {

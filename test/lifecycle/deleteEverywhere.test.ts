@@ -147,11 +147,19 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 				{ step: 'deactivate', place: 'organization', certificateId: target.id },
 				{ step: 'deactivate', place: 'proj_003', certificateId: target.id },
 			],
-			failed: { step: 'deactivate', place: 'proj_120', certificateId: target.id },
+			failed: {
+				step: 'deactivate',
+				place: 'proj_120',
+				certificateId: target.id,
+				status: 'not done',
+			},
 			notDone: [
 				{ step: 'deactivate', place: 'proj_archived', certificateId: target.id },
 				{ step: 'delete', certificateId: target.id },
 			],
+			rerun: expect.stringMatching(
+				/^Running the same Delete again deactivates it where it is still active/,
+			),
 		});
 		expect(fake.api.organization.whereActive(target.id)).toEqual(['proj_120', 'proj_archived']);
 	});
@@ -220,6 +228,7 @@ describe('Certificate › Delete › Deactivate Everywhere First', () => {
 			step: 'deactivate',
 			place: 'proj_120',
 			certificateId: target.id,
+			status: 'not done',
 		});
 	});
 });

@@ -21,6 +21,8 @@ describe('The fake Admin API keeps an audit log as the spec describes', () => {
 
 	it('records every certificate write it serves, as the actor of the key used, and lists them newest first', async () => {
 		const other = audit().addKey(OTHER_KEY);
+		// The oldest project is the default one: admin-key actions not scoped to a project are recorded under it.
+		api.organization.addProject({ id: 'proj_default', name: 'Default project' });
 		api.organization.addProject({ id: 'proj_a', name: 'A' });
 		const pem = makeCertificate({ ca: true }).pem;
 		const id = (await call('POST', '/organization/certificates', { certificate: pem, name: 'CA' }))
@@ -48,14 +50,15 @@ describe('The fake Admin API keeps an audit log as the spec describes', () => {
 		expect(
 			body.data.map((event: Record<string, any>) => [event.type, event.project?.id, event.actor]),
 		).toEqual([
-			['certificate.deleted', undefined, other],
-			['certificates.deactivated', undefined, own],
+			['certificate.deleted', 'proj_default', other],
+			['certificates.deactivated', 'proj_default', own],
 			['certificates.deactivated', 'proj_a', own],
 			['certificates.activated', 'proj_a', other],
-			['certificates.activated', undefined, own],
-			['certificate.updated', undefined, other],
-			['certificate.created', undefined, own],
+			['certificates.activated', 'proj_default', own],
+			['certificate.updated', 'proj_default', other],
+			['certificate.created', 'proj_default', own],
 		]);
+		expect(body.data[6].project).toEqual({ id: 'proj_default', name: 'Default project' });
 		expect(body.data[0]['certificate.deleted']).toEqual({ id, name: 'CA 2', certificate: pem });
 		expect(body.data[3]['certificates.activated']).toEqual({
 			certificates: [{ id, name: 'CA 2' }],

@@ -1,3 +1,6 @@
+import { X509Certificate } from 'node:crypto';
+
+import { certificateExtensions, octetString } from '../../nodes/OpenAiCertificates/helpers/der';
 import type { GeneratedCertificate } from '../../sandbox/certificates';
 import { makeCertificate } from '../../sandbox/certificates';
 import type { FakeAdminApi } from '../../sandbox/server';
@@ -132,8 +135,21 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 		).toMatch(/certificate has expired/);
 	});
 
-	it('checks the signature, not only the names: a CA of the same name with another key anchors nothing', async () => {
-		const impostor = makeCertificate({ ca: true, commonName: 'Probe Root CA', freshKey: true });
+	it('checks the signature, not only the names: a CA of the same name and key identifier with another key anchors nothing', async () => {
+		// The same Subject Key Identifier, so the client's Authority Key Identifier does not rule it out first.
+		const rootKeyId = octetString(
+			certificateExtensions(new X509Certificate(root.pem).raw).get('551d0e')!.value,
+		)!;
+		const impostor = makeCertificate({
+			ca: true,
+			commonName: 'Probe Root CA',
+			freshKey: true,
+			caExtensions: {
+				subjectKeyIdentifier: Buffer.from(rootKeyId)
+					.toString('hex')
+					.replace(/(..)(?!$)/g, '$1:'),
+			},
+		});
 		api.organization.addCertificate({ content: impostor.pem, activeInOrganization: true });
 		const refused = await probe('proj_a', client(viaRoot));
 		expect(refused).toMatchObject({ accepted: false, code: 'certificate_not_accepted' });

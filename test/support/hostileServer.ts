@@ -7,7 +7,8 @@ import { gzipSync } from 'node:zlib';
 /**
  * A misbehaving Admin API for tests: answers what each test scripts (HTML on 200, truncated JSON, bodies
  * dripped or cut mid-way, redirects, broken gzip, odd headers), over http or https, and passes everything
- * else to an upstream (the sandbox) so state-changing flows still work. Logs every request it sees.
+ * else to an upstream (the sandbox) so state-changing flows still work — or lets the upstream act on a
+ * request and then loses or garbles its answer (`pass`). Logs every request it sees.
  */
 
 export interface SeenRequest {
@@ -19,6 +20,12 @@ export interface SeenRequest {
 	body: string;
 	/** Answered by a scripted route (true) or passed upstream (false). */
 	scripted: boolean;
+}
+
+export interface UpstreamAnswer {
+	status: number;
+	headers: IncomingMessage['headers'];
+	body: string;
 }
 
 export type Handler = (request: SeenRequest, response: ServerResponse) => void | Promise<void>;
@@ -34,6 +41,11 @@ export interface HostileServer {
 	/** The base URL (…/v1) with the given host, default 127.0.0.1. */
 	baseUrl(host?: string): string;
 	log: SeenRequest[];
+	/**
+	 * Passes a request to the upstream and hands back its answer without sending it: a handler that
+	 * lets the sandbox act on a request (store an upload) and then loses or garbles the answer.
+	 */
+	pass(request: SeenRequest): Promise<UpstreamAnswer>;
 	/** Scripts the next `times` requests that match (default: all of them). */
 	on(match: string | ((request: SeenRequest) => boolean), handler: Handler, times?: number): void;
 	close(): Promise<void>;
@@ -106,6 +118,10 @@ export async function startHostileServer(
 		on: (match, handler, times = Number.POSITIVE_INFINITY) => {
 			routes.unshift({ match: matcher(match), handler, remaining: times });
 		},
+		pass: async (request) => {
+			if (!options.upstream) throw new Error('pass() needs an upstream');
+			return await upstreamAnswer(options.upstream, request);
+		},
 		close: async () => {
 			for (const socket of sockets) socket.destroy();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -113,7 +129,12 @@ export async function startHostileServer(
 	};
 }
 
-function forward(upstream: string, request: SeenRequest, response: ServerResponse): void {
+function sendUpstream(
+	upstream: string,
+	request: SeenRequest,
+	onAnswer: (answer: IncomingMessage) => void,
+	onError: (error: Error) => void,
+): void {
 	const target = new URL(upstream);
 	const headers = { ...request.headers, host: target.host };
 	const outgoing = httpRequest(
@@ -124,13 +145,43 @@ function forward(upstream: string, request: SeenRequest, response: ServerRespons
 			path: request.url,
 			headers,
 		},
+		onAnswer,
+	);
+	outgoing.on('error', onError);
+	outgoing.end(request.body);
+}
+
+function forward(upstream: string, request: SeenRequest, response: ServerResponse): void {
+	sendUpstream(
+		upstream,
+		request,
 		(answer) => {
 			response.writeHead(answer.statusCode ?? 502, answer.headers);
 			answer.pipe(response);
 		},
+		() => response.destroy(),
 	);
-	outgoing.on('error', () => response.destroy());
-	outgoing.end(request.body);
+}
+
+function upstreamAnswer(upstream: string, request: SeenRequest): Promise<UpstreamAnswer> {
+	return new Promise((resolve, reject) =>
+		sendUpstream(
+			upstream,
+			request,
+			(answer) => {
+				const chunks: Buffer[] = [];
+				answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+				answer.on('end', () =>
+					resolve({
+						status: answer.statusCode ?? 502,
+						headers: answer.headers,
+						body: Buffer.concat(chunks).toString('utf8'),
+					}),
+				);
+			},
+			reject,
+		),
+	);
 }
 
 // Scripted answers.

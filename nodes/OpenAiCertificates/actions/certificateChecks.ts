@@ -14,6 +14,7 @@ import {
 	hasPrivateKey,
 	keyMaterialBesides,
 	MAX_INPUT_BYTES,
+	otherBlocks,
 } from '../helpers/pem';
 import type { CheckFailure, CheckName } from '../helpers/x509';
 import { checkCertificatePem, SKIPPABLE_CHECKS } from '../helpers/x509';
@@ -60,6 +61,14 @@ function screenPem(this: IExecuteFunctions, pem: string, { source, itemIndex }: 
 		throw notSent(
 			`is ${bytes} bytes, more than the ${MAX_INPUT_BYTES / 1024 / 1024} MB this node reads`,
 			'A CA certificate is a few kilobytes. Give only the certificate (the -----BEGIN CERTIFICATE----- block).',
+		);
+	}
+	const others = otherBlocks(pem);
+	if (others.length > 0) {
+		const kinds = [...new Set(others.map((other) => other.name))];
+		throw notSent(
+			`contains ${kinds.join(', and ')}`,
+			[...new Set(others.map((other) => other.fix))].join(' '),
 		);
 	}
 	const keyMaterial = hasPrivateKey(pem) ? [] : keyMaterialBesides(pem);

@@ -77,7 +77,7 @@ export const certificateCheckOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to accept more than one certificate (a chain); OpenAI must have enabled chains for the organization',
+			'Whether to accept more than one certificate (a chain). OpenAI documents one CA that directly signs the client certificates; whether it accepts a chain is not documented.',
 	},
 	{
 		displayName: 'Include Details',
@@ -93,7 +93,7 @@ export const certificateCheckOptions: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to send the certificate even if it is not a parseable CA, is expired or expiring within a day, is over 16 KB or is a chain. The output then lists the skipped checks. A private key is always refused.',
+			'Whether to send the certificate even if it is not a CA, lacks the Subject Key Identifier, Authority Key Identifier or Key Usage (Certificate Sign, CRL Sign) OpenAI requires, is expired or expiring within a day, is over 16 KB or is a chain. The output then lists the skipped checks. A private key or an unparseable block is always refused.',
 	},
 ];
 

@@ -4,11 +4,12 @@
  * First" and Rotate. Calls of the Admin API only: no node parameter is read here.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
-import { withReport } from '../helpers/progress';
+import { failedOutcome, withReport } from '../helpers/progress';
 import type { RequestSettings } from '../transport';
-import { adminApiRequest, asNodeError, listObjects, listUpTo } from '../transport';
-import type { Certificate, Project } from '../transport/shapes';
+import { adminApiRequest, asNodeError } from '../transport';
+import { ActivationView } from './activationView';
 
 /** Where a certificate can be active. */
 export type Place = { scope: 'organization' } | { scope: 'project'; projectId: string };
@@ -66,16 +67,19 @@ function chunkFailed(
 ) {
 	const entry = (certificateIds: string[]) => ({ action, place: placeName(place), certificateIds });
 	const sent = chunks.slice(0, index);
+	const status = failedOutcome(error);
+	const unknown = status === 'unknown' ? ' Whether the failed call took effect is unknown.' : '';
 	return withReport(
 		context.getNode(),
 		error,
 		`Call ${index + 1} of ${chunks.length} to ${action} certificates in ${describePlace(place)} failed; ${index} call(s) before it succeeded (${
 			sent.flat().join(', ') || 'none'
-		}) and ${chunks.length - index - 1} were not sent.`,
+		}) and ${chunks.length - index - 1} were not sent.${unknown}`,
 		{
 			done: sent.map(entry),
-			failed: entry(chunks[index]),
+			failed: { ...entry(chunks[index]), status },
 			notDone: chunks.slice(index + 1).map(entry),
+			rerun: `Running the same ${action === 'activate' ? 'Activate' : 'Deactivate'} again is safe: it ${action}s all of them, whichever were done already.`,
 		},
 		itemIndex,
 	);
@@ -103,6 +107,7 @@ export async function toggleCertificates(
 					settings,
 				),
 			);
+			ActivationView.of(context).applied(place, action, chunk);
 		} catch (error) {
 			if (chunks.length === 1) throw asNodeError(context.getNode(), error, settings.itemIndex);
 			throw chunkFailed(context, error, place, action, chunks, index, settings.itemIndex);
@@ -111,80 +116,16 @@ export async function toggleCertificates(
 	return responses;
 }
 
-/** The IDs of every project, archived ones included (a certificate must be inactive in all of them). */
-async function allProjectIds(
-	context: IExecuteFunctions,
-	settings: RequestSettings,
-): Promise<string[]> {
-	const projects = await listUpTo<Project>(
-		context,
-		['organization', 'projects'],
-		{ include_archived: true },
-		settings,
-		undefined,
-	);
-	return projects.map((project) => project.id);
-}
-
-async function isActiveIn(
-	context: IExecuteFunctions,
-	path: string[],
+/** The places where the certificate is active, from the view's sets: the organization first, then projects. */
+function placesIn(
 	certificateId: string,
-	settings: RequestSettings,
-): Promise<boolean> {
-	for await (const certificate of listObjects<Certificate>(context, path, {}, settings)) {
-		if (certificate.id === certificateId) return certificate.active === true;
-	}
-	return false;
-}
-
-/**
- * Every place where the certificate is active: the organization (from its certificate list) and each
- * project (from that project's certificate list). Reads only.
- */
-export async function placesWhereActive(
-	context: IExecuteFunctions,
-	certificateId: string,
-	settings: RequestSettings,
-): Promise<Place[]> {
-	const places: Place[] = [];
-	if (await isActiveIn(context, ['organization', 'certificates'], certificateId, settings))
-		places.push(ORGANIZATION);
-	for (const projectId of await allProjectIds(context, settings)) {
-		const path = ['organization', 'projects', projectId, 'certificates'];
-		if (await isActiveIn(context, path, certificateId, settings))
-			places.push(projectPlace(projectId));
-	}
+	organization: Set<string>,
+	projects: Map<string, Set<string>>,
+): Place[] {
+	const places: Place[] = organization.has(certificateId) ? [ORGANIZATION] : [];
+	for (const [projectId, active] of projects)
+		if (active.has(certificateId)) places.push(projectPlace(projectId));
 	return places;
-}
-
-/** For each certificate active in one of the projects, those projects, in the given order. */
-async function activeByProject(
-	context: IExecuteFunctions,
-	projectIds: string[],
-	settings: RequestSettings,
-): Promise<Map<string, string[]>> {
-	const projectsOf = new Map<string, string[]>();
-	for (const projectId of projectIds) {
-		const path = ['organization', 'projects', projectId, 'certificates'];
-		for await (const certificate of listObjects<Certificate>(context, path, {}, settings)) {
-			if (certificate.active !== true) continue;
-			projectsOf.set(certificate.id, [...(projectsOf.get(certificate.id) ?? []), projectId]);
-		}
-	}
-	return projectsOf;
-}
-
-/**
- * The projects where each certificate is active, in project-list order (archived projects included):
- * one listing of the projects, then each project's certificate list (one request per project while
- * the organization holds at most 100 certificates). Reads only.
- */
-export async function projectsWhereActive(
-	context: IExecuteFunctions,
-	settings: RequestSettings,
-): Promise<Map<string, string[]>> {
-	return await activeByProject(context, await allProjectIds(context, settings), settings);
 }
 
 /** Where every certificate is active, and which projects exist. */
@@ -194,23 +135,60 @@ export interface ActivationOverview {
 	placesOf(certificateId: string): Place[];
 }
 
-/** The organization's list, the project list and each project's list, read once. Reads only. */
+/**
+ * Where every certificate is active, from the execution's view (api/activationView.ts): the
+ * organization's list, the project list (archived included) and each project's list, read once per
+ * execution (the project lists in parallel) and kept true by this execution's own writes. Reads only.
+ */
 export async function activationOverview(
 	context: IExecuteFunctions,
 	settings: RequestSettings,
 ): Promise<ActivationOverview> {
-	const inOrganization = new Set<string>();
-	const path = ['organization', 'certificates'];
-	for await (const certificate of listObjects<Certificate>(context, path, {}, settings)) {
-		if (certificate.active === true) inOrganization.add(certificate.id);
-	}
-	const projectIds = await allProjectIds(context, settings);
-	const projectsOf = await activeByProject(context, projectIds, settings);
+	const view = ActivationView.of(context);
+	const [organization, projects] = await Promise.all([
+		view.organizationActive(settings),
+		view.everyProject(settings),
+	]);
 	return {
-		projectIds,
-		placesOf: (id) => [
-			...(inOrganization.has(id) ? [ORGANIZATION] : []),
-			...(projectsOf.get(id) ?? []).map(projectPlace),
-		],
+		projectIds: [...projects.keys()],
+		placesOf: (id) => placesIn(id, organization, projects),
 	};
+}
+
+/** Every place where the certificate is active: the organization and each project (the view). Reads only. */
+export async function placesWhereActive(
+	context: IExecuteFunctions,
+	certificateId: string,
+	settings: RequestSettings,
+): Promise<Place[]> {
+	return (await activationOverview(context, settings)).placesOf(certificateId);
+}
+
+/** The projects where each certificate is active, in project-list order (archived projects included). */
+export async function projectsWhereActive(
+	context: IExecuteFunctions,
+	settings: RequestSettings,
+): Promise<Map<string, string[]>> {
+	const projectsOf = new Map<string, string[]>();
+	for (const [projectId, active] of await ActivationView.of(context).everyProject(settings))
+		for (const id of active) projectsOf.set(id, [...(projectsOf.get(id) ?? []), projectId]);
+	return projectsOf;
+}
+
+/**
+ * Whether a 404 from a project's activate/deactivate means the project is gone (deleted since the view
+ * read it): the project list is read again, and a project no longer in it holds no active certificate.
+ */
+export async function projectGone(
+	context: IExecuteFunctions,
+	place: Place,
+	error: unknown,
+	settings: RequestSettings,
+): Promise<boolean> {
+	if (place.scope !== 'project' || !(error instanceof NodeApiError) || error.httpCode !== '404')
+		return false;
+	const view = ActivationView.of(context);
+	view.refresh(place);
+	const projects = await view.projects(settings);
+	return !projects.some((project) => project.id === place.projectId);
 }

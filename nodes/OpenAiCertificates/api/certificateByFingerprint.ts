@@ -3,7 +3,7 @@
  * content, so each candidate's PEM is fetched (`include[]=content`); when the validity dates are
  * known, only certificates with the same dates are fetched, which keeps it cheap on the rate-limited
  * API (usually one request besides the list). Used by Get Many's Matches Certificate filter and by
- * Rotate, which must not upload its new certificate twice.
+ * Rotate, which must not upload its new certificate twice, and by an upload whose answer was lost.
  */
 import type { X509Certificate } from 'node:crypto';
 
@@ -59,19 +59,24 @@ export function matchesFingerprint(
 	};
 }
 
-/** The organization's certificate with this certificate's fingerprint, if one was uploaded. */
+/**
+ * The organization's certificate with this certificate's fingerprint, if one was uploaded (the newest;
+ * certificates whose IDs are in `except` do not count).
+ */
 export async function findUploadedCertificate(
 	context: AdminApiContext,
 	certificate: X509Certificate,
 	settings: RequestSettings,
+	except: ReadonlySet<string> = new Set(),
 ): Promise<OrganizationCertificate | undefined> {
+	const matches = matchesFingerprint(context, targetOf(certificate), settings);
 	const [found] = await listUpTo<OrganizationCertificate>(
 		context,
 		['organization', 'certificates'],
 		{ order: 'desc' },
 		settings,
 		1,
-		matchesFingerprint(context, targetOf(certificate), settings),
+		async (candidate) => !except.has(candidate.id) && (await matches(candidate)),
 	);
 	return found;
 }

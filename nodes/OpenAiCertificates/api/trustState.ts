@@ -1,15 +1,18 @@
 /**
- * What the lockout guard needs to know before a change, read from the Admin API (reads only): which
- * projects the change affects, which certificates are active for the organization and for each of them,
- * and the content of every certificate that is or becomes active there (`include[]=content`).
+ * What the lockout guard needs to know before a change (reads only): which projects the change affects,
+ * which certificates are active for the organization and for each of them, and the content of every
+ * certificate that is or becomes active there (`include[]=content`). Activation comes from the
+ * execution's view (api/activationView.ts), so items and steps of one execution share one read.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { inParallel } from '../helpers/parallel';
 import type { ActiveSets, TrustAnchor, TrustStep } from '../helpers/trust';
 import { anchorCertificates } from '../helpers/trust';
 import type { RequestSettings } from '../transport';
-import { adminApiRequest, listObjects, listUpTo } from '../transport';
-import type { Certificate, Project } from '../transport/shapes';
+import { adminApiRequest } from '../transport';
+import type { Certificate } from '../transport/shapes';
+import { ActivationView, READS_IN_FLIGHT } from './activationView';
 
 export interface TrustState {
 	/** The projects whose requests the change affects (archived projects take no requests). */
@@ -18,41 +21,22 @@ export interface TrustState {
 	anchors: Map<string, TrustAnchor>;
 }
 
-async function activeIds(
-	context: IExecuteFunctions,
-	path: string[],
-	settings: RequestSettings,
-): Promise<string[]> {
-	const ids: string[] = [];
-	for await (const certificate of listObjects<Certificate>(context, path, {}, settings))
-		if (certificate.active === true) ids.push(certificate.id);
-	return ids;
-}
-
 /** Whether any certificate is active for the organization now. */
 export async function organizationEnforced(
 	context: IExecuteFunctions,
 	settings: RequestSettings,
 ): Promise<boolean> {
-	for await (const certificate of listObjects<Certificate>(
-		context,
-		['organization', 'certificates'],
-		{},
-		settings,
-	))
-		if (certificate.active === true) return true;
-	return false;
+	return (await ActivationView.of(context).organizationActive(settings)).size > 0;
 }
 
 async function affectedProjects(
-	context: IExecuteFunctions,
+	view: ActivationView,
 	steps: TrustStep[],
 	settings: RequestSettings,
 ): Promise<string[]> {
 	if (steps.some((step) => step.place.scope === 'organization')) {
-		const path = ['organization', 'projects'];
-		const projects = await listUpTo<Project>(context, path, {}, settings, undefined);
-		return projects.map((project) => project.id);
+		const projects = await view.projects(settings);
+		return projects.filter((project) => !project.archived_at).map((project) => project.id);
 	}
 	return [
 		...new Set(steps.map((step) => (step.place.scope === 'project' ? step.place.projectId : ''))),
@@ -75,7 +59,8 @@ async function readAnchor(
 
 /**
  * Reads the state a change starts from. `known` are anchors the caller already has (Rotate's new
- * certificate, not uploaded yet); every other certificate that is or becomes active is read once.
+ * certificate, not uploaded yet); every other certificate that is or becomes active is read once per
+ * execution.
  */
 export async function readTrustState(
 	context: IExecuteFunctions,
@@ -83,20 +68,24 @@ export async function readTrustState(
 	known: TrustAnchor[],
 	settings: RequestSettings,
 ): Promise<TrustState> {
-	const projects = await affectedProjects(context, steps, settings);
-	const organization = await activeIds(context, ['organization', 'certificates'], settings);
-	const before: ActiveSets = { organization, projects: {} };
-	for (const projectId of projects) {
-		const path = ['organization', 'projects', projectId, 'certificates'];
-		before.projects[projectId] = await activeIds(context, path, settings);
-	}
+	const view = ActivationView.of(context);
+	const projects = await affectedProjects(view, steps, settings);
+	const [organization, inProjects] = await Promise.all([
+		view.organizationActive(settings),
+		inParallel(projects, READS_IN_FLIGHT, (id) => view.projectActive(id, settings)),
+	]);
+	const before: ActiveSets = { organization: [...organization], projects: {} };
+	projects.forEach((projectId, index) => (before.projects[projectId] = [...inProjects[index]]));
 	const anchors = new Map(known.map((anchor) => [anchor.id, anchor]));
 	const wanted = new Set([
-		...organization,
+		...before.organization,
 		...Object.values(before.projects).flat(),
 		...steps.flatMap((step) => (step.action === 'activate' ? step.certificateIds : [])),
 	]);
-	for (const id of wanted)
-		if (!anchors.has(id)) anchors.set(id, await readAnchor(context, id, settings));
+	const toRead = [...wanted].filter((id) => !anchors.has(id));
+	const read = await inParallel(toRead, READS_IN_FLIGHT, (id) =>
+		view.certificate(id, () => readAnchor(context, id, settings)),
+	);
+	toRead.forEach((id, index) => anchors.set(id, read[index]));
 	return { projects, before, anchors };
 }

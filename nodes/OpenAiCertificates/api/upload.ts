@@ -1,12 +1,19 @@
 /**
  * Uploading a certificate, for Upload and Rotate: first a look at how many the organization holds (the
  * documented maximum is 50), then one POST that is never sent twice unless it surely did not arrive.
+ * An attempt whose outcome is unclear (its answer lost, a timeout, a 5xx, a 2xx that is not a
+ * certificate) is reconciled: the organization is searched for a new certificate with the SHA-256
+ * fingerprint of what was sent, and only when there is none is the upload sent again.
  */
+import type { X509Certificate } from 'node:crypto';
+
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isExpired } from '../helpers/dates';
+import { findUploadedCertificate } from './certificateByFingerprint';
 import type { RequestSettings } from '../transport';
+import type { Reconcile } from '../transport/reconcile';
 import { adminApiRequest, listUpTo } from '../transport';
 import type { Certificate, OrganizationCertificate } from '../transport/shapes';
 
@@ -20,11 +27,14 @@ function named(certificates: OrganizationCertificate[]): string {
 		.join(', ');
 }
 
-/** Refuses before sending when the organization is full, naming the certificates that could go. */
+/**
+ * Refuses before sending when the organization is full, naming the certificates that could go; else
+ * the IDs it holds now (a certificate found after an unclear answer must not be one of them).
+ */
 async function checkRoomForOne(
 	context: IExecuteFunctions,
 	settings: RequestSettings,
-): Promise<void> {
+): Promise<Set<string>> {
 	const held = await listUpTo<OrganizationCertificate>(
 		context,
 		['organization', 'certificates'],
@@ -32,7 +42,7 @@ async function checkRoomForOne(
 		settings,
 		undefined,
 	);
-	if (held.length < MAX_CERTIFICATES) return;
+	if (held.length < MAX_CERTIFICATES) return new Set(held.map((certificate) => certificate.id));
 	const now = Math.floor(Date.now() / 1000);
 	const expired = held.filter((c) => isExpired(c.certificate_details.expires_at, now));
 	const inactive = held.filter((c) => c.active !== true && !expired.includes(c));
@@ -46,18 +56,57 @@ async function checkRoomForOne(
 	);
 }
 
+/** What is uploaded: the PEM sent, and the certificates parsed from it (the first one's fingerprint finds it). */
+export interface Upload {
+	pem: string;
+	certificates: X509Certificate[];
+}
+
+/** The upload's answer; `reconciled` when it was found by fingerprint after an unclear answer. */
+export type UploadedCertificate = Certificate & { reconciled?: true };
+
+/** The certificate an unclear attempt created, if there is one: new since `before`, with `reconciled: true`. */
+async function findCreated(
+	context: IExecuteFunctions,
+	certificate: X509Certificate,
+	before: Set<string>,
+	settings: RequestSettings,
+): Promise<UploadedCertificate | undefined> {
+	const found = await findUploadedCertificate(context, certificate, settings, before);
+	if (found === undefined) return undefined;
+	const path = ['organization', 'certificates', found.id];
+	const created = await adminApiRequest<Certificate>(context, { method: 'GET', path }, settings);
+	return { ...created, reconciled: true };
+}
+
+/** How an attempt with an unclear outcome is settled: by the fingerprint of the certificate sent. */
+function reconcileBy(
+	context: IExecuteFunctions,
+	certificate: X509Certificate | undefined,
+	before: Set<string>,
+	settings: RequestSettings,
+): Reconcile | undefined {
+	if (certificate === undefined) return undefined;
+	return {
+		what: 'the upload',
+		find: async () => await findCreated(context, certificate, before, settings),
+		check: `Check whether the certificate is in the organization before uploading it again: Get Many with the filter Matches Certificate set to its SHA-256 fingerprint ${certificate.fingerprint256} (or its PEM). Rotate run again with the same input finds it that way by itself.`,
+	};
+}
+
 export async function uploadCertificate(
 	context: IExecuteFunctions,
-	pem: string,
+	upload: Upload,
 	name: string | undefined,
 	settings: RequestSettings,
-): Promise<Certificate> {
-	await checkRoomForOne(context, settings);
-	const body: IDataObject = { certificate: pem };
+): Promise<UploadedCertificate> {
+	const before = await checkRoomForOne(context, settings);
+	const body: IDataObject = { certificate: upload.pem };
 	if (name !== undefined) body.name = name;
-	return await adminApiRequest<Certificate>(
+	const reconcile = reconcileBy(context, upload.certificates[0], before, settings);
+	return await adminApiRequest<UploadedCertificate>(
 		context,
-		{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false },
+		{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false, reconcile },
 		settings,
 	);
 }

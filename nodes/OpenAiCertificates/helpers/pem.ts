@@ -53,6 +53,82 @@ export function certificateBlocks(text: string): PemBlock[] {
 	return pemBlocks(text).filter((block) => block.label === 'CERTIFICATE');
 }
 
+/** What a PEM block that is not a certificate holds, and what to give instead. */
+export interface BlockKind {
+	/** The block named by its full type, e.g. 'a certificate request (BEGIN CERTIFICATE REQUEST)'. */
+	name: string;
+	fix: string;
+	privateKey: boolean;
+}
+
+const NEVER_UPLOADED =
+	'A private key must never be uploaded: only the certificate blocks are. Give only the CA certificate (the -----BEGIN CERTIFICATE----- block), and keep the key where it is.';
+
+const KINDS: Record<string, Omit<BlockKind, 'name'> & { what: string }> = {
+	'CERTIFICATE REQUEST': {
+		what: 'a certificate request',
+		fix: 'A certificate request is not a certificate: upload the CA certificate that signs it (the issuer of your client certificates), not the request.',
+		privateKey: false,
+	},
+	PKCS7: {
+		what: 'a PKCS#7 bundle',
+		fix: 'Take the certificates out of the bundle with `openssl pkcs7 -print_certs -in bundle.p7b -out certificates.pem` and give the CA certificate from it.',
+		privateKey: false,
+	},
+	'PUBLIC KEY': {
+		what: 'a public key',
+		fix: 'A public key is not a certificate: give the CA certificate that holds it (the -----BEGIN CERTIFICATE----- block).',
+		privateKey: false,
+	},
+	'X509 CRL': {
+		what: 'a certificate revocation list',
+		fix: 'A revocation list is not a certificate: give the CA certificate that issued it.',
+		privateKey: false,
+	},
+	'TRUSTED CERTIFICATE': {
+		what: "an OpenSSL 'trusted certificate'",
+		fix: 'Convert it to a plain certificate with `openssl x509 -in trusted.pem -out certificate.pem`.',
+		privateKey: false,
+	},
+	'EC PARAMETERS': {
+		what: 'EC parameters',
+		fix: 'EC parameters are part of a key, not a certificate: remove the block and give only the CA certificate.',
+		privateKey: false,
+	},
+	'ENCRYPTED PRIVATE KEY': {
+		what: 'an encrypted private key',
+		fix: NEVER_UPLOADED,
+		privateKey: true,
+	},
+};
+const ALIASES: Record<string, string> = {
+	'NEW CERTIFICATE REQUEST': 'CERTIFICATE REQUEST',
+	CMS: 'PKCS7',
+	'RSA PUBLIC KEY': 'PUBLIC KEY',
+};
+
+/** A non-certificate block named by its full type (its BEGIN line) with the fix. */
+export function blockKind(label: string): BlockKind {
+	const known = KINDS[ALIASES[label] ?? label];
+	const begin = `(BEGIN ${label})`;
+	if (known)
+		return { name: `${known.what} ${begin}`, fix: known.fix, privateKey: known.privateKey };
+	if (/PRIVATE KEY/.test(label))
+		return { name: `a private key ${begin}`, fix: NEVER_UPLOADED, privateKey: true };
+	return {
+		name: `a PEM block that is not a certificate ${begin}`,
+		fix: 'Only CERTIFICATE blocks are uploaded: remove the other block and give only the CA certificate.',
+		privateKey: false,
+	};
+}
+
+/** The well-formed blocks that are not certificates, each named. */
+export function otherBlocks(text: string): BlockKind[] {
+	return pemBlocks(text)
+		.filter((block) => block.label !== 'CERTIFICATE')
+		.map((block) => blockKind(block.label));
+}
+
 /** Whether the text holds a private key in any well-formed PEM form (PKCS#8, RSA, EC, encrypted). */
 export function hasPrivateKey(text: string): boolean {
 	return /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----/.test(text);

@@ -8,11 +8,26 @@ import { asNodeError } from '../transport';
 
 export interface ProgressReport extends IDataObject {
 	done: IDataObject[];
+	/** The step that failed; its `status` says whether it took effect: 'not done' or 'unknown'. */
 	failed: IDataObject;
 	notDone: IDataObject[];
+	/** What running the same job again does. */
+	rerun: string;
 }
 
-/** Adds the report to the error (its description and `context.report`), so a partial result is never silent. */
+/**
+ * What a failed write did: 'unknown' when the API may have acted on it (its answer was lost, a 5xx, an
+ * answer that could not be read), else 'not done'. The transport marks its errors (`context.outcome`).
+ */
+export function failedOutcome(error: unknown): 'not done' | 'unknown' {
+	const outcome = (error as { context?: { outcome?: unknown } } | undefined)?.context?.outcome;
+	return outcome === 'unknown' ? 'unknown' : 'not done';
+}
+
+/**
+ * Adds the report to the error (its description and `context.report`), so a partial result is never
+ * silent: the summary, then what a re-run does, then the error's own description.
+ */
 export function withReport(
 	node: INode,
 	error: unknown,
@@ -21,7 +36,7 @@ export function withReport(
 	itemIndex: number | undefined,
 ): NodeApiError | NodeOperationError {
 	const wrapped = asNodeError(node, error, itemIndex);
-	wrapped.description = `${summary} ${wrapped.description ?? ''}`.trim();
+	wrapped.description = `${summary} ${report.rerun} ${wrapped.description ?? ''}`.trim();
 	wrapped.context.report = report;
 	return wrapped;
 }

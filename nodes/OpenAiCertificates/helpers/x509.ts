@@ -1,10 +1,13 @@
 /**
  * What can be known about a certificate locally, with Node's X509Certificate, and OpenAI's guidance
- * for organization certificates turned into checks: a parseable CA, valid now and for more than a
- * day, under 16 KB, one certificate unless chains are allowed. Pure: "now" is an argument.
+ * for organization certificates turned into checks: a parseable CA with the required extensions
+ * (helpers/caExtensions.ts), valid now and for more than a day, under 16 KB, one certificate unless
+ * chains are allowed. Pure: "now" is an argument.
  */
 import { X509Certificate } from 'node:crypto';
 
+import type { ExtensionCheck } from './caExtensions';
+import { caExtensionFix, caExtensionProblems, EXTENSION_CHECKS, saysCa } from './caExtensions';
 import { daysUntil, SECONDS_PER_DAY } from './dates';
 import type { PemBlock } from './pem';
 import { byteLength, certificateBlocks, decodedLength, MAX_CERTIFICATE_BYTES } from './pem';
@@ -24,10 +27,16 @@ export interface CertificateDetails {
 	[key: string]: string | number | boolean | undefined;
 }
 
-export type CheckName = 'parse' | 'ca' | 'validity' | 'size' | 'chain';
+export type CheckName = 'parse' | 'ca' | ExtensionCheck | 'validity' | 'size' | 'chain';
 
 /** What Skip Local Checks skips. 'parse' is never skipped: a block that is not exactly one X.509 certificate could be anything, key material included, and is never sent. */
-export const SKIPPABLE_CHECKS: CheckName[] = ['ca', 'validity', 'size', 'chain'];
+export const SKIPPABLE_CHECKS: CheckName[] = [
+	'ca',
+	...EXTENSION_CHECKS,
+	'validity',
+	'size',
+	'chain',
+];
 
 export interface CheckFailure {
 	check: CheckName;
@@ -148,15 +157,25 @@ function validityFailure(
 	return undefined;
 }
 
-/** What is wrong with one parsed certificate: not a CA, not valid now or for long enough. */
+/** What a CA lacks of the extensions OpenAI requires, each with the openssl lines that add them all. */
+function extensionFailures(certificate: X509Certificate): CheckFailure[] {
+	const problems = caExtensionProblems(certificate);
+	const fix = caExtensionFix(problems.map((found) => found.check));
+	const name = `"${oneLine(certificate.subject)}"`;
+	return problems.map(({ check, problem }) => ({ check, problem: `${name} ${problem}`, fix }));
+}
+
+/** What is wrong with one parsed certificate: not a CA (or one without the required extensions), not valid now or for long enough. */
 function certificateFailures(certificate: X509Certificate, nowSeconds: number): CheckFailure[] {
 	const failures: CheckFailure[] = [];
-	if (!certificate.ca) {
+	if (!certificate.ca && !saysCa(certificate)) {
 		failures.push({
 			check: 'ca',
 			problem: `"${oneLine(certificate.subject)}" is not a CA (its basicConstraints lack CA:TRUE): this looks like a client (leaf) certificate`,
 			fix: `Upload the CA that issued it: "${oneLine(certificate.issuer)}".`,
 		});
+	} else {
+		failures.push(...extensionFailures(certificate));
 	}
 	const validity = validityFailure(certificate, nowSeconds);
 	if (validity) failures.push(validity);
@@ -178,7 +197,7 @@ function pemFailures(pem: string, blockCount: number, allowChain: boolean): Chec
 		failures.push({
 			check: 'chain',
 			problem: `it holds ${blockCount} certificates (a chain)`,
-			fix: 'Upload one CA certificate, or turn on Allow Chain if OpenAI has enabled certificate chains for your organization.',
+			fix: 'Upload the one CA certificate that directly signs your client certificates (what OpenAI documents), or turn on Allow Chain to send them all.',
 		});
 	}
 	return failures;

@@ -21,6 +21,8 @@ export interface FailedCall {
 	requestId?: string;
 	/** For a 2xx answer that does not have the spec's shape: what is wrong with it. */
 	invalidAnswer?: string;
+	/** For a reconciled write: the lookup after this failure found nothing, so the write did not take effect. */
+	lookedUp?: 'absent';
 	/** The request's path segments, to tell a missing project from a missing certificate. */
 	path?: readonly string[];
 }
@@ -122,7 +124,8 @@ function fixFor(failure: FailedCall, apiError: OpenAiErrorBody | undefined): str
 	const tries = failure.attempts > 1 ? ` It was tried ${failure.attempts} times.` : '';
 	const status = failure.status;
 	if (failure.invalidAnswer !== undefined) {
-		return `The answer does not have the shape of OpenAI's API reference (${failure.invalidAnswer}), so it was not used and nothing more was sent for this item. Check that the Base URL in the credential points to the OpenAI Admin API and not to a proxy's login or error page.`;
+		const more = failure.lookedUp ? '' : ' and nothing more was sent for this item';
+		return `The answer does not have the shape of OpenAI's API reference (${failure.invalidAnswer}), so it was not used${more}.${tries} Check that the Base URL in the credential points to the OpenAI Admin API and not to a proxy's login or error page.`;
 	}
 	if (status === undefined && TLS_CODES.test(failure.code ?? '')) {
 		return `Check the Base URL in the OpenAI Admin API credential: its host must present a certificate trusted by this n8n instance for that exact name (${failure.code}).`;
@@ -186,18 +189,31 @@ export function apiError(
 	const support = failure.requestId
 		? ` OpenAI request ID (for support): ${failure.requestId}.`
 		: '';
-	const description = redact(`${fixFor(failure, details)}${support}`, secret);
+	const lookedUp =
+		failure.lookedUp === 'absent'
+			? ' Afterwards the organization was searched for what the request makes: it is not there, so the request did not take effect.'
+			: '';
+	const description = redact(`${fixFor(failure, details)}${lookedUp}${support}`, secret);
 	const response: JsonObject = { message };
 	if (details?.type) response.type = redact(details.type, secret);
 	if (details?.code) response.code = redact(details.code, secret);
 	if (details?.param) response.param = redact(details.param, secret);
 	if (failure.requestId) response.request_id = redact(failure.requestId, secret);
-	return new NodeApiError(node, response, {
+	const error = new NodeApiError(node, response, {
 		message,
 		description,
 		httpCode: failure.status === undefined ? undefined : String(failure.status),
 		itemIndex: failure.itemIndex,
 	});
+	const status = failure.status ?? 0;
+	if (status >= 400 && status < 500 && refusedAsActive(details))
+		error.context.refusedAsActive = true;
+	return error;
+}
+
+/** Whether the API refused a call because a certificate is still active (see `refusedAsActive`). */
+export function isRefusedAsActive(error: unknown): boolean {
+	return error instanceof NodeApiError && error.context.refusedAsActive === true;
 }
 
 /**

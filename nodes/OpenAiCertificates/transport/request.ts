@@ -4,6 +4,7 @@ import type {
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	INode,
 	IPollFunctions,
 } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
@@ -13,7 +14,9 @@ import { credentialBaseUrl } from './baseUrl';
 import type { FailedCall } from './errors';
 import { apiError } from './errors';
 import { RateGovernor } from './governor';
-import { backoffDelayMs, headerValue, retryDecision } from './retry';
+import type { Reconcile } from './reconcile';
+import { reconciled } from './reconcile';
+import { backoffDelayMs, headerValue, mayHaveActed, retryDecision } from './retry';
 import type { Outcome } from './send';
 import { CREDENTIAL_TYPE, sendOnce } from './send';
 import type { Shape } from './shapes';
@@ -38,6 +41,8 @@ export interface AdminApiCall {
 	notFoundIsUndefined?: boolean;
 	/** The shape a 2xx answer must have; by default the spec's for the method and path (shapes.ts). */
 	answer?: Shape;
+	/** For a write that is not idempotent: how to tell whether an attempt with an unclear outcome took effect. */
+	reconcile?: Reconcile;
 }
 
 export interface RequestSettings {
@@ -138,6 +143,51 @@ async function pauseBeforeRetry(
 
 type Verdict = { done: true; value: unknown } | { done: false; failure: FailedCall };
 
+/** One call being sent: what it needs across attempts. */
+interface Run {
+	node: INode;
+	call: AdminApiCall;
+	settings: RequestSettings;
+	governor: RateGovernor;
+	apiKey: string;
+	/** Whether an earlier attempt may have reached the server although no answer came back. */
+	mayHaveLanded: boolean;
+}
+
+/**
+ * After a failed attempt: undefined to repeat it (after the pause), the result a reconciled write
+ * found, or the call's final error — a write's says whether it may have taken effect (`context.outcome`).
+ */
+async function afterFailure(
+	run: Run,
+	failure: FailedCall,
+	attempts: number,
+): Promise<{ found: unknown } | undefined> {
+	const { call, settings, governor } = run;
+	if (failure.status !== 429) governor.accepted();
+	const unclear = mayHaveActed(failure);
+	run.mayHaveLanded ||= unclear;
+	const reconcile = unclear ? call.reconcile : undefined;
+	const idempotent = call.idempotent ?? true;
+	const { maxRetries } = settings;
+	const request = { idempotent, attemptsMade: attempts, maxRetries, reconciled: !!reconcile };
+	const decision = retryDecision(failure, request, Date.now());
+	// A lookup comes after the retry pause: the API may still be finishing the write.
+	if (decision.retry)
+		await pauseBeforeRetry(governor, failure, decision.requestedMs, attempts, settings);
+	if (reconcile) {
+		const found = await reconciled(run.node, reconcile, failure, run.apiKey);
+		if (found !== undefined) return { found };
+		failure.lookedUp = 'absent';
+		run.mayHaveLanded = false;
+	}
+	if (decision.retry) return undefined;
+	if (decision.why === 'too long') failure.retryAfterMs = decision.requestedMs;
+	const error = apiError(run.node, failure, run.apiKey);
+	if (call.method !== 'GET') error.context.outcome = run.mayHaveLanded ? 'unknown' : 'not done';
+	throw error;
+}
+
 /** What one attempt's outcome means for the call: its result, or a failure (perhaps worth repeating). */
 function verdictOf(
 	call: AdminApiCall,
@@ -189,39 +239,24 @@ export async function adminApiRequest<T = IDataObject>(
 	const { baseUrl, apiKey } = await connectionOf(context);
 	const governor = RateGovernor.of(context);
 	const options = httpRequestOf(call, baseUrl, settings.timeout);
-	const idempotent = call.idempotent ?? true;
-	// Whether an earlier attempt may have reached the server although no answer came back.
-	let mayHaveLanded = false;
-
+	const run: Run = { node, call, settings, governor, apiKey, mayHaveLanded: false };
 	for (let attempts = 1; ; attempts++) {
 		await governor.beforeAttempt();
 		const outcome = await sendOnce(context, options, apiKey);
 		if (outcome.kind === 'cancelled') {
-			throw new NodeOperationError(node, 'The execution was cancelled', {
+			const cancelled = new NodeOperationError(node, 'The execution was cancelled', {
 				itemIndex: settings.itemIndex,
 			});
+			if (call.method !== 'GET') cancelled.context.outcome = 'unknown';
+			throw cancelled;
 		}
-		const verdict = verdictOf(call, outcome, mayHaveLanded, attempts);
+		const verdict = verdictOf(call, outcome, run.mayHaveLanded, attempts);
 		if (verdict.done) {
 			governor.succeeded();
 			return verdict.value as T | undefined;
 		}
-		const { failure } = verdict;
-		failure.itemIndex = settings.itemIndex;
-		if (failure.status !== 429) governor.accepted();
-		if (failure.status === undefined ? failure.code !== 'ECONNREFUSED' : failure.status >= 500)
-			mayHaveLanded = true;
-		const decision = failure.invalidAnswer
-			? { retry: false as const, requestedMs: undefined, why: 'not retryable' as const }
-			: retryDecision(
-					failure,
-					{ idempotent, attemptsMade: attempts, maxRetries: settings.maxRetries },
-					Date.now(),
-				);
-		if (!decision.retry) {
-			if (decision.why === 'too long') failure.retryAfterMs = decision.requestedMs;
-			throw apiError(node, failure, apiKey);
-		}
-		await pauseBeforeRetry(governor, failure, decision.requestedMs, attempts, settings);
+		verdict.failure.itemIndex = settings.itemIndex;
+		const settled = await afterFailure(run, verdict.failure, attempts);
+		if (settled) return settled.found as T;
 	}
 }

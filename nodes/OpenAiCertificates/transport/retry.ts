@@ -30,6 +30,18 @@ export interface Failure {
 	status?: number;
 	code?: string;
 	headers?: Record<string, unknown>;
+	/** A 2xx answer without the spec's shape: what is wrong with it. */
+	invalidAnswer?: string;
+}
+
+/**
+ * Whether the API may have acted on an attempt that failed: anything but a refusal before or on
+ * arrival (a connection refused, a name not resolved, a 4xx). A 2xx of the wrong shape may have.
+ */
+export function mayHaveActed(failure: Failure): boolean {
+	if (failure.status === undefined)
+		return !NOT_PROCESSED_CONNECTION_CODES.includes(failure.code ?? '');
+	return failure.invalidAnswer !== undefined || failure.status >= 500;
 }
 
 /**
@@ -100,15 +112,22 @@ export type RetryDecision =
 
 /**
  * After a failed attempt: repeat or give up. Max Retries is a cap: with `maxRetries` N a request is sent
- * at most N + 1 times, whatever failed (a 429 counts like any other failure). Pure.
+ * at most N + 1 times, whatever failed (a 429 counts like any other failure). A write that is not
+ * idempotent is `reconciled` when a lookup showed the failed attempt did not take effect: it is then
+ * repeated like an idempotent one, even after a 2xx of the wrong shape (never repeated otherwise). Pure.
  */
 export function retryDecision(
 	failure: Failure,
-	request: { idempotent: boolean; attemptsMade: number; maxRetries: number },
+	request: { idempotent: boolean; attemptsMade: number; maxRetries: number; reconciled?: boolean },
 	nowMs: number,
 ): RetryDecision {
 	const requestedMs = serverRequestedDelayMs(failure.headers, nowMs);
-	if (!isRetryable(failure, request.idempotent)) {
+	const reconciled = request.reconciled === true;
+	const retryable =
+		failure.invalidAnswer === undefined
+			? isRetryable(failure, request.idempotent || reconciled)
+			: reconciled;
+	if (!retryable) {
 		return { retry: false, requestedMs, why: 'not retryable' };
 	}
 	if (request.attemptsMade > request.maxRetries)

@@ -55,6 +55,8 @@ export interface ActivationResponse extends IDataObject {
 export interface Project extends IDataObject {
 	id: string;
 	name?: string;
+	/** When the project was archived (seconds), or null; archived projects take no requests. */
+	archived_at?: number | null;
 }
 
 /** One page of a cursor-paged list (`data` and `has_more` are checked before use). */
@@ -161,7 +163,12 @@ function listOf(item: Shape, what: string): Shape {
 	};
 }
 
-export const certificateListShape = listOf(certificateShape, 'certificates');
+/** A certificate as the lists and activation answers carry it: `active` (at that scope) is required there. */
+const listedCertificateShape: Shape = (value, at = 'the answer') =>
+	certificateShape(value, at) ??
+	field(value as Fields, 'active', at, (v) => typeof v === 'boolean', 'true or false');
+
+export const certificateListShape = listOf(listedCertificateShape, 'certificates');
 export const projectListShape = listOf(projectShape, 'projects');
 
 export const deletedShape: Shape = (value, at = 'the answer') => {
@@ -172,15 +179,24 @@ export const deletedShape: Shape = (value, at = 'the answer') => {
 	);
 };
 
-export const activationShape: Shape = (value, at = 'the answer') => {
-	if (!isObject(value)) return `${at} is ${describeValue(value)}, not an activation result`;
-	if (!Array.isArray(value.data)) return `${at}.data is ${describeValue(value.data)}, not a list`;
-	for (const [index, entry] of value.data.entries()) {
-		const problem = certificateShape(entry, `${at}.data[${index}]`);
-		if (problem !== undefined) return problem;
-	}
-	return field(value, 'object', at, (v) => typeof v === 'string', 'text');
-};
+/**
+ * The answer of an activate or deactivate call for a scope (`organization.certificate` or
+ * `organization.project.certificate`): `object` is `<scope>.activation` / `<scope>.deactivation` (the
+ * current spec) or `list` (the 2025-04-29 revision typed it as the paged list); see spec/NOTES.md.
+ */
+function activationShape(scope: string, action: string): Shape {
+	const current = `${scope}.${action === 'activate' ? 'activation' : 'deactivation'}`;
+	const wanted = `"${current}" (or "list", as an older revision of the API answered)`;
+	return (value, at = 'the answer') => {
+		if (!isObject(value)) return `${at} is ${describeValue(value)}, not an activation result`;
+		if (!Array.isArray(value.data)) return `${at}.data is ${describeValue(value.data)}, not a list`;
+		for (const [index, entry] of value.data.entries()) {
+			const problem = listedCertificateShape(entry, `${at}.data[${index}]`);
+			if (problem !== undefined) return problem;
+		}
+		return field(value, 'object', at, (v) => v === current || v === 'list', wanted);
+	};
+}
 
 /** Any JSON object: for endpoints this file does not know. */
 export const objectShape: Shape = (value, at = 'the answer') =>
@@ -205,13 +221,15 @@ export function answerShape(method: string, path: readonly string[]): Shape {
 	const toggle = (last: string | undefined) => last === 'activate' || last === 'deactivate';
 	if (collection === 'certificates') {
 		if (path.length === 2) return method === 'GET' ? certificateListShape : certificateShape;
-		if (path.length === 3 && method === 'POST' && toggle(id)) return activationShape;
+		if (path.length === 3 && method === 'POST' && toggle(id))
+			return activationShape('organization.certificate', id);
 		if (path.length === 3) return about(id, method === 'DELETE' ? deletedShape : certificateShape);
 	}
 	if (collection === 'projects') {
 		if (path.length === 2) return projectListShape;
 		if (path.length === 4 && sub === 'certificates') return certificateListShape;
-		if (path.length === 5 && sub === 'certificates' && toggle(action)) return activationShape;
+		if (path.length === 5 && sub === 'certificates' && toggle(action))
+			return activationShape('organization.project.certificate', action);
 	}
 	return objectShape;
 }

@@ -6,12 +6,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { Place } from '../../api/activation';
 import { toggleSteps } from '../../api/activation';
 import { certificateLocator, dryRunOption, readOptions, optionsCollection } from '../parameters';
 import { guardChange, keepWorkingOptions, readKeepWorking } from '../lockoutGuard';
 import { readDeletion, readDeletionState } from './delete/read';
 import { deletionOutput, dryRunReport } from './delete/report';
-import { deactivateEverywhere, deleteCertificate } from './delete/run';
+import { runDeletion } from './delete/run';
 
 const properties: INodeProperties[] = [
 	certificateLocator({
@@ -50,22 +51,20 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
 	const deletion = readDeletion.call(this, itemIndex);
+	const clients = await readKeepWorking.call(this, itemIndex, readOptions.call(this, itemIndex));
 	const state = await readDeletionState(this, deletion);
-	const steps = deletion.deactivateFirst
-		? state.activeIn.flatMap((place) => toggleSteps(place, 'deactivate', [deletion.certificateId]))
-		: [];
-	const guard = await guardChange(this, {
-		operation: 'Delete',
-		steps,
-		clients: await readKeepWorking.call(this, itemIndex, readOptions.call(this, itemIndex)),
-		...deletion,
-	});
-	if (deletion.dryRun) return [{ json: { ...dryRunReport(deletion, state), ...guard } }];
+	const guard = async (activeIn: Place[]) =>
+		await guardChange(this, {
+			operation: 'Delete',
+			steps: deletion.deactivateFirst
+				? activeIn.flatMap((place) => toggleSteps(place, 'deactivate', [deletion.certificateId]))
+				: [],
+			clients,
+			...deletion,
+		});
+	const report = await guard(state.activeIn);
+	if (deletion.dryRun) return [{ json: { ...dryRunReport(deletion, state), ...report } }];
 
-	const deactivation = await deactivateEverywhere(this, deletion, state.activeIn);
-	const { deactivatedIn } = deactivation;
-	const deleted = deactivation.deletedMeanwhile
-		? undefined
-		: await deleteCertificate(this, deletion, deactivatedIn);
-	return deletionOutput(deletion, deleted, deactivatedIn);
+	const run = await runDeletion(this, deletion, state.activeIn, guard);
+	return deletionOutput(deletion, run.deleted, run.deactivatedIn);
 }

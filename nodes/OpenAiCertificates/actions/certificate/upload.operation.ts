@@ -20,7 +20,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show }, properties);
 
-/** Uploads a certificate. Never sent twice: a failed upload is repeated only when it surely did not arrive. */
+/**
+ * Uploads a certificate, exactly once: an attempt whose outcome is unclear is settled by the certificate's
+ * fingerprint before anything is sent again (api/upload.ts); a certificate found that way has `reconciled`.
+ */
 export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -29,6 +32,6 @@ export async function execute(
 	const input = await readCertificateInput.call(this, itemIndex, options);
 	const name = readCertificateName.call(this, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
-	const certificate = await uploadCertificate(this, input.pem, name, settings);
+	const certificate = await uploadCertificate(this, input, name, settings);
 	return [{ json: { ...certificate, ...certificateInputReport(input, options) } }];
 }

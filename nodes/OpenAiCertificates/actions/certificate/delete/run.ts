@@ -3,9 +3,15 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { Place } from '../../../api/activation';
-import { placeName, toggleCertificates } from '../../../api/activation';
-import { outcomeOf, withReport } from '../../../helpers/progress';
-import { adminApiRequest, asNodeError } from '../../../transport';
+import {
+	placeName,
+	placesWhereActive,
+	projectGone,
+	toggleCertificates,
+} from '../../../api/activation';
+import { ActivationView } from '../../../api/activationView';
+import { failedOutcome, outcomeOf, withReport } from '../../../helpers/progress';
+import { adminApiRequest, asNodeError, isRefusedAsActive } from '../../../transport';
 import type { CertificateDeleted } from '../../../transport/shapes';
 import type { Deletion } from './read';
 import { exists } from './read';
@@ -15,6 +21,10 @@ export interface Deactivation {
 	deactivatedIn: Place[];
 	deletedMeanwhile: boolean;
 }
+
+/** What running the same Delete again does after it stopped part-way. */
+const DELETE_AGAIN =
+	'Running the same Delete again deactivates it where it is still active, then deletes it (with Ignore Not Found on, a certificate already gone counts as deleted).';
 
 function deactivateStep(certificateId: string, place: Place) {
 	return { step: 'deactivate', place: placeName(place), certificateId };
@@ -41,14 +51,22 @@ function deactivationFailed(
 	const { certificateId } = deletion;
 	const step = (place: Place) => deactivateStep(certificateId, place);
 	const [failed, ...rest] = notDone;
+	const status = failedOutcome(error);
+	const deactivated = `it was deactivated in ${done.map(placeName).join(', ') || 'no place'}`;
+	const active = (places: Place[]) => `is still active in ${places.map(placeName).join(', ')}`;
+	const where =
+		status === 'not done'
+			? `${deactivated} and ${active(notDone)}`
+			: `whether it took effect there is unknown; ${deactivated}${rest.length ? ` and ${active(rest)}` : ''}`;
 	return withReport(
 		context.getNode(),
 		error,
-		`Deactivating ${certificateId} failed in ${placeName(failed)}; it was deactivated in ${done.map(placeName).join(', ') || 'no place'} and is still active in ${notDone.map(placeName).join(', ')}. It was not deleted.`,
+		`Deactivating ${certificateId} failed in ${placeName(failed)}; ${where}. It was not deleted.`,
 		{
 			done: done.map(step),
-			failed: step(failed),
+			failed: { ...step(failed), status },
 			notDone: [...rest.map(step), { step: 'delete', certificateId }],
+			rerun: DELETE_AGAIN,
 		},
 		deletion.itemIndex,
 	);
@@ -68,6 +86,9 @@ export async function deactivateEverywhere(
 		);
 		if (!toggled.ok && (await deletedMeanwhile(context, deletion, toggled.error)))
 			return { deactivatedIn, deletedMeanwhile: true };
+		// A project deleted since the view read it holds nothing active: nothing to deactivate there.
+		if (!toggled.ok && (await projectGone(context, place, toggled.error, deletion.settings)))
+			continue;
 		if (!toggled.ok)
 			throw deactivationFailed(
 				context,
@@ -82,7 +103,7 @@ export async function deactivateEverywhere(
 }
 
 /** The DELETE call; undefined when the certificate was already gone and that is allowed. */
-export async function deleteCertificate(
+async function deleteCertificate(
 	context: IExecuteFunctions,
 	deletion: Deletion,
 	deactivatedIn: Place[],
@@ -99,17 +120,71 @@ export async function deleteCertificate(
 			deletion.settings,
 		),
 	);
-	if (deleted.ok) return deleted.value;
+	if (deleted.ok) {
+		ActivationView.of(context).deleted(certificateId);
+		return deleted.value;
+	}
 	if (deactivatedIn.length === 0) throw asNodeError(context.getNode(), deleted.error, itemIndex);
+	const status = failedOutcome(deleted.error);
+	const now =
+		status === 'not done'
+			? 'it now exists inactive'
+			: 'whether it was deleted is unknown (it exists inactive, or is gone)';
 	throw withReport(
 		context.getNode(),
 		deleted.error,
-		`${certificateId} was deactivated in ${deactivatedIn.map(placeName).join(', ')} but deleting it failed; it now exists inactive.`,
+		`${certificateId} was deactivated in ${deactivatedIn.map(placeName).join(', ')} but deleting it failed; ${now}.`,
 		{
 			done: deactivatedIn.map((place) => deactivateStep(certificateId, place)),
-			failed: { step: 'delete', certificateId },
+			failed: { step: 'delete', certificateId, status },
 			notDone: [],
+			rerun: DELETE_AGAIN,
 		},
 		itemIndex,
 	);
+}
+
+/** What Delete did: the API's answer (undefined when it was already gone) and where it deactivated it first. */
+export interface DeletionRun {
+	deleted: CertificateDeleted | undefined;
+	deactivatedIn: Place[];
+}
+
+type Attempt = DeletionRun | { stillActive: unknown; deactivatedIn: Place[] };
+
+/** Deactivates where the view says it is active, then deletes; a refusal as still active is handed back. */
+async function attempt(
+	context: IExecuteFunctions,
+	deletion: Deletion,
+	activeIn: Place[],
+	before: Place[],
+): Promise<Attempt> {
+	const deactivation = await deactivateEverywhere(context, deletion, activeIn);
+	const deactivatedIn = [...before, ...deactivation.deactivatedIn];
+	if (deactivation.deletedMeanwhile) return { deleted: undefined, deactivatedIn };
+	const deleted = await outcomeOf(() => deleteCertificate(context, deletion, deactivatedIn));
+	if (deleted.ok) return { deleted: deleted.value, deactivatedIn };
+	if (!deletion.deactivateFirst || !isRefusedAsActive(deleted.error)) throw deleted.error;
+	return { stillActive: deleted.error, deactivatedIn };
+}
+
+/**
+ * Deactivate everywhere (when asked), then DELETE. When the API refuses because the certificate is
+ * still active, someone activated it since the view was read: where it is active is read again, the
+ * guard checks the new places, and it is deactivated there and deleted once more; a second refusal fails.
+ */
+export async function runDeletion(
+	context: IExecuteFunctions,
+	deletion: Deletion,
+	activeIn: Place[],
+	guard: (activeIn: Place[]) => Promise<unknown>,
+): Promise<DeletionRun> {
+	const first = await attempt(context, deletion, activeIn, []);
+	if (!('stillActive' in first)) return first;
+	ActivationView.of(context).refresh();
+	const now = await placesWhereActive(context, deletion.certificateId, deletion.settings);
+	await guard(now);
+	const second = await attempt(context, deletion, now, first.deactivatedIn);
+	if ('stillActive' in second) throw second.stillActive;
+	return second;
 }

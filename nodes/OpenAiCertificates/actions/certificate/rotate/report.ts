@@ -6,16 +6,22 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { placeName } from '../../../api/activation';
-import { withReport } from '../../../helpers/progress';
+import { failedOutcome, withReport } from '../../../helpers/progress';
 import { certificateInputReport } from '../../certificateInput';
 import type { PlannedStep, RotationPlan } from './plan';
 import type { Rotation } from './read';
 
-export type StepStatus = 'done' | 'found done' | 'not done' | 'failed' | 'undone';
+/**
+ * 'unknown': the step's write failed in a way that may have taken effect (its answer was lost); 'failed':
+ * a check that failed (the canary verification).
+ */
+export type StepStatus = 'done' | 'found done' | 'not done' | 'unknown' | 'failed' | 'undone';
 
 export interface StepOutcome {
 	step: PlannedStep;
 	status: StepStatus;
+	/** The upload's answer was unclear and the new certificate was found by its fingerprint. */
+	reconciled?: boolean;
 }
 
 /** The certificate IDs a step acts on. */
@@ -24,13 +30,14 @@ export interface Ids {
 	newCertificateId: string | undefined;
 }
 
-export function stepEntry({ step, status }: StepOutcome, ids: Ids): IDataObject {
+export function stepEntry({ step, status, reconciled }: StepOutcome, ids: Ids): IDataObject {
 	const entry: IDataObject = { step: step.step };
 	if ('place' in step) entry.place = placeName(step.place);
 	if (step.step === 'activate' && step.canary) entry.canary = true;
 	const acting = step.step === 'deactivate' || step.step === 'delete';
 	entry.certificateId = acting ? ids.oldCertificateId : (ids.newCertificateId ?? null);
 	entry.status = status;
+	if (reconciled) entry.reconciled = true;
 	return entry;
 }
 
@@ -97,6 +104,37 @@ export function dryRunOutput(rotation: Rotation, plan: RotationPlan, ids: Ids): 
 	};
 }
 
+/** What the organization holds after a rotation stopped at the failed step, as far as it is known. */
+function stateAfter(failed: StepOutcome, before: StepOutcome[], ids: Ids, undo?: StepOutcome) {
+	const { step, status } = failed;
+	if (!ids.newCertificateId && status === 'unknown')
+		return 'Whether the new certificate was uploaded is unknown (the answer was lost and looking for it by its SHA-256 fingerprint failed); nothing else was changed.';
+	if (!ids.newCertificateId) return 'Nothing was changed: the new certificate was not uploaded.';
+	const afterUndo =
+		undo?.status === 'undone' ? before.filter((outcome) => outcome.step !== undo.step) : before;
+	const where = 'place' in step ? ` in ${placeName(step.place)}` : '';
+	const unknown =
+		status === 'unknown' ? ` Whether the ${step.step}${where} took effect is unknown.` : '';
+	return `The new certificate ${ids.newCertificateId} was uploaded and is active in ${listed(placesOf(afterUndo, 'activate'))}; the old certificate ${ids.oldCertificateId} was deactivated in ${listed(placesOf(afterUndo, 'deactivate'))}.${unknown}`;
+}
+
+function undoText(undo: StepOutcome | undefined): string {
+	if (!undo) return '';
+	if (undo.status === 'undone') return ' The canary activation was undone; nothing else changed.';
+	if (undo.status === 'unknown')
+		return ' Whether the canary activation was undone is unknown (the answer of its deactivation was lost); nothing else changed.';
+	return ' The canary activation was NOT undone (the deactivation failed too); nothing else changed.';
+}
+
+/** What a re-run does: it reads the organization again, so it never repeats what was done. */
+function rerunText(failed: StepOutcome, ids: Ids): string {
+	if (ids.newCertificateId)
+		return 'Running the same Rotate again reads where each certificate is active and continues from here.';
+	if (failed.status === 'unknown')
+		return 'Running the same Rotate again looks for the new certificate by its SHA-256 fingerprint: if it was uploaded it continues with it, else it uploads it.';
+	return 'Running the same Rotate again starts with the upload.';
+}
+
 /** The error of a rotation stopped at `failed`: the outcomes before it, the steps after it not done. */
 export function rotationFailed(
 	context: IExecuteFunctions,
@@ -106,31 +144,29 @@ export function rotationFailed(
 	error: unknown,
 	ids: Ids,
 	undo?: StepOutcome,
+	failedStep: PlannedStep = plan.steps[before.length],
 ) {
-	const failedAt = before.length;
-	const failed = plan.steps[failedAt];
+	const step = failedStep;
+	const failed: StepOutcome = {
+		step,
+		status: step.step === 'verify' ? 'failed' : failedOutcome(error),
+	};
+	const failedAt = plan.steps.indexOf(step);
 	const entry = (outcome: StepOutcome) => stepEntry(outcome, ids);
 	const notDone = plan.steps
-		.slice(failedAt + 1)
-		.map((step) => ({ step, status: 'not done' }) as const);
-	const where = 'place' in failed ? ` in ${placeName(failed.place)}` : '';
-	const afterUndo =
-		undo?.status === 'undone' ? before.filter((outcome) => outcome.step !== undo.step) : before;
-	const state = ids.newCertificateId
-		? `The new certificate ${ids.newCertificateId} was uploaded and is active in ${listed(placesOf(afterUndo, 'activate'))}; the old certificate ${ids.oldCertificateId} was deactivated in ${listed(placesOf(afterUndo, 'deactivate'))}.`
-		: 'Nothing was changed: the new certificate was not uploaded.';
-	const undone = undo
-		? ` The canary activation was ${undo.status === 'undone' ? 'undone' : 'NOT undone (the deactivation failed too)'}; nothing else changed.`
-		: '';
+		.filter((left) => left !== step && !before.some((outcome) => outcome.step === left))
+		.map((left) => ({ step: left, status: 'not done' }) as const);
+	const where = 'place' in step ? ` in ${placeName(step.place)}` : '';
 	return withReport(
 		context.getNode(),
 		error,
-		`Rotation of ${ids.oldCertificateId} stopped at step ${failedAt + 1} of ${plan.steps.length} (${failed.step}${where}). ${state}${undone} Running the same Rotate again continues from here.`,
+		`Rotation of ${ids.oldCertificateId} stopped at step ${failedAt + 1} of ${plan.steps.length} (${step.step}${where}). ${stateAfter(failed, before, ids, undo)}${undoText(undo)}`,
 		{
 			done: before.map(entry),
-			failed: entry({ step: failed, status: 'failed' }),
+			failed: entry(failed),
 			notDone: notDone.map(entry),
 			...(undo ? { undone: [entry(undo)] } : {}),
+			rerun: rerunText(failed, ids),
 			...ids,
 			newCertificateId: ids.newCertificateId ?? null,
 		},

@@ -5,13 +5,15 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { toggleCertificates } from '../../../api/activation';
+import { placeName, placesWhereActive, toggleCertificates } from '../../../api/activation';
 import { uploadCertificate } from '../../../api/upload';
-import { outcomeOf } from '../../../helpers/progress';
-import { adminApiRequest } from '../../../transport';
+import { ActivationView, READS_IN_FLIGHT } from '../../../api/activationView';
+import { inParallel } from '../../../helpers/parallel';
+import { failedOutcome, outcomeOf } from '../../../helpers/progress';
+import { adminApiRequest, asNodeError, isRefusedAsActive } from '../../../transport';
 import type { PlannedStep, RotationPlan } from './plan';
 import type { OrganizationState, Rotation } from './read';
-import type { Ids, StepOutcome } from './report';
+import type { Ids, StepOutcome, StepStatus } from './report';
 import { rotationFailed } from './report';
 import { verifyCanary } from './verify';
 
@@ -20,12 +22,6 @@ export interface RotationRun {
 	paused: boolean;
 	verified: boolean;
 	ids: Ids;
-}
-
-async function uploadNew(context: IExecuteFunctions, rotation: Rotation): Promise<string> {
-	const { input, name, settings } = rotation;
-	// The answer's shape is checked (transport/shapes.ts): its ID is a valid ID, never null.
-	return (await uploadCertificate(context, input.pem, name, settings)).id;
 }
 
 /** One step after the upload. */
@@ -42,12 +38,28 @@ async function runStep(
 		await toggleCertificates(context, step.place, 'deactivate', [oldCertificateId], settings);
 	else if (step.step === 'verify' && client)
 		await verifyCanary(context, client, step.place, settings.timeout, itemIndex);
-	else if (step.step === 'delete')
-		await adminApiRequest(
-			context,
-			{ method: 'DELETE', path: ['organization', 'certificates', oldCertificateId] },
-			settings,
-		);
+	else if (step.step === 'delete') await deleteOld(context, rotation);
+}
+
+/**
+ * Deletes the old certificate. Refused as still active, it was activated somewhere since this run read
+ * the organization: where is read again and said, and a re-run replaces it there too.
+ */
+async function deleteOld(context: IExecuteFunctions, rotation: Rotation): Promise<void> {
+	const { oldCertificateId, settings } = rotation;
+	const path = ['organization', 'certificates', oldCertificateId];
+	const deleted = await outcomeOf(() =>
+		adminApiRequest(context, { method: 'DELETE', path }, settings),
+	);
+	const view = ActivationView.of(context);
+	if (deleted.ok) return view.deleted(oldCertificateId);
+	if (!isRefusedAsActive(deleted.error)) throw deleted.error;
+	view.refresh();
+	const places = await placesWhereActive(context, oldCertificateId, settings);
+	const error = asNodeError(context.getNode(), deleted.error, rotation.itemIndex);
+	error.description =
+		`${oldCertificateId} was activated again since this run read the organization: it is now active in ${places.map(placeName).join(', ') || 'no place'}. Run Rotate again: it activates the new certificate there, retires the old one and then deletes it. ${error.description ?? ''}`.trim();
+	throw error;
 }
 
 /** Deactivates the new certificate in the canary project again, after its verification failed. */
@@ -64,7 +76,7 @@ async function undoCanary(
 	const undone = await outcomeOf(() =>
 		toggleCertificates(context, place, 'deactivate', ids, rotation.settings),
 	);
-	return { step: canary.step, status: undone.ok ? 'undone' : 'failed' };
+	return { step: canary.step, status: undone.ok ? 'undone' : failedOutcome(undone.error) };
 }
 
 async function uploadOnce(
@@ -76,10 +88,55 @@ async function uploadOnce(
 	const [upload] = plan.steps;
 	if (state.newCertificateId !== undefined)
 		return { id: state.newCertificateId, outcome: { step: upload, status: 'found done' } };
-	const uploaded = await outcomeOf(() => uploadNew(context, rotation));
+	const { input, name, settings } = rotation;
+	// The answer's shape is checked (transport/shapes.ts): its ID is a valid ID, never null. An unclear
+	// answer is settled by the new certificate's fingerprint (api/upload.ts): found, it is not sent again.
+	const uploaded = await outcomeOf(() => uploadCertificate(context, input, name, settings));
 	const ids = { oldCertificateId: rotation.oldCertificateId, newCertificateId: undefined };
 	if (!uploaded.ok) throw rotationFailed(context, rotation, plan, [], uploaded.error, ids);
-	return { id: uploaded.value, outcome: { step: upload, status: 'done' } };
+	const { id, reconciled } = uploaded.value;
+	return { id, outcome: { step: upload, status: 'done', ...(reconciled ? { reconciled } : {}) } };
+}
+
+/** Steps that run at once: consecutive activations beyond the canary, and consecutive deactivations. */
+function batches(steps: PlannedStep[]): PlannedStep[][] {
+	const parallel = (step: PlannedStep) =>
+		(step.step === 'activate' && !step.canary) || step.step === 'deactivate';
+	const grouped: PlannedStep[][] = [];
+	for (const step of steps) {
+		const last = grouped[grouped.length - 1];
+		if (last && parallel(step) && last[0].step === step.step && parallel(last[0])) last.push(step);
+		else grouped.push([step]);
+	}
+	return grouped;
+}
+
+interface BatchRun {
+	outcomes: StepOutcome[];
+	failure?: { step: PlannedStep; error: unknown };
+}
+
+/**
+ * Runs a batch's steps WRITES_IN_FLIGHT at a time (found-done ones are skipped); after a failure no
+ * further step starts, those in flight finish. Outcomes in plan order: done, found done or not done.
+ */
+async function runBatch(
+	context: IExecuteFunctions,
+	rotation: Rotation,
+	batch: PlannedStep[],
+	newCertificateId: string,
+): Promise<BatchRun> {
+	let failure: BatchRun['failure'];
+	const statuses = await inParallel(batch, READS_IN_FLIGHT, async (step): Promise<StepStatus> => {
+		if (step.foundDone) return 'found done';
+		if (failure) return 'not done';
+		const ran = await outcomeOf(() => runStep(context, rotation, step, newCertificateId));
+		if (ran.ok) return 'done';
+		failure ??= { step, error: ran.error };
+		return 'failed';
+	});
+	const outcomes = batch.map((step, index): StepOutcome => ({ step, status: statuses[index] }));
+	return { outcomes: outcomes.filter((outcome) => outcome.status !== 'failed'), failure };
 }
 
 export async function runRotation(
@@ -91,29 +148,22 @@ export async function runRotation(
 	const uploaded = await uploadOnce(context, rotation, plan, state);
 	const ids: Ids = { oldCertificateId: rotation.oldCertificateId, newCertificateId: uploaded.id };
 	const outcomes: StepOutcome[] = [uploaded.outcome];
-	let verified = false;
-	for (const [index, step] of plan.steps.entries()) {
-		if (index === 0) continue; // the upload, done above
-		if (plan.pauseAfter >= 0 && index > plan.pauseAfter) {
-			const rest = plan.steps
-				.slice(index)
-				.map((left) => ({ step: left, status: 'not done' }) as const);
-			return { outcomes: [...outcomes, ...rest], paused: true, verified, ids };
-		}
-		if (step.foundDone) {
-			outcomes.push({ step, status: 'found done' });
-			continue;
-		}
-		const ran = await outcomeOf(() => runStep(context, rotation, step, uploaded.id));
-		if (!ran.ok) {
-			const undo =
-				step.step === 'verify' && plan.undoCanaryOnFailure
-					? await undoCanary(context, rotation, outcomes, uploaded.id)
-					: undefined;
-			throw rotationFailed(context, rotation, plan, outcomes, ran.error, ids, undo);
-		}
-		verified ||= step.step === 'verify';
-		outcomes.push({ step, status: 'done' });
+	const rest = plan.steps.slice(1, plan.pauseAfter >= 0 ? plan.pauseAfter + 1 : undefined);
+	for (const batch of batches(rest)) {
+		const ran = await runBatch(context, rotation, batch, uploaded.id);
+		outcomes.push(...ran.outcomes.filter((outcome) => outcome.status !== 'not done'));
+		if (ran.failure === undefined) continue;
+		const { step, error } = ran.failure;
+		const undo =
+			step.step === 'verify' && plan.undoCanaryOnFailure
+				? await undoCanary(context, rotation, outcomes, uploaded.id)
+				: undefined;
+		throw rotationFailed(context, rotation, plan, outcomes, error, ids, undo, step);
 	}
-	return { outcomes, paused: false, verified, ids };
+	const verified = outcomes.some(({ step, status }) => step.step === 'verify' && status === 'done');
+	const paused = plan.pauseAfter >= 0 && plan.pauseAfter < plan.steps.length - 1;
+	const left = plan.steps
+		.slice(outcomes.length)
+		.map((step) => ({ step, status: 'not done' }) as const);
+	return { outcomes: [...outcomes, ...(paused ? left : [])], paused, verified, ids };
 }

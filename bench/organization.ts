@@ -1,0 +1,155 @@
+/**
+ * Case 9: a large organization (BENCH_PROJECTS projects, default 1000) at real-world latency
+ * (BENCH_ORG_LATENCY ms per request, default 100), through n8n-core against the fake Admin API: a
+ * cleanup of 10 certificates (Delete with Deactivate Everywhere First), a Rotate of a CA active in the
+ * organization and 300 projects, and Get Many with Active In = Anywhere; then the same under a
+ * token-bucket limit (BENCH_ORG_RATE requests/minute, default 3000, burst 10). Each reports requests
+ * sent ÷ the shared-read minimum and time ÷ (minimum requests ÷ in-flight × latency), or ÷ (minimum
+ * requests ÷ rate) where the limit is the tighter bound.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { READS_IN_FLIGHT } from '../nodes/OpenAiCertificates/api/activationView';
+import type { FakeAdminApi } from '../sandbox/server';
+import { makeCertificate } from '../sandbox/certificates';
+import { startFakeAdminApi } from '../sandbox/server';
+import { runNode } from '../test/harness/runWorkflow';
+
+const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 1000);
+const LATENCY = Number(process.env.BENCH_ORG_LATENCY ?? 100);
+const RATE = Number(process.env.BENCH_ORG_RATE ?? 3000);
+const CLEANUP = 10;
+const ROTATED_PROJECTS = Math.min(300, PROJECTS);
+
+type Row = (...cells: Array<string | number>) => void;
+
+/** The view every multi-call operation needs: the organization's list, the project pages, each project's list. */
+const VIEW = 1 + Math.ceil(PROJECTS / 100) + PROJECTS;
+
+interface Case {
+	name: string;
+	/** Seeds the organization; returns the node's parameters, items and the minimum number of requests. */
+	seed(api: FakeAdminApi): {
+		parameters: Record<string, unknown>;
+		items?: IDataObject[];
+		minimum: number;
+	};
+}
+
+const projectId = (index: number) => `proj_${String(index).padStart(4, '0')}`;
+
+const cases: Case[] = [
+	{
+		name: `cleanup of ${CLEANUP} certificates (Delete, Deactivate Everywhere First, concurrency ${READS_IN_FLIGHT})`,
+		seed(api) {
+			const certificates = Array.from({ length: CLEANUP }, (_, index) =>
+				api.organization.addCertificate({
+					activeInOrganization: true,
+					activeInProjects: [projectId((index * 7) % PROJECTS), projectId(PROJECTS - 1 - index)],
+				}),
+			);
+			return {
+				items: certificates.map(({ id }) => ({ id })),
+				parameters: {
+					resource: 'certificate',
+					operation: 'delete',
+					certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+					options: { deactivateFirst: true, concurrency: READS_IN_FLIGHT, maxRetries: 10 },
+				},
+				// The view, then 3 deactivations and the DELETE per certificate.
+				minimum: VIEW + CLEANUP * 4,
+			};
+		},
+	},
+	{
+		name: `Rotate of a CA active in the organization and ${ROTATED_PROJECTS} projects (Delete Old)`,
+		seed(api) {
+			const places = Array.from({ length: ROTATED_PROJECTS }, (_, index) =>
+				projectId(Math.floor((index * PROJECTS) / ROTATED_PROJECTS)),
+			);
+			const old = api.organization.addCertificate({
+				activeInOrganization: true,
+				activeInProjects: places,
+			});
+			const renewed = makeCertificate({ ca: true, commonName: 'Bench CA 2027' });
+			return {
+				parameters: {
+					resource: 'certificate',
+					operation: 'rotate',
+					certificateId: { __rl: true, mode: 'id', value: old.id },
+					certificate: renewed.pem,
+					options: { deleteOld: true, maxRetries: 10 },
+				},
+				// The view; the fingerprint look-up (the list) and the old certificate; upload,
+				// 301 activations, 301 deactivations, the DELETE.
+				minimum: VIEW + 2 + 1 + 2 * (ROTATED_PROJECTS + 1) + 1,
+			};
+		},
+	},
+	{
+		name: 'Get Many, Active In = Anywhere',
+		seed(api) {
+			for (let index = 0; index < 20; index++)
+				api.organization.addCertificate({
+					activeInProjects: index % 2 === 0 ? [projectId((index * 40) % PROJECTS)] : [],
+				});
+			return {
+				parameters: {
+					resource: 'certificate',
+					operation: 'getAll',
+					returnAll: true,
+					filters: { activeIn: 'anywhere' },
+					options: { maxRetries: 10 },
+				},
+				minimum: VIEW,
+			};
+		},
+	},
+];
+
+async function measure(testCase: Case, rateLimited: boolean) {
+	const api = await startFakeAdminApi({
+		latencyMs: LATENCY,
+		...(rateLimited ? { rateLimit: { perMinute: RATE, retryAfter: true, burst: 10 } } : {}),
+	});
+	try {
+		api.organization.maxCertificates = 1000;
+		for (let index = 0; index < PROJECTS; index++)
+			api.organization.addProject({ id: projectId(index) });
+		const { parameters, items, minimum } = testCase.seed(api);
+		const started = performance.now();
+		const run = await runNode({
+			credentials: { apiKey: api.apiKey, baseUrl: api.baseUrl },
+			continueOnFail: true,
+			parameters,
+			items,
+		});
+		const ms = performance.now() - started;
+		if (run.error) throw run.error;
+		const failed = run.items.filter((item) => item.json.error !== undefined).length;
+		const sent = api.log.length;
+		const throttled = api.log.filter((request) => request.rateLimited).length;
+		return { ms, failed, sent, throttled, minimum };
+	} finally {
+		await api.close();
+	}
+}
+
+export async function benchLargeOrganization(row: Row): Promise<void> {
+	for (const rateLimited of [false, true]) {
+		for (const testCase of cases) {
+			const result = await measure(testCase, rateLimited);
+			const byLatency = (result.minimum / READS_IN_FLIGHT) * LATENCY;
+			const byRate = rateLimited ? (result.minimum / RATE) * 60_000 : 0;
+			const floor = Math.max(byLatency, byRate);
+			const limit = rateLimited ? `, ${RATE}/min (burst 10)` : '';
+			row(
+				`9. ${PROJECTS} projects, ${LATENCY} ms${limit}: ${testCase.name}`,
+				`${(result.ms / 1000).toFixed(1)} s, ${result.sent} requests (minimum ${result.minimum}), ${result.throttled}×429, failed ${result.failed}`,
+				`requests ${(result.sent / result.minimum).toFixed(2)}× minimum; time ${(result.ms / floor).toFixed(2)}× (minimum ÷ ${READS_IN_FLIGHT} in flight × latency${rateLimited ? ', or ÷ rate' : ''} = ${(floor / 1000).toFixed(1)} s)`,
+				'',
+				'target ≤ 1.2× requests, ≤ 1.5× time, 0 failed',
+			);
+		}
+	}
+}

@@ -1,0 +1,205 @@
+import type { LoggedRequest } from '../../sandbox/server';
+import { makeCertificate } from '../../sandbox/certificates';
+import { certificateLocator, deleteEach, useFakeAdminApi } from '../support/fakeApi';
+
+/** How many times each read path was requested (query aside). */
+function readsByPath(log: LoggedRequest[]): Map<string, number> {
+	const counts = new Map<string, number>();
+	for (const request of log)
+		if (request.method === 'GET') counts.set(request.path, (counts.get(request.path) ?? 0) + 1);
+	return counts;
+}
+
+const writes = (log: LoggedRequest[]) =>
+	log
+		.filter((request) => request.method !== 'GET')
+		.map((request) => `${request.method} ${request.path.replace('/v1/organization', '')}`);
+
+const PROJECTS = 150;
+const projectId = (index: number) => `proj_${String(index).padStart(3, '0')}`;
+
+describe('One activation view per execution (many projects)', () => {
+	const fake = useFakeAdminApi();
+
+	/** 150 projects and an archived one; five expired certificates active in a few places each. */
+	function seedOrganization() {
+		const organization = fake.api.organization;
+		for (let index = 0; index < PROJECTS; index++)
+			organization.addProject({ id: projectId(index) });
+		organization.addProject({ id: 'proj_archived', archived: true });
+		return Array.from({ length: 5 }, (_, index) =>
+			organization.addCertificate({
+				activeInOrganization: index % 2 === 0,
+				activeInProjects: [projectId(index * 10), projectId(140 - index), 'proj_archived'],
+			}),
+		);
+	}
+
+	/** The shared-read minimum: the organization list, two pages of projects, each project's list once. */
+	function expectOneReadOfEachList(log: LoggedRequest[]) {
+		const reads = readsByPath(log);
+		expect(reads.get('/v1/organization/certificates')).toBe(1);
+		expect(reads.get('/v1/organization/projects')).toBe(2);
+		const projectReads = [...reads].filter(([path]) => /projects\/[^/]+\/certificates$/.test(path));
+		expect(projectReads).toHaveLength(PROJECTS + 1);
+		expect(projectReads.every(([, count]) => count === 1)).toBe(true);
+	}
+
+	it('a cleanup of five items reads each project once, then only writes', async () => {
+		const expired = seedOrganization();
+		const { items, error } = await fake.run({
+			items: expired.map(({ id }) => ({ id })),
+			parameters: deleteEach({ deactivateFirst: true, concurrency: 4 }),
+		});
+		expect(error).toBeUndefined();
+		expectOneReadOfEachList(fake.api.log);
+		const places = expired.map((certificate, index) => [
+			...(index % 2 === 0 ? ['organization'] : []),
+			projectId(index * 10),
+			projectId(140 - index),
+			'proj_archived',
+		]);
+		expect(items.map((item) => item.json.deactivatedIn)).toEqual(places);
+		// 1 + 2 + 151 reads, then each item's deactivations and its DELETE: nothing else.
+		const deactivations = places.flat().length;
+		expect(fake.api.log).toHaveLength(1 + 2 + PROJECTS + 1 + deactivations + expired.length);
+		expect(fake.api.organization.certificates.size).toBe(0);
+		expect(items.map((item) => item.pairedItem)).toEqual(expired.map((_, item) => ({ item })));
+	});
+
+	it('Get Many with Active In = Anywhere reads each project once', async () => {
+		const certificates = seedOrganization();
+		fake.api.organization.addCertificate({ name: 'inactive' });
+		const { items, error } = await fake.run({
+			parameters: {
+				resource: 'certificate',
+				operation: 'getAll',
+				returnAll: true,
+				filters: { activeIn: 'anywhere' },
+			},
+		});
+		expect(error).toBeUndefined();
+		expect(items.map((item) => item.json.id).sort()).toEqual(
+			certificates.map(({ id }) => id).sort(),
+		);
+		// The listing itself is the organization list; each project list once.
+		expectOneReadOfEachList(fake.api.log);
+		expect(fake.api.log).toHaveLength(1 + 2 + PROJECTS + 1);
+	});
+
+	it("follows the execution's own writes: a second item for the same certificate sends no deactivation again", async () => {
+		const [target] = seedOrganization();
+		const { items, error } = await fake.run({
+			items: [{ id: target.id }, { id: target.id }],
+			parameters: deleteEach({ deactivateFirst: true, ignoreNotFound: true }),
+		});
+		expect(error).toBeUndefined();
+		expect(writes(fake.api.log)).toEqual([
+			'POST /certificates/deactivate',
+			'POST /projects/proj_000/certificates/deactivate',
+			'POST /projects/proj_140/certificates/deactivate',
+			'POST /projects/proj_archived/certificates/deactivate',
+			`DELETE /certificates/${target.id}`,
+			`DELETE /certificates/${target.id}`,
+		]);
+		expect(items[1].json).toMatchObject({ id: target.id, alreadyDeleted: true, deactivatedIn: [] });
+		expectOneReadOfEachList(fake.api.log);
+	});
+
+	it('someone activates the certificate meanwhile: the delete is refused, where it is active is read again, and it is deactivated there too', async () => {
+		const [target] = seedOrganization();
+		const organization = fake.api.organization;
+		fake.api.onRequest = (request) => {
+			// Another admin activates it in proj_077 while our deactivation runs.
+			if (request.path === '/v1/organization/certificates/deactivate')
+				organization.activeInProject.get('proj_077')!.add(target.id);
+		};
+		const { items, error } = await fake.run({
+			items: [{ id: target.id }],
+			parameters: deleteEach({ deactivateFirst: true }),
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json).toMatchObject({
+			deleted: true,
+			deactivatedIn: ['organization', 'proj_000', 'proj_140', 'proj_archived', 'proj_077'],
+		});
+		expect(writes(fake.api.log)).toEqual([
+			'POST /certificates/deactivate',
+			'POST /projects/proj_000/certificates/deactivate',
+			'POST /projects/proj_140/certificates/deactivate',
+			'POST /projects/proj_archived/certificates/deactivate',
+			`DELETE /certificates/${target.id}`,
+			'POST /projects/proj_077/certificates/deactivate',
+			`DELETE /certificates/${target.id}`,
+		]);
+		// The contradicted view was read again, once: every list twice in all.
+		const reads = readsByPath(fake.api.log);
+		expect(reads.get('/v1/organization/certificates')).toBe(2);
+		expect(reads.get('/v1/organization/projects/proj_077/certificates')).toBe(2);
+		expect(organization.certificates.has(target.id)).toBe(false);
+	});
+
+	it('a project deleted since the view read it: its 404 re-reads the project list and nothing is left to do there', async () => {
+		const [target] = seedOrganization();
+		const organization = fake.api.organization;
+		fake.api.onRequest = (request) => {
+			if (request.path !== '/v1/organization/certificates/deactivate') return;
+			organization.projects.delete('proj_140');
+			organization.activeInProject.delete('proj_140');
+		};
+		const { items, error } = await fake.run({
+			items: [{ id: target.id }],
+			parameters: deleteEach({ deactivateFirst: true }),
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json).toMatchObject({
+			deleted: true,
+			deactivatedIn: ['organization', 'proj_000', 'proj_archived'],
+		});
+		expect(readsByPath(fake.api.log).get('/v1/organization/projects')).toBe(4);
+		expect(organization.certificates.has(target.id)).toBe(false);
+	});
+
+	it('Rotate: the old certificate activated elsewhere meanwhile is not deleted; the error says where, and a re-run finishes', async () => {
+		const organization = fake.api.organization;
+		for (const id of ['proj_a', 'proj_b', 'proj_c']) organization.addProject({ id });
+		const old = organization.addCertificate({
+			activeInOrganization: true,
+			activeInProjects: ['proj_a'],
+		});
+		const newCa = makeCertificate({ ca: true, commonName: 'Client CA 2027' });
+		fake.api.onRequest = (request) => {
+			if (request.path === '/v1/organization/projects/proj_a/certificates/deactivate')
+				organization.activeInProject.get('proj_c')!.add(old.id);
+		};
+		const rotate = () =>
+			fake.run({
+				parameters: {
+					resource: 'certificate',
+					operation: 'rotate',
+					certificateId: certificateLocator(old.id),
+					certificate: newCa.pem,
+					options: { deleteOld: true },
+				},
+			});
+		const first = await rotate();
+		expect(first.error?.description).toMatch(
+			new RegExp(`${old.id} was activated again .* now active in proj_c\\. Run Rotate again`),
+		);
+		expect(organization.certificates.has(old.id)).toBe(true);
+		fake.api.onRequest = undefined;
+		const second = await rotate();
+		expect(second.error).toBeUndefined();
+		const newId = second.items[0].json.newCertificateId as string;
+		expect(second.items[0].json).toMatchObject({ deleted: true });
+		// The re-run did only what was left: proj_c, and the delete.
+		const done = (
+			second.items[0].json.steps as Array<{ step: string; status: string; place?: string }>
+		)
+			.filter((step) => step.status === 'done')
+			.map((step) => `${step.step}${step.place ? ` ${step.place}` : ''}`);
+		expect(done).toEqual(['activate proj_c', 'deactivate proj_c', 'delete']);
+		expect(organization.whereActive(newId)).toEqual(['organization', 'proj_a', 'proj_c']);
+		expect(organization.certificates.has(old.id)).toBe(false);
+	});
+});
