@@ -24,15 +24,32 @@ import { ADMIN_API_CREDENTIALS, manualTrigger, workflowNode } from './workflowNo
 
 export const NODE_TYPE = 'CUSTOM.openAiCertificates';
 
-/** Real built-in nodes from n8n-nodes-base (the version n8n 2.41 ships), as the examples use them. */
-function builtIn(path: string, className: string): INodeType | IVersionedNodeType {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const module = require(`n8n-nodes-base/dist/nodes/${path}`) as Record<
-		string,
-		new () => INodeType | IVersionedNodeType
-	>;
-	return new module[className]();
+/**
+ * Real built-in nodes from n8n-nodes-base (the version n8n 2.41 ships), as the examples use them. Each is
+ * loaded on first use: HTTP Request alone adds seconds to a test file's start, and most files never use it.
+ */
+function builtIn(path: string, className: string): () => INodeType | IVersionedNodeType {
+	let nodeType: INodeType | IVersionedNodeType | undefined;
+	return () => {
+		if (nodeType) return nodeType;
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const module = require(`n8n-nodes-base/dist/nodes/${path}`) as Record<
+			string,
+			new () => INodeType | IVersionedNodeType
+		>;
+		nodeType = new module[className]();
+		return nodeType;
+	};
 }
+
+const builtIns: Record<string, () => INodeType | IVersionedNodeType> = {
+	'n8n-nodes-base.manualTrigger': builtIn('ManualTrigger/ManualTrigger.node.js', 'ManualTrigger'),
+	'n8n-nodes-base.scheduleTrigger': builtIn('Schedule/ScheduleTrigger.node.js', 'ScheduleTrigger'),
+	'n8n-nodes-base.webhook': builtIn('Webhook/Webhook.node.js', 'Webhook'),
+	'n8n-nodes-base.httpRequest': builtIn('HttpRequest/HttpRequest.node.js', 'HttpRequest'),
+	'n8n-nodes-base.set': builtIn('Set/Set.node.js', 'Set'),
+	'n8n-nodes-base.noOp': builtIn('NoOp/NoOp.node.js', 'NoOp'),
+};
 
 /** The node types a test workflow may use: ours (as a custom and as an installed package) and n8n's own. */
 export const nodeTypeRegistry: Record<string, INodeType | IVersionedNodeType> = {
@@ -40,14 +57,11 @@ export const nodeTypeRegistry: Record<string, INodeType | IVersionedNodeType> = 
 	'n8n-nodes-openai-certificates.openAiCertificates': new OpenAiCertificates(),
 	'CUSTOM.openAiCertificatesTrigger': new OpenAiCertificatesTrigger(),
 	'n8n-nodes-openai-certificates.openAiCertificatesTrigger': new OpenAiCertificatesTrigger(),
-	'n8n-nodes-base.manualTrigger': builtIn('ManualTrigger/ManualTrigger.node.js', 'ManualTrigger'),
-	'n8n-nodes-base.scheduleTrigger': builtIn('Schedule/ScheduleTrigger.node.js', 'ScheduleTrigger'),
-	'n8n-nodes-base.webhook': builtIn('Webhook/Webhook.node.js', 'Webhook'),
-	'n8n-nodes-base.httpRequest': builtIn('HttpRequest/HttpRequest.node.js', 'HttpRequest'),
-	'n8n-nodes-base.set': builtIn('Set/Set.node.js', 'Set'),
-	'n8n-nodes-base.noOp': builtIn('NoOp/NoOp.node.js', 'NoOp'),
 	'test.inputItems': new InputItems(),
 };
+for (const [type, load] of Object.entries(builtIns)) {
+	Object.defineProperty(nodeTypeRegistry, type, { enumerable: true, get: load });
+}
 
 export const nodeTypes: INodeTypes = {
 	getByName: (type) => lookup(type),
