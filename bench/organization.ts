@@ -3,7 +3,7 @@
  * (BENCH_ORG_LATENCY ms per request, default 100), through n8n-core against the fake Admin API: a
  * cleanup of 10 certificates (Delete with Deactivate Everywhere First), a Rotate of a CA active in the
  * organization and 300 projects, and Get Many with Active In = Anywhere; then the same under a
- * token-bucket limit (BENCH_ORG_RATE requests/minute, default 3000, burst 10). Each reports requests
+ * token-bucket limit (BENCH_ORG_RATE requests/minute, default 600, burst 10). Each reports requests
  * sent ÷ the shared-read minimum and time ÷ (minimum requests ÷ in-flight × latency), or ÷ (minimum
  * requests ÷ rate) where the limit is the tighter bound.
  */
@@ -17,7 +17,7 @@ import { runNode } from '../test/harness/runWorkflow';
 
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 1000);
 const LATENCY = Number(process.env.BENCH_ORG_LATENCY ?? 100);
-const RATE = Number(process.env.BENCH_ORG_RATE ?? 3000);
+const RATE = Number(process.env.BENCH_ORG_RATE ?? 600);
 const CLEANUP = 10;
 const ROTATED_PROJECTS = Math.min(300, PROJECTS);
 

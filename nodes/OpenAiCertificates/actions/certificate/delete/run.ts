@@ -79,7 +79,7 @@ export async function deactivateEverywhere(
 	activeIn: Place[],
 ): Promise<Deactivation> {
 	const deactivatedIn: Place[] = [];
-	for (const place of activeIn) {
+	for (const [index, place] of activeIn.entries()) {
 		const ids = [deletion.certificateId];
 		const toggled = await outcomeOf(() =>
 			toggleCertificates(context, place, 'deactivate', ids, deletion.settings),
@@ -95,7 +95,7 @@ export async function deactivateEverywhere(
 				deletion,
 				toggled.error,
 				deactivatedIn,
-				activeIn.slice(deactivatedIn.length),
+				activeIn.slice(index),
 			);
 		deactivatedIn.push(place);
 	}

@@ -162,7 +162,10 @@ export function rotationFailed(
 		error,
 		`Rotation of ${ids.oldCertificateId} stopped at step ${failedAt + 1} of ${plan.steps.length} (${step.step}${where}). ${stateAfter(failed, before, ids, undo)}${undoText(undo)}`,
 		{
-			done: before.map(entry),
+			done: before.filter(effective).map(entry),
+			...(before.some((outcome) => outcome.status === 'unknown')
+				? { unknown: before.filter((outcome) => outcome.status === 'unknown').map(entry) }
+				: {}),
 			failed: entry(failed),
 			notDone: notDone.map(entry),
 			...(undo ? { undone: [entry(undo)] } : {}),

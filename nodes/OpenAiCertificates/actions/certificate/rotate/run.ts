@@ -118,7 +118,8 @@ interface BatchRun {
 
 /**
  * Runs a batch's steps WRITES_IN_FLIGHT at a time (found-done ones are skipped); after a failure no
- * further step starts, those in flight finish. Outcomes in plan order: done, found done or not done.
+ * further step starts, those in flight finish. Outcomes in plan order: done, found done, not done or
+ * (a later failure whose answer was lost) unknown.
  */
 async function runBatch(
 	context: IExecuteFunctions,
@@ -132,7 +133,9 @@ async function runBatch(
 		if (failure) return 'not done';
 		const ran = await outcomeOf(() => runStep(context, rotation, step, newCertificateId));
 		if (ran.ok) return 'done';
-		failure ??= { step, error: ran.error };
+		// A second failure in the batch: its own outcome (not done, or unknown when its answer was lost).
+		if (failure) return failedOutcome(ran.error);
+		failure = { step, error: ran.error };
 		return 'failed';
 	});
 	const outcomes = batch.map((step, index): StepOutcome => ({ step, status: statuses[index] }));
