@@ -202,4 +202,53 @@ describe('One activation view per execution (many projects)', () => {
 		expect(organization.whereActive(newId)).toEqual(['organization', 'proj_a', 'proj_c']);
 		expect(organization.certificates.has(old.id)).toBe(false);
 	});
+
+	it('a project deleted while the projects are being read: its 404 re-reads the project list and it counts as having nothing active', async () => {
+		seedOrganization();
+		const organization = fake.api.organization;
+		fake.api.onRequest = (request) => {
+			if (request.path !== '/v1/organization/projects/proj_050/certificates') return;
+			organization.projects.delete('proj_120');
+			organization.activeInProject.delete('proj_120');
+		};
+		const { items, error } = await fake.run({
+			parameters: {
+				resource: 'certificate',
+				operation: 'getAll',
+				returnAll: true,
+				options: { includeActiveIn: true },
+			},
+		});
+		expect(error).toBeUndefined();
+		expect(items).toHaveLength(5);
+		expect(readsByPath(fake.api.log).get('/v1/organization/projects')).toBe(4);
+		const proj120 = fake.api.log.filter((request) => request.path.includes('/proj_120/'));
+		expect(proj120.map((request) => request.status)).toEqual([404]);
+	});
+
+	it('guarded changes of items in flight at once run one after the other: the second guard sees the first write', async () => {
+		const ca = makeCertificate({ ca: true, commonName: 'Uploaded Twice CA' });
+		const other = makeCertificate({ ca: true, commonName: 'Other Team CA' });
+		const worker = makeCertificate({ commonName: 'worker', issuer: ca });
+		const organization = fake.api.organization;
+		organization.addProject({ id: 'proj_a' });
+		// The same CA under two IDs: either one keeps the worker accepted, but not neither.
+		const first = organization.addCertificate({ content: ca.pem, activeInOrganization: true });
+		const second = organization.addCertificate({ content: ca.pem, activeInOrganization: true });
+		organization.addCertificate({ content: other.pem, activeInOrganization: true });
+		const { items } = await fake.run({
+			continueOnFail: true,
+			items: [{ id: first.id }, { id: second.id }],
+			parameters: {
+				resource: 'certificate',
+				operation: 'deactivate',
+				certificateIds: '={{ $json.id }}',
+				options: { keepWorking: worker.pem, concurrency: 2 },
+			},
+		});
+		expect(items[0].json.error).toBeUndefined();
+		expect(items[1].json.error).toMatch(/^Deactivate was not done: it would lock out 1 of/);
+		expect(organization.whereActive(first.id)).toEqual([]);
+		expect(organization.whereActive(second.id)).toEqual(['organization']);
+	});
 });

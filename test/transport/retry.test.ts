@@ -6,6 +6,7 @@ import {
 	backoffDelayMs,
 	headerValue,
 	isRetryable,
+	mayHaveActed,
 	retryDecision,
 	serverRequestedDelayMs,
 } from '../../nodes/OpenAiCertificates/transport/retry';
@@ -188,5 +189,22 @@ describe('Retry rules', () => {
 				},
 			),
 		);
+	});
+
+	it('a request that never left this machine did not act; a lost connection, a timeout, a 5xx or a garbled 2xx may have', () => {
+		for (const code of ['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH'])
+			expect(mayHaveActed({ code })).toBe(false);
+		for (const code of [
+			'CERT_HAS_EXPIRED',
+			'ERR_TLS_CERT_ALTNAME_INVALID',
+			'SELF_SIGNED_CERT_IN_CHAIN',
+		])
+			expect(mayHaveActed({ code })).toBe(false);
+		for (const code of ['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'UNKNOWN'])
+			expect(mayHaveActed({ code })).toBe(true);
+		expect(mayHaveActed({ status: 502 })).toBe(true);
+		expect(mayHaveActed({ status: 200, invalidAnswer: 'no id' })).toBe(true);
+		expect(mayHaveActed({ status: 400 })).toBe(false);
+		expect(mayHaveActed({ status: 429 })).toBe(false);
 	});
 });

@@ -8,6 +8,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { Place, Toggle } from '../api/activation';
 import { ORGANIZATION, projectPlace, toggleCertificates, toggleSteps } from '../api/activation';
+import { ActivationView } from '../api/activationView';
 import type { RequestSettings } from '../transport';
 import {
 	confirmEnforcementNotice,
@@ -100,18 +101,25 @@ function toggleExecute(toggling: Toggling) {
 	): Promise<INodeExecutionData[]> {
 		const request = readToggle.call(this, toggling, itemIndex);
 		const { place, certificateIds, options, settings, dryRun } = request;
-		const report = await guardChange(this, {
-			operation: action === 'activate' ? 'Activate' : 'Deactivate',
-			steps: toggleSteps(place, action, certificateIds),
-			clients: await readKeepWorking.call(this, itemIndex, options),
-			confirmedEnforcement: enforcing ? options.confirmOrganizationEnforcement === true : undefined,
-			dryRun,
-			settings,
-			itemIndex,
-		});
-		if (dryRun) return dryRunOutput(toggling, request, report);
-		const responses = await toggleCertificates(this, place, action, certificateIds, settings);
-		return responses.map((json) => ({ json }));
+		const clients = await readKeepWorking.call(this, itemIndex, options);
+		const change = async () => {
+			const report = await guardChange(this, {
+				operation: action === 'activate' ? 'Activate' : 'Deactivate',
+				steps: toggleSteps(place, action, certificateIds),
+				clients,
+				confirmedEnforcement: enforcing
+					? options.confirmOrganizationEnforcement === true
+					: undefined,
+				dryRun,
+				settings,
+				itemIndex,
+			});
+			if (dryRun) return dryRunOutput(toggling, request, report);
+			const responses = await toggleCertificates(this, place, action, certificateIds, settings);
+			return responses.map((json) => ({ json }));
+		};
+		// Guarded changes of items in flight at once run one after the other (api/activationView.ts).
+		return clients.length > 0 ? await ActivationView.of(this).oneAtATime(change) : await change();
 	};
 }
 

@@ -4,7 +4,6 @@
  * First" and Rotate. Calls of the Admin API only: no node parameter is read here.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { failedOutcome, withReport } from '../helpers/progress';
 import type { RequestSettings } from '../transport';
@@ -109,6 +108,8 @@ export async function toggleCertificates(
 			);
 			ActivationView.of(context).applied(place, action, chunk);
 		} catch (error) {
+			// The call may have taken effect (its answer lost): the view no longer knows this place.
+			ActivationView.of(context).refresh(place);
 			if (chunks.length === 1) throw asNodeError(context.getNode(), error, settings.itemIndex);
 			throw chunkFailed(context, error, place, action, chunks, index, settings.itemIndex);
 		}
@@ -185,10 +186,6 @@ export async function projectGone(
 	error: unknown,
 	settings: RequestSettings,
 ): Promise<boolean> {
-	if (place.scope !== 'project' || !(error instanceof NodeApiError) || error.httpCode !== '404')
-		return false;
-	const view = ActivationView.of(context);
-	view.refresh(place);
-	const projects = await view.projects(settings);
-	return !projects.some((project) => project.id === place.projectId);
+	if (place.scope !== 'project') return false;
+	return await ActivationView.of(context).projectGone(place.projectId, error, settings);
 }

@@ -6,10 +6,12 @@
  * part the API contradicts is dropped (`refresh`) and read again where it is next needed.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { inParallel } from '../helpers/parallel';
+import { outcomeOf } from '../helpers/progress';
 import type { RequestSettings } from '../transport';
-import { listObjects, listUpTo } from '../transport';
+import { asNodeError, listObjects, listUpTo } from '../transport';
 import type { Certificate, Project } from '../transport/shapes';
 import type { Place, Toggle } from './activation';
 
@@ -61,7 +63,26 @@ export class ActivationView {
 	private readonly projectList = new Map<string, Promise<Project[]>>();
 	private readonly contents = new Map<string, Promise<unknown>>();
 
+	/** The end of the change running one at a time (see `oneAtATime`). */
+	private turn: Promise<void> = Promise.resolve();
+
 	private constructor(private readonly context: IExecuteFunctions) {}
+
+	/**
+	 * Runs a guarded change (its guard, then its writes) after the guarded changes of other items that
+	 * started before it, so each guard decides on the view the earlier writes left, not beside them.
+	 */
+	async oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+		const previous = this.turn;
+		let release = () => {};
+		this.turn = new Promise<void>((resolve) => (release = resolve));
+		await previous;
+		try {
+			return await change();
+		} finally {
+			release();
+		}
+	}
 
 	/** The certificates active for the organization (the organization's certificate list). */
 	organizationActive(settings: RequestSettings): Promise<ActiveSet> {
@@ -80,10 +101,33 @@ export class ActivationView {
 		);
 	}
 
-	/** The certificates active for one project (that project's certificate list). */
+	/**
+	 * The certificates active for one project (that project's certificate list). A project that answers
+	 * 404 and is no longer in the project list (read again) was deleted meanwhile: nothing is active there.
+	 */
 	projectActive(projectId: string, settings: RequestSettings): Promise<ActiveSet> {
 		const path = ['organization', 'projects', projectId, 'certificates'];
-		return remembered(this.active, projectId, () => activeIdsIn(this.context, path, settings));
+		return remembered(this.active, projectId, async () => {
+			const read = await outcomeOf(() => activeIdsIn(this.context, path, settings));
+			if (read.ok) return read.value;
+			if (await this.projectGone(projectId, read.error, settings)) return new Set<string>();
+			throw asNodeError(this.context.getNode(), read.error, settings.itemIndex);
+		});
+	}
+
+	/**
+	 * Whether a 404 for a project means it was deleted since the view read it: the project list, read
+	 * again, no longer has it (the project's part of the view is dropped either way).
+	 */
+	async projectGone(
+		projectId: string,
+		error: unknown,
+		settings: RequestSettings,
+	): Promise<boolean> {
+		if (!(error instanceof NodeApiError) || error.httpCode !== '404') return false;
+		this.refresh({ scope: 'project', projectId });
+		const projects = await this.projects(settings);
+		return !projects.some((project) => project.id === projectId);
 	}
 
 	/** Each project's active certificates, in project-list order: the per-project reads run in parallel. */

@@ -22,7 +22,7 @@ export interface FailedCall {
 	/** For a 2xx answer that does not have the spec's shape: what is wrong with it. */
 	invalidAnswer?: string;
 	/** For a reconciled write: the lookup after this failure found nothing, so the write did not take effect. */
-	lookedUp?: 'absent';
+	lookedUp?: 'absent' | 'not yet';
 	/** The request's path segments, to tell a missing project from a missing certificate. */
 	path?: readonly string[];
 }
@@ -192,7 +192,9 @@ export function apiError(
 	const lookedUp =
 		failure.lookedUp === 'absent'
 			? ' Afterwards the organization was searched for what the request makes: it is not there, so the request did not take effect.'
-			: '';
+			: failure.lookedUp === 'not yet'
+				? ' Afterwards the organization was searched for what the request makes: it was not there yet, but the API may still have been working on it when the connection was lost, so whether it takes effect is unknown. Look for it (Get Many, Matches Certificate) before sending it again.'
+				: '';
 	const description = redact(`${fixFor(failure, details)}${lookedUp}${support}`, secret);
 	const response: JsonObject = { message };
 	if (details?.type) response.type = redact(details.type, secret);

@@ -178,8 +178,10 @@ async function afterFailure(
 	if (reconcile) {
 		const found = await reconciled(run.node, reconcile, failure, run.apiKey);
 		if (found !== undefined) return { found };
-		failure.lookedUp = 'absent';
-		run.mayHaveLanded = false;
+		// An answer that came (5xx, a garbled 2xx) means the API finished: not there, not done. A lost
+		// connection or a timeout may leave it still working: not there yet, so still unknown.
+		failure.lookedUp = failure.status === undefined ? 'not yet' : 'absent';
+		run.mayHaveLanded &&= failure.status === undefined;
 	}
 	if (decision.retry) return undefined;
 	if (decision.why === 'too long') failure.retryAfterMs = decision.requestedMs;

@@ -22,6 +22,22 @@ export const RETRYABLE_CONNECTION_CODES = [
 export const NOT_PROCESSED_STATUS_CODES = [408, 429];
 export const NOT_PROCESSED_CONNECTION_CODES = ['ECONNREFUSED', 'EAI_AGAIN'];
 
+/**
+ * Connection failures before the request left this machine: refused, a name not resolved, no route, or a
+ * TLS handshake that failed (no HTTP request is sent before it succeeds). Not repeated for that reason.
+ */
+const NEVER_SENT_CODES = [
+	...NOT_PROCESSED_CONNECTION_CODES,
+	'ENOTFOUND',
+	'ENETUNREACH',
+	'EHOSTUNREACH',
+];
+const TLS_HANDSHAKE_CODES = /^(ERR_TLS_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|CERT_|ERR_SSL_)/;
+
+function neverSent(code: string): boolean {
+	return NEVER_SENT_CODES.includes(code) || TLS_HANDSHAKE_CODES.test(code);
+}
+
 export const BACKOFF_CAP_MS = 30_000;
 /** A server that asks for a longer pause than this wants a person, not a retry. */
 export const MAX_HONOURED_RETRY_AFTER_MS = 120_000;
@@ -39,8 +55,7 @@ export interface Failure {
  * arrival (a connection refused, a name not resolved, a 4xx). A 2xx of the wrong shape may have.
  */
 export function mayHaveActed(failure: Failure): boolean {
-	if (failure.status === undefined)
-		return !NOT_PROCESSED_CONNECTION_CODES.includes(failure.code ?? '');
+	if (failure.status === undefined) return !neverSent(failure.code ?? '');
 	return failure.invalidAnswer !== undefined || failure.status >= 500;
 }
 

@@ -8,6 +8,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { Place } from '../../api/activation';
 import { toggleSteps } from '../../api/activation';
+import { ActivationView } from '../../api/activationView';
 import { certificateLocator, dryRunOption, readOptions, optionsCollection } from '../parameters';
 import { guardChange, keepWorkingOptions, readKeepWorking } from '../lockoutGuard';
 import { readDeletion, readDeletionState } from './delete/read';
@@ -52,7 +53,6 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const deletion = readDeletion.call(this, itemIndex);
 	const clients = await readKeepWorking.call(this, itemIndex, readOptions.call(this, itemIndex));
-	const state = await readDeletionState(this, deletion);
 	const guard = async (activeIn: Place[]) =>
 		await guardChange(this, {
 			operation: 'Delete',
@@ -62,9 +62,13 @@ export async function execute(
 			clients,
 			...deletion,
 		});
-	const report = await guard(state.activeIn);
-	if (deletion.dryRun) return [{ json: { ...dryRunReport(deletion, state), ...report } }];
-
-	const run = await runDeletion(this, deletion, state.activeIn, guard);
-	return deletionOutput(deletion, run.deleted, run.deactivatedIn);
+	const change = async () => {
+		const state = await readDeletionState(this, deletion);
+		const report = await guard(state.activeIn);
+		if (deletion.dryRun) return [{ json: { ...dryRunReport(deletion, state), ...report } }];
+		const run = await runDeletion(this, deletion, state.activeIn, guard);
+		return deletionOutput(deletion, run.deleted, run.deactivatedIn);
+	};
+	// Guarded deletions of items in flight at once run one after the other (api/activationView.ts).
+	return clients.length > 0 ? await ActivationView.of(this).oneAtATime(change) : await change();
 }

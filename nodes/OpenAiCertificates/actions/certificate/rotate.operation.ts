@@ -8,6 +8,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
+import { ActivationView } from '../../api/activationView';
 import { certificateCheckOptions, certificateInputFields } from '../certificateInput';
 import { guardChange, keepWorkingOptions, readKeepWorking, rotationChange } from '../lockoutGuard';
 import { certificateLocator, dryRunOption, optionsCollection, projectLocator } from '../parameters';
@@ -75,14 +76,17 @@ export async function execute(
 	const clients = await readKeepWorking.call(this, itemIndex, rotation.options);
 	const thisRun = plan.steps.slice(0, plan.pauseAfter === -1 ? undefined : plan.pauseAfter + 1);
 	const toDo = thisRun.filter((step) => !step.foundDone);
-	const guard = await guardChange(this, rotationChange(rotation, toDo, clients));
 	const ids = {
 		oldCertificateId: rotation.oldCertificateId,
 		newCertificateId: state.newCertificateId,
 	};
-	if (rotation.options.dryRun === true)
-		return [{ json: { ...dryRunOutput(rotation, plan, ids), ...guard } }];
-
-	const run = await runRotation(this, rotation, plan, state);
-	return [{ json: rotationOutput(rotation, run, run.ids) }];
+	const change = async (): Promise<INodeExecutionData[]> => {
+		const guard = await guardChange(this, rotationChange(rotation, toDo, clients));
+		if (rotation.options.dryRun === true)
+			return [{ json: { ...dryRunOutput(rotation, plan, ids), ...guard } }];
+		const run = await runRotation(this, rotation, plan, state);
+		return [{ json: rotationOutput(rotation, run, run.ids) }];
+	};
+	// Guarded changes of items in flight at once run one after the other (api/activationView.ts).
+	return clients.length > 0 ? await ActivationView.of(this).oneAtATime(change) : await change();
 }

@@ -1,6 +1,6 @@
 /** Delete's run step: deactivate in each place, then DELETE; a stop part-way says what was done. */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { Place } from '../../../api/activation';
 import {
@@ -72,11 +72,15 @@ function deactivationFailed(
 	);
 }
 
-/** Deactivates the certificate in each place in turn; stops at the first failure. */
+/**
+ * Deactivates the certificate in each place in turn; stops at the first failure, whose report counts
+ * `before` (an earlier attempt's deactivations) as done too.
+ */
 export async function deactivateEverywhere(
 	context: IExecuteFunctions,
 	deletion: Deletion,
 	activeIn: Place[],
+	before: Place[] = [],
 ): Promise<Deactivation> {
 	const deactivatedIn: Place[] = [];
 	for (const [index, place] of activeIn.entries()) {
@@ -94,7 +98,7 @@ export async function deactivateEverywhere(
 				context,
 				deletion,
 				toggled.error,
-				deactivatedIn,
+				[...before, ...deactivatedIn],
 				activeIn.slice(index),
 			);
 		deactivatedIn.push(place);
@@ -159,7 +163,7 @@ async function attempt(
 	activeIn: Place[],
 	before: Place[],
 ): Promise<Attempt> {
-	const deactivation = await deactivateEverywhere(context, deletion, activeIn);
+	const deactivation = await deactivateEverywhere(context, deletion, activeIn, before);
 	const deactivatedIn = [...before, ...deactivation.deactivatedIn];
 	if (deactivation.deletedMeanwhile) return { deleted: undefined, deactivatedIn };
 	const deleted = await outcomeOf(() => deleteCertificate(context, deletion, deactivatedIn));
@@ -182,9 +186,38 @@ export async function runDeletion(
 	const first = await attempt(context, deletion, activeIn, []);
 	if (!('stillActive' in first)) return first;
 	ActivationView.of(context).refresh();
-	const now = await placesWhereActive(context, deletion.certificateId, deletion.settings);
-	await guard(now);
-	const second = await attempt(context, deletion, now, first.deactivatedIn);
+	const again = await outcomeOf(async () => {
+		const now = await placesWhereActive(context, deletion.certificateId, deletion.settings);
+		await guard(now);
+		return now;
+	});
+	if (!again.ok) throw stoppedBeforeRetry(context, deletion, again.error, first.deactivatedIn);
+	const second = await attempt(context, deletion, again.value, first.deactivatedIn);
 	if ('stillActive' in second) throw second.stillActive;
 	return second;
+}
+
+/** The re-read or the guard failed after the first attempt: its deactivations stay reported as done. */
+function stoppedBeforeRetry(
+	context: IExecuteFunctions,
+	deletion: Deletion,
+	error: unknown,
+	deactivatedIn: Place[],
+) {
+	const { certificateId } = deletion;
+	// A guard's refusal says nothing was changed: here the first attempt's deactivations were.
+	if (error instanceof NodeOperationError && error.description)
+		error.description = error.description.replace('Nothing was changed. ', '');
+	return withReport(
+		context.getNode(),
+		error,
+		`${certificateId} was deactivated in ${deactivatedIn.map(placeName).join(', ') || 'no place'}, but the API found it still active (activated elsewhere meanwhile) and checking where failed or was refused; it was not deleted.`,
+		{
+			done: deactivatedIn.map((place) => deactivateStep(certificateId, place)),
+			failed: { step: 'delete', certificateId, status: 'not done' },
+			notDone: [],
+			rerun: DELETE_AGAIN,
+		},
+		deletion.itemIndex,
+	);
 }
