@@ -9,7 +9,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { READS_IN_FLIGHT } from '../nodes/OpenAiCertificates/api/activationView';
+import { IN_FLIGHT } from '../nodes/OpenAiCertificates/api/activationView';
 import type { FakeAdminApi } from '../sandbox/server';
 import { makeCertificate } from '../sandbox/certificates';
 import { startFakeAdminApi } from '../sandbox/server';
@@ -40,7 +40,7 @@ const projectId = (index: number) => `proj_${String(index).padStart(4, '0')}`;
 
 const cases: Case[] = [
 	{
-		name: `cleanup of ${CLEANUP} certificates (Delete, Deactivate Everywhere First, concurrency ${READS_IN_FLIGHT})`,
+		name: `cleanup of ${CLEANUP} certificates (Delete, Deactivate Everywhere First, concurrency ${IN_FLIGHT})`,
 		seed(api) {
 			const certificates = Array.from({ length: CLEANUP }, (_, index) =>
 				api.organization.addCertificate({
@@ -54,7 +54,7 @@ const cases: Case[] = [
 					resource: 'certificate',
 					operation: 'delete',
 					certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
-					options: { deactivateFirst: true, concurrency: READS_IN_FLIGHT, maxRetries: 10 },
+					options: { deactivateFirst: true, concurrency: IN_FLIGHT, maxRetries: 10 },
 				},
 				// The view, then 3 deactivations and the DELETE per certificate.
 				minimum: VIEW + CLEANUP * 4,
@@ -141,14 +141,14 @@ export async function benchLargeOrganization(row: Row): Promise<void> {
 	for (const rateLimited of [false, true]) {
 		for (const testCase of cases) {
 			const result = await measure(testCase, rateLimited);
-			const byLatency = (result.minimum / READS_IN_FLIGHT) * LATENCY;
+			const byLatency = (result.minimum / IN_FLIGHT) * LATENCY;
 			const byRate = rateLimited ? (result.minimum / RATE) * 60_000 : 0;
 			const floor = Math.max(byLatency, byRate);
 			const limit = rateLimited ? `, ${RATE}/min (burst 10)` : '';
 			row(
 				`9. ${PROJECTS} projects, ${LATENCY} ms${limit}: ${testCase.name}`,
 				`${(result.ms / 1000).toFixed(1)} s, ${result.sent} requests (minimum ${result.minimum}), ${result.throttled}×429, failed ${result.failed}`,
-				`requests ${(result.sent / result.minimum).toFixed(2)}× minimum; time ${(result.ms / floor).toFixed(2)}× (minimum ÷ ${READS_IN_FLIGHT} in flight × latency${rateLimited ? ', or ÷ rate' : ''} = ${(floor / 1000).toFixed(1)} s)`,
+				`requests ${(result.sent / result.minimum).toFixed(2)}× minimum; time ${(result.ms / floor).toFixed(2)}× (minimum ÷ ${IN_FLIGHT} in flight × latency${rateLimited ? ', or ÷ rate' : ''} = ${(floor / 1000).toFixed(1)} s)`,
 				'',
 				'target ≤ 1.2× requests, ≤ 1.5× time, 0 failed',
 			);

@@ -15,8 +15,11 @@ import { asNodeError, listObjects, listUpTo } from '../transport';
 import type { Certificate, Project } from '../transport/shapes';
 import type { Place, Toggle } from './activation';
 
-/** Independent reads (one project's list each) in flight at once; the run's rate governor paces them all. */
-export const READS_IN_FLIGHT = 8;
+/**
+ * Independent requests in flight at once: the per-project reads of the view, the anchors the guards
+ * read, Rotate's activations and deactivations. The run's rate governor paces them all.
+ */
+export const IN_FLIGHT = 8;
 
 type ActiveSet = Set<string>;
 
@@ -133,7 +136,7 @@ export class ActivationView {
 	/** Each project's active certificates, in project-list order: the per-project reads run in parallel. */
 	async everyProject(settings: RequestSettings): Promise<Map<string, ActiveSet>> {
 		const ids = (await this.projects(settings)).map((project) => project.id);
-		const sets = await inParallel(ids, READS_IN_FLIGHT, (id) => this.projectActive(id, settings));
+		const sets = await inParallel(ids, IN_FLIGHT, (id) => this.projectActive(id, settings));
 		return new Map(ids.map((id, index) => [id, sets[index]]));
 	}
 

@@ -12,7 +12,7 @@ import { anchorCertificates } from '../helpers/trust';
 import type { RequestSettings } from '../transport';
 import { adminApiRequest } from '../transport';
 import type { Certificate } from '../transport/shapes';
-import { ActivationView, READS_IN_FLIGHT } from './activationView';
+import { ActivationView, IN_FLIGHT } from './activationView';
 
 export interface TrustState {
 	/** The projects whose requests the change affects (archived projects take no requests). */
@@ -72,7 +72,7 @@ export async function readTrustState(
 	const projects = await affectedProjects(view, steps, settings);
 	const [organization, inProjects] = await Promise.all([
 		view.organizationActive(settings),
-		inParallel(projects, READS_IN_FLIGHT, (id) => view.projectActive(id, settings)),
+		inParallel(projects, IN_FLIGHT, (id) => view.projectActive(id, settings)),
 	]);
 	const before: ActiveSets = { organization: [...organization], projects: {} };
 	projects.forEach((projectId, index) => (before.projects[projectId] = [...inProjects[index]]));
@@ -83,7 +83,7 @@ export async function readTrustState(
 		...steps.flatMap((step) => (step.action === 'activate' ? step.certificateIds : [])),
 	]);
 	const toRead = [...wanted].filter((id) => !anchors.has(id));
-	const read = await inParallel(toRead, READS_IN_FLIGHT, (id) =>
+	const read = await inParallel(toRead, IN_FLIGHT, (id) =>
 		view.certificate(id, () => readAnchor(context, id, settings)),
 	);
 	toRead.forEach((id, index) => anchors.set(id, read[index]));

@@ -7,7 +7,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { placeName, placesWhereActive, toggleCertificates } from '../../../api/activation';
 import { uploadCertificate } from '../../../api/upload';
-import { ActivationView, READS_IN_FLIGHT } from '../../../api/activationView';
+import { ActivationView, IN_FLIGHT } from '../../../api/activationView';
 import { inParallel } from '../../../helpers/parallel';
 import { failedOutcome, outcomeOf } from '../../../helpers/progress';
 import { adminApiRequest, asNodeError, isRefusedAsActive } from '../../../transport';
@@ -117,7 +117,7 @@ interface BatchRun {
 }
 
 /**
- * Runs a batch's steps WRITES_IN_FLIGHT at a time (found-done ones are skipped); after a failure no
+ * Runs a batch's steps IN_FLIGHT at a time (found-done ones are skipped); after a failure no
  * further step starts, those in flight finish. Outcomes in plan order: done, found done, not done or
  * (a later failure whose answer was lost) unknown.
  */
@@ -128,7 +128,7 @@ async function runBatch(
 	newCertificateId: string,
 ): Promise<BatchRun> {
 	let failure: BatchRun['failure'];
-	const statuses = await inParallel(batch, READS_IN_FLIGHT, async (step): Promise<StepStatus> => {
+	const statuses = await inParallel(batch, IN_FLIGHT, async (step): Promise<StepStatus> => {
 		if (step.foundDone) return 'found done';
 		if (failure) return 'not done';
 		const ran = await outcomeOf(() => runStep(context, rotation, step, newCertificateId));
