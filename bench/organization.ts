@@ -10,6 +10,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { IN_FLIGHT } from '../nodes/OpenAiCertificates/api/activationView';
+import { RateGovernor } from '../nodes/OpenAiCertificates/transport/governor';
 import type { FakeAdminApi } from '../sandbox/server';
 import { makeCertificate } from '../sandbox/certificates';
 import { startFakeAdminApi } from '../sandbox/server';
@@ -20,6 +21,55 @@ const LATENCY = Number(process.env.BENCH_ORG_LATENCY ?? 100);
 const RATE = Number(process.env.BENCH_ORG_RATE ?? 600);
 const CLEANUP = 10;
 const ROTATED_PROJECTS = Math.min(300, PROJECTS);
+/** BENCH_ORG_LIMITED=only runs only the rate-limited rows; BENCH_ORG_TRACE=1 prints the governor's pace over time. */
+const LIMITED_ONLY = process.env.BENCH_ORG_LIMITED === 'only';
+const TRACE = process.env.BENCH_ORG_TRACE === '1';
+
+/**
+ * Bench-only: what the run's governor did, read from outside through its prototype (the node's code is
+ * unchanged). Each pause (a 429 that began or lengthened one) and the pace interval once a second.
+ */
+interface GovernorTrace {
+	pauses: number;
+	pausedMs: number;
+	pace: string[];
+}
+
+function traceGovernor(started: number): { trace: GovernorTrace; stop: () => void } {
+	const trace: GovernorTrace = { pauses: 0, pausedMs: 0, pace: [] };
+	type Inside = { pausedUntil: number; intervalMs: number };
+	const prototype = RateGovernor.prototype as unknown as {
+		throttled: (...args: unknown[]) => void;
+		beforeAttempt: () => Promise<void>;
+	};
+	const { throttled, beforeAttempt } = prototype;
+	let lastSample = -1;
+	prototype.throttled = function (this: Inside, ...args: unknown[]) {
+		const before = this.pausedUntil;
+		const now = Date.now();
+		throttled.apply(this, args);
+		if (this.pausedUntil > Math.max(before, now)) {
+			trace.pauses += 1;
+			trace.pausedMs += this.pausedUntil - Math.max(before, now);
+		}
+	};
+	prototype.beforeAttempt = function (this: Inside) {
+		const second = Math.floor((Date.now() - started) / 1000);
+		if (second !== lastSample) {
+			lastSample = second;
+			const perMinute = this.intervalMs > 0 ? Math.round(60_000 / this.intervalMs) : 0;
+			trace.pace.push(`${second}s:${perMinute || '-'}`);
+		}
+		return beforeAttempt.call(this);
+	};
+	return {
+		trace,
+		stop: () => {
+			prototype.throttled = throttled;
+			prototype.beforeAttempt = beforeAttempt;
+		},
+	};
+}
 
 type Row = (...cells: Array<string | number>) => void;
 
@@ -118,6 +168,7 @@ async function measure(testCase: Case, rateLimited: boolean, projects = PROJECTS
 			api.organization.addProject({ id: projectId(index) });
 		const { parameters, items, minimum } = testCase.seed(api);
 		const started = performance.now();
+		const traced = TRACE ? traceGovernor(Date.now()) : undefined;
 		const run = await runNode({
 			credentials: { apiKey: api.apiKey, baseUrl: api.baseUrl },
 			continueOnFail: true,
@@ -125,6 +176,13 @@ async function measure(testCase: Case, rateLimited: boolean, projects = PROJECTS
 			items,
 		});
 		const ms = performance.now() - started;
+		traced?.stop();
+		if (traced) {
+			const { pauses, pausedMs, pace } = traced.trace;
+			console.error(
+				`  ${testCase.name}${rateLimited ? `, ${RATE}/min` : ''}: ${pauses} pauses, ${(pausedMs / 1000).toFixed(1)} s paused; pace/min ${pace.join(' ')}`,
+			);
+		}
 		if (run.error) throw run.error;
 		const failed = run.items.filter((item) => item.json.error !== undefined).length;
 		const sent = api.log.length;
@@ -138,7 +196,7 @@ async function measure(testCase: Case, rateLimited: boolean, projects = PROJECTS
 export async function benchLargeOrganization(row: Row): Promise<void> {
 	// One unmeasured run first: n8n-core loads most of its modules on its first workflow (≈ 0.5 s).
 	await measure(cases[2], false, 10);
-	for (const rateLimited of [false, true]) {
+	for (const rateLimited of LIMITED_ONLY ? [true] : [false, true]) {
 		for (const testCase of cases) {
 			const result = await measure(testCase, rateLimited);
 			const byLatency = (result.minimum / IN_FLIGHT) * LATENCY;
