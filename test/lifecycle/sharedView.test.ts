@@ -251,4 +251,32 @@ describe('One activation view per execution (many projects)', () => {
 		expect(organization.whereActive(first.id)).toEqual([]);
 		expect(organization.whereActive(second.id)).toEqual(['organization']);
 	});
+
+	it('a shared read that fails: each item waiting for it gets its own error, naming its own item', async () => {
+		const organization = fake.api.organization;
+		organization.addProject({ id: 'proj_a' });
+		const ids = Array.from({ length: 4 }, () => organization.addCertificate().id);
+		fake.api.faults.push({
+			kind: '500',
+			match: (request) =>
+				request.method === 'GET' && request.path === '/v1/organization/certificates',
+		});
+		const { items, error } = await fake.run({
+			continueOnFail: true,
+			items: ids.map((id) => ({ id })),
+			parameters: deleteEach({ deactivateFirst: true, concurrency: 4, maxRetries: 0 }),
+		});
+		expect(error).toBeUndefined();
+		// One read of the organization's list, shared by the four items, and it failed: nothing deleted.
+		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(1);
+		expect(writes(fake.api.log)).toEqual([]);
+		expect(items).toHaveLength(4);
+		items.forEach((item, index) => {
+			expect(item.pairedItem).toEqual({ item: index });
+			expect(item.json.error).toMatch(/server had an error/);
+			expect(item.error?.context.itemIndex).toBe(index);
+		});
+		// Four errors, not one object shared (whatever an item adds to its error stays its own).
+		expect(new Set(items.map((item) => item.error)).size).toBe(4);
+	});
 });
