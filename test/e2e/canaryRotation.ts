@@ -238,7 +238,7 @@ export async function canaryRotationChecks(
 			const summary = await traffic.finish();
 			const writes = api.log.slice(logStart).filter((request) => request.method !== 'GET');
 			console.log(
-				`    traffic: ${summary.probes} probes over ${summary.moments} states × ${scopes.length} projects; scope-moments with neither client accepted: ${summary.neither.length}, without enforcement: ${summary.unenforced.length}`,
+				`    [n8n ${version}] traffic: ${summary.probes} probes over ${summary.moments} states × ${scopes.length} projects; scope-moments with neither client accepted: ${summary.neither.length}, without enforcement: ${summary.unenforced.length}`,
 			);
 			assert.equal(summary.moments, writes.length + 1);
 			assert.deepEqual(summary.neither, []);

@@ -2,6 +2,8 @@
  * End-to-end: the packed package installed into the real n8n app (2.41.1 on Node 24, 1.123.81 on Node 20)
  * the way a user installs it, run against the fake Admin API with `n8n execute` and through `n8n start` with
  * a webhook, and (2.x) in queue mode with Redis, PostgreSQL and two workers (queueMode.ts).
+ * The suites run two at a time (E2E_LANES, default 2; measured in CONTRIBUTING's "Test timings"), each with
+ * its own app, user folder, ports and fake Admin API; their lines are prefixed with what they run on.
  * Usage: node .cache/run/test/e2e/e2e.js [versions...]. Prints "N passed, N failed".
  */
 import assert from 'node:assert/strict';
@@ -35,8 +37,18 @@ const now = () => Math.floor(Date.now() / 1000);
 const versions = process.argv.slice(2).length ? process.argv.slice(2) : ['2.41.1', '1.123.81'];
 
 const { check, fail, finish } = reporter();
+type Check = typeof check;
+type Fail = typeof fail;
 
-async function suite(version: string) {
+/** The reporter for one suite: its checks named with what they run on, since the suites' lines interleave. */
+function on(what: string): { check: Check; fail: Fail } {
+	return {
+		check: (name, body) => check(`[${what}] ${name}`, body),
+		fail: (name, error) => fail(`[${what}] ${name}`, error),
+	};
+}
+
+async function suite(version: string, { check, fail }: { check: Check; fail: Fail }) {
 	console.log(`\n[e2e] n8n ${version}`);
 	let app: N8nApp | undefined;
 	let api: FakeAdminApi | undefined;
@@ -264,11 +276,21 @@ async function suite(version: string) {
 }
 
 async function main() {
-	for (const version of versions) await suite(version);
+	const suites = versions.map((version) => () => suite(version, on(`n8n ${version}`)));
 	// Queue mode on the current n8n line (2.x); E2E_QUEUE=0 leaves it out of a quick local run.
 	if (process.env.E2E_QUEUE !== '0')
-		for (const version of versions.filter((candidate) => candidate.startsWith('2.')))
-			await queueModeSuite(version, check, fail);
+		for (const version of versions.filter((candidate) => candidate.startsWith('2.'))) {
+			const lane = on(`n8n ${version}`);
+			suites.push(() => queueModeSuite(version, lane.check, lane.fail));
+		}
+	// In order, E2E_LANES at a time: each lane takes the next suite when its own is done.
+	const lanes = Math.max(1, Number(process.env.E2E_LANES ?? 2));
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: Math.min(lanes, suites.length) }, async () => {
+			while (next < suites.length) await suites[next++]();
+		}),
+	);
 	finish();
 }
 

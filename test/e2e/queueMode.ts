@@ -205,7 +205,7 @@ export async function queueModeSuite(
 					`executions per worker: ${ranOn.join(', ')}`,
 				);
 				console.log(
-					`    ${RUNS} runs: ${successfulDeletes.length} certificates deleted once each, ${alreadyDeleted} found already deleted by another run; executions per worker ${ranOn.join(' and ')}`,
+					`    [n8n ${version}] ${RUNS} runs: ${successfulDeletes.length} certificates deleted once each, ${alreadyDeleted} found already deleted by another run; executions per worker ${ranOn.join(' and ')}`,
 				);
 			},
 		);

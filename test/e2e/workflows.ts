@@ -98,8 +98,8 @@ export function cleanupWorkflow(): WorkflowJson {
 }
 
 /**
- * The alert job of the same example, polling every minute, with an observer node after the shipped
- * "Send alert" placeholder that posts each alert to `observerUrl`.
+ * The alert job of the same example, polling every few seconds (`pollEverySeconds`), with an observer node
+ * after the shipped "Send alert" placeholder that posts each alert to `observerUrl`.
  */
 export function alertWorkflow(observerUrl: string): WorkflowJson {
 	const names = [
@@ -112,15 +112,32 @@ export function alertWorkflow(observerUrl: string): WorkflowJson {
 		names,
 		'OpenAI certificates: alert (e2e)',
 	);
-	alert.nodes.find((node) => node.name === 'Certificate expiring soon')!.parameters.pollTimes = {
-		item: [{ mode: 'everyMinute' }],
-	};
+	alert.nodes.find((node) => node.name === 'Certificate expiring soon')!.parameters.pollTimes =
+		pollEverySeconds(POLL_SECONDS);
 	return withObserver(alert, 'Send alert (replace with Slack or email)', observerUrl);
+}
+
+/** How often the app-level suites' triggers poll. */
+export const POLL_SECONDS = 5;
+
+/**
+ * Poll times for a trigger that polls every `seconds`: one custom cron per second of the minute it fires at
+ * (`0 * * * * *`, `5 * * * * *`, …), as a user adds several poll times in the editor. n8n refuses a single
+ * cron that fires more than once a minute (2.x: anything but one number in the seconds field, a list too;
+ * 1.x: a `*` there) with "The polling interval is too short", but each of these fires once a minute.
+ */
+export function pollEverySeconds(seconds: number): { item: Array<Record<string, string>> } {
+	return {
+		item: Array.from({ length: 60 / seconds }, (_, index) => ({
+			mode: 'custom',
+			cronExpression: `${index * seconds} * * * * *`,
+		})),
+	};
 }
 
 /**
  * examples/certificate-change-alert.json as a user sets it up (the placeholder replaced by the rotation job's
- * key ID; it already polls every minute), with an observer node after its "Send alert" placeholder.
+ * key ID; it polls every minute, here every few seconds), with an observer node after its "Send alert" placeholder.
  */
 export function changeAlertWorkflow(observerUrl: string, rotationJobKeyId: string): WorkflowJson {
 	const text = JSON.stringify(example('certificate-change-alert.json'));
@@ -129,6 +146,8 @@ export function changeAlertWorkflow(observerUrl: string, rotationJobKeyId: strin
 	const workflow = JSON.parse(
 		text.split(ROTATION_JOB_PLACEHOLDER).join(rotationJobKeyId),
 	) as WorkflowJson;
+	workflow.nodes.find((node) => node.type.endsWith('Trigger'))!.parameters.pollTimes =
+		pollEverySeconds(POLL_SECONDS);
 	return withObserver(
 		{ ...workflow, name: 'OpenAI certificates: change alert (e2e)' },
 		'Send alert (replace with Slack or email)',
@@ -222,7 +241,7 @@ export async function callWebhook(baseUrl: string, path: string): Promise<Respon
 }
 
 /**
- * The alert trigger polls at the next whole minute and again a minute later: waits for the first alert, then
+ * The alert trigger polls when it is activated and then every few seconds: waits for the first alert, then
  * for one more poll (and for an execution that poll may have started to finish). Returns whether it polled again.
  */
 export async function waitForTwoPolls(
