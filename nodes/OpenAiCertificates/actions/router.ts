@@ -45,7 +45,7 @@ function readConcurrency(this: IExecuteFunctions): number {
 /**
  * The item loop: runs the chosen operation for each input item, up to Concurrency at once, pairs
  * what it returns to that item, and under Continue On Fail turns a failure into an error item paired
- * to it (its `error` the node error naming that item), so N items in give at least N items out, in input order. Without Continue On Fail the first
+ * to it, so N items in give at least N items out, in input order. Without Continue On Fail the first
  * failure (in input order) stops the run: no new item is started, items in flight finish.
  */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -75,14 +75,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					pairedItem: { item: itemIndex },
 				}));
 			} catch (error) {
-				if (!continueOnFail) failures.set(itemIndex, error);
-				else {
-					// As n8n's own declarative nodes: the error, naming its item, beside the error's JSON.
-					const nodeError = asNodeError(this.getNode(), error, itemIndex);
-					results[itemIndex] = [
-						{ json: errorJson(error), error: nodeError, pairedItem: { item: itemIndex } },
-					];
-				}
+				if (continueOnFail)
+					results[itemIndex] = [{ json: errorJson(error), pairedItem: { item: itemIndex } }];
+				else failures.set(itemIndex, error);
 			}
 		}
 	};
