@@ -123,4 +123,36 @@ describe('One rate governor per execution', () => {
 			.map((request) => request.path.split('/').pop());
 		expect(deleted.sort()).toEqual([...ids].sort());
 	});
+
+	it('8 in flight against a limit whose 429s do not cluster (Retry-After 1 s each): learns the pace after its second 429', async () => {
+		await fake.api.close();
+		const { startFakeAdminApi } = await import('../../sandbox/server');
+		// 3,000 a minute, burst 10 (bench case 9's limit): 8 deletes in flight at 100 ms spend the burst in
+		// a third of a second, then a 429 with Retry-After 1 (whole seconds, as OpenAI's) pauses everything.
+		// A few 429s in every thirty answers, never a quarter of the last 20: before, never paced, the run
+		// met such a pause every thirty requests to the end.
+		fake.api = await startFakeAdminApi({
+			latencyMs: 100,
+			rateLimit: { perMinute: 3000, retryAfter: true, burst: 10 },
+		});
+		fake.credentials = { apiKey: fake.api.apiKey, baseUrl: fake.api.baseUrl };
+		const ids = Array.from({ length: 300 }, () => fake.api.organization.addCertificate().id);
+		const { items, error } = await fake.run({
+			items: ids.map((id) => ({ id })),
+			credentials: fake.credentials,
+			parameters: deleteEach({ concurrency: 8, maxRetries: 10 }),
+		});
+		expect(error).toBeUndefined();
+		expect(items.every((item) => item.json.object === 'certificate.deleted')).toBe(true);
+		const refused = fake.api.log.filter((request) => request.status === 429);
+		expect(refused.length).toBeGreaterThan(0);
+		// Paced from about the 80th request on: after the first 100, hardly a refusal (before: 8 to 10).
+		expect(
+			fake.api.log.slice(100).filter((request) => request.status === 429).length,
+		).toBeLessThanOrEqual(2);
+		const deleted = fake.api.log
+			.filter((request) => request.status === 200)
+			.map((request) => request.path.split('/').pop());
+		expect(deleted.sort()).toEqual([...ids].sort());
+	});
 });

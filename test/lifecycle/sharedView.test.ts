@@ -251,4 +251,39 @@ describe('One activation view per execution (many projects)', () => {
 		expect(organization.whereActive(first.id)).toEqual([]);
 		expect(organization.whereActive(second.id)).toEqual(['organization']);
 	});
+
+	it('a shared read that fails: each item waiting for it fails with its own error, naming its own item', async () => {
+		const organization = fake.api.organization;
+		organization.addProject({ id: 'proj_a' });
+		const ids = Array.from({ length: 3 }, () => organization.addCertificate().id);
+		const organizationList = (request: LoggedRequest) =>
+			request.method === 'GET' && request.path === '/v1/organization/certificates';
+		fake.api.onRequest = async (request) => {
+			// Item 0 is slow to reach the view (a dry run looks its certificate up first): items 1 and 2
+			// start the shared read of the organization's list, item 0 joins it, and it fails for all three.
+			if (request.path.endsWith(`/${ids[0]}`))
+				await new Promise((resolve) => setTimeout(resolve, 300));
+			if (organizationList(request)) await new Promise((resolve) => setTimeout(resolve, 600));
+		};
+		fake.api.faults.push({ kind: '500', match: organizationList });
+		const parameters = deleteEach({ dryRun: true, concurrency: 3, maxRetries: 0 });
+		const stopped = await fake.run({ items: ids.map((id) => ({ id })), parameters });
+		// One read, shared by the three items; the run stops on the first item in input order, and says so.
+		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(1);
+		expect(stopped.error?.message).toMatch(/server had an error/);
+		expect(stopped.error?.context?.itemIndex).toBe(0);
+
+		fake.api.faults.push({ kind: '500', match: organizationList });
+		const { items, error } = await fake.run({
+			continueOnFail: true,
+			items: ids.map((id) => ({ id })),
+			parameters,
+		});
+		expect(error).toBeUndefined();
+		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(2);
+		expect(items.map((item) => [item.pairedItem, item.json.error])).toEqual(
+			ids.map((_, index) => [{ item: index }, expect.stringMatching(/server had an error/)]),
+		);
+		expect(writes(fake.api.log)).toEqual([]);
+	});
 });

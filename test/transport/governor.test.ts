@@ -4,15 +4,104 @@ import { backoffDelayMs } from '../../nodes/OpenAiCertificates/transport/retry';
 /**
  * transport/governor.ts on a virtual mockClock: Date.now reads it and n8n-workflow's sleep advances it, so a
  * run of thousands of requests takes no real time and every figure is exact. One worker (concurrency 1),
- * which is where a governor that mistakes random refusals for a limit hurts most.
+ * which is where a governor that mistakes random refusals for a limit hurts most; and several workers on
+ * a virtual timeline (`timeline`: each sleep waits its turn, the clock jumps to the earliest).
  */
 let mockClock = 0;
+let timeline: Array<{ at: number; order: number; wake: () => void }> | undefined;
+let order = 0;
+function virtualSleep(ms: number): Promise<void> {
+	if (!timeline) {
+		mockClock += Math.max(0, ms);
+		return Promise.resolve();
+	}
+	const sleepers = timeline;
+	return new Promise((wake) =>
+		sleepers.push({ at: mockClock + Math.max(0, ms), order: order++, wake }),
+	);
+}
 jest.mock('n8n-workflow', () => ({
 	...jest.requireActual('n8n-workflow'),
-	sleep: async (ms: number) => {
-		mockClock += Math.max(0, ms);
-	},
+	sleep: (ms: number) => virtualSleep(ms),
 }));
+
+/** Runs `workers` at once on the virtual timeline until all are done. */
+async function concurrently(workers: Array<() => Promise<void>>): Promise<void> {
+	const sleepers: NonNullable<typeof timeline> = [];
+	timeline = sleepers;
+	let finished = false;
+	const all = Promise.all(workers.map((worker) => worker())).finally(() => (finished = true));
+	try {
+		while (!finished) {
+			// Everything that can run without time passing runs first.
+			await new Promise((resolve) => setImmediate(resolve));
+			if (finished) break;
+			sleepers.sort((a, b) => a.at - b.at || a.order - b.order);
+			const next = sleepers.shift();
+			if (!next) throw new Error('every worker waits and no time is due');
+			mockClock = Math.max(mockClock, next.at);
+			next.wake();
+		}
+		await all;
+	} finally {
+		timeline = undefined;
+	}
+}
+
+/**
+ * A token bucket as the sandbox's rate limit (`perSecond`, holding `burst`), asked when a request arrives;
+ * `noise` refuses that share of requests at random besides.
+ */
+function tokenBucket(perSecond: number, burst: number, noise?: () => boolean) {
+	let tokens = burst;
+	let refilledAt = mockClock;
+	return (now: number): Answer => {
+		tokens = Math.min(burst, tokens + ((now - refilledAt) / 1000) * perSecond);
+		refilledAt = now;
+		if (tokens < 1 || noise?.()) return '429';
+		tokens -= 1;
+		return 'ok';
+	};
+}
+
+/**
+ * `requests` requests sent by `workers` at once through one governor, each answered `latencyMs` after it
+ * starts; a 429 carries Retry-After `retryAfterMs` (as the fake's rate limit does), as request.ts handles it.
+ */
+async function runConcurrently(options: {
+	requests: number;
+	workers: number;
+	latencyMs: number;
+	retryAfterMs: number;
+	answer: (now: number) => Answer;
+}) {
+	const governor = new RateGovernor();
+	const answers: Array<{ at: number; answer: Answer }> = [];
+	let left = options.requests;
+	const start = mockClock;
+	const worker = async () => {
+		while (left > 0) {
+			left -= 1;
+			for (;;) {
+				await governor.beforeAttempt();
+				await virtualSleep(options.latencyMs);
+				const result = options.answer(mockClock);
+				answers.push({ at: mockClock, answer: result });
+				if (result === 'ok') {
+					governor.succeeded();
+					break;
+				}
+				governor.throttled(options.retryAfterMs, () => 0);
+			}
+		}
+	};
+	await concurrently(Array.from({ length: options.workers }, () => worker));
+	return {
+		ms: mockClock - start,
+		answers,
+		refused: answers.filter((each) => each.answer === '429'),
+	};
+}
 
 type Answer = 'ok' | '429' | 'error';
 
@@ -126,5 +215,100 @@ describe('Rate governor', () => {
 		const rate = 600 / (ms / 1000);
 		expect(rate).toBeLessThanOrEqual(10.5);
 		expect(rate).toBeGreaterThan(7);
+	});
+
+	it('8 in flight against a limit whose 429s never cluster (50/s, burst 10, Retry-After 1 s): learns it after its second 429', async () => {
+		// Unpaced, 8 requests in flight at 100 ms reach 80/s: each cycle spends the burst, meets a 429 and
+		// waits a second for it; three 429s in thirty answers, never a quarter of the last 20.
+		const { ms, refused } = await runConcurrently({
+			requests: 1000,
+			workers: 8,
+			latencyMs: 100,
+			retryAfterMs: 1000,
+			answer: tokenBucket(50, 10),
+		});
+		// Before: 150 refusals and 65 s (3.2x the limit's 20 s), never paced.
+		expect(refused.length).toBeLessThan(20);
+		expect(ms).toBeLessThan(1.25 * 20_000);
+		// And never faster than the limit allows (its burst aside).
+		expect(1000 / (ms / 1000)).toBeLessThanOrEqual(50.5);
+	});
+
+	it('the same at 10/s (its 429s cluster: the pace comes from the rate accepted lately) stays at the limit', async () => {
+		const { ms, refused } = await runConcurrently({
+			requests: 600,
+			workers: 8,
+			latencyMs: 100,
+			retryAfterMs: 1000,
+			answer: tokenBucket(10, 10),
+		});
+		expect(ms).toBeLessThan(1.05 * 60_000);
+		expect(refused.length).toBeLessThan(30);
+	});
+
+	it('a 429 during a pause (it was on the wire) is no evidence: a paced run is refused no more for it', async () => {
+		const governor = new RateGovernor();
+		// Unpaced: a cycle opened by a 429, a clean run of 30, then a 429 and seven more in flight.
+		governor.throttled(1000, () => 0);
+		mockClock += 1000;
+		for (let index = 0; index < 30; index++) {
+			await governor.beforeAttempt();
+			mockClock += 10;
+			governor.succeeded();
+		}
+		governor.throttled(1000, () => 0);
+		for (let index = 0; index < 7; index++) governor.throttled(1000, () => 0);
+		// The pace learnt from that cycle: midway between 31 in 1.3 s and 31 in 0.3 s, one per 15.7 ms.
+		mockClock += 1000;
+		await governor.beforeAttempt();
+		const before = mockClock;
+		for (let index = 0; index < 10; index++) await governor.beforeAttempt();
+		const gapMs = (mockClock - before) / 10;
+		expect(gapMs).toBeGreaterThan(14);
+		expect(gapMs).toBeLessThan(20);
+		// 40 answers at that pace without a refusal keep it: the seven in flight did not count against it.
+		for (let index = 0; index < 40; index++) governor.succeeded();
+		const kept = mockClock;
+		for (let index = 0; index < 10; index++) await governor.beforeAttempt();
+		expect(mockClock - kept).toBeGreaterThan(10 * 14);
+	});
+
+	it('a pace learnt unpaced from random refusals is given up when its trial is refused too', async () => {
+		const governor = new RateGovernor();
+		const cleanRun = async (count: number) => {
+			for (let index = 0; index < count; index++) {
+				await governor.beforeAttempt();
+				mockClock += 10;
+				governor.succeeded();
+			}
+		};
+		governor.throttled(1000, () => 0);
+		mockClock += 1000;
+		await cleanRun(30);
+		governor.throttled(1000, () => 0);
+		mockClock += 1000;
+		// Paced now (on trial): one refusal among its 40 answers ends the trial.
+		await cleanRun(20);
+		governor.throttled(1000, () => 0);
+		mockClock += 1000;
+		await cleanRun(25);
+		// Back to no pace: ten starts take no time.
+		const unpaced = mockClock;
+		for (let index = 0; index < 10; index++) await governor.beforeAttempt();
+		expect(mockClock).toBe(unpaced);
+	});
+
+	it('8 in flight with 9% random 429s (Retry-After 1 s, no limit): no slower than without the unpaced bracket', async () => {
+		const random = seeded(11);
+		const { ms, refused } = await runConcurrently({
+			requests: 1000,
+			workers: 8,
+			latencyMs: 100,
+			retryAfterMs: 1000,
+			answer: () => (random() < 0.09 ? '429' : 'ok'),
+		});
+		// Each refusal costs its second of pause (about 100 of them); the run's own time is 12.5 s.
+		expect(refused.length).toBeGreaterThan(80);
+		expect(ms).toBeLessThan(12_500 + refused.length * 1000 * 1.1);
 	});
 });

@@ -11,7 +11,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { inParallel } from '../helpers/parallel';
 import { outcomeOf } from '../helpers/progress';
 import type { RequestSettings } from '../transport';
-import { asNodeError, listObjects, listUpTo } from '../transport';
+import { asNodeError, errorForItem, listObjects, listUpTo } from '../transport';
 import type { Certificate, Project } from '../transport/shapes';
 import type { Place, Toggle } from './activation';
 
@@ -34,8 +34,16 @@ async function activeIdsIn(
 	return ids;
 }
 
-/** A read shared by all who ask while it is remembered; a failed read is forgotten, so the next ask reads again. */
-function remembered<K, T>(memo: Map<K, Promise<T>>, key: K, read: () => Promise<T>): Promise<T> {
+/**
+ * A read shared by all who ask while it is remembered; a failed read is forgotten, so the next ask reads
+ * again. Each who asked gets its own copy of the failure, naming its own item (`itemIndex`).
+ */
+function remembered<K, T>(
+	memo: Map<K, Promise<T>>,
+	key: K,
+	read: () => Promise<T>,
+	itemIndex: number | undefined,
+): Promise<T> {
 	let value = memo.get(key);
 	if (value === undefined) {
 		value = read();
@@ -43,7 +51,9 @@ function remembered<K, T>(memo: Map<K, Promise<T>>, key: K, read: () => Promise<
 		const stored = value;
 		value.catch(() => memo.get(key) === stored && memo.delete(key));
 	}
-	return value;
+	return value.catch((error: unknown) => {
+		throw errorForItem(error, itemIndex);
+	});
 }
 
 const ORGANIZATION_KEY = '';
@@ -90,8 +100,11 @@ export class ActivationView {
 	/** The certificates active for the organization (the organization's certificate list). */
 	organizationActive(settings: RequestSettings): Promise<ActiveSet> {
 		const path = ['organization', 'certificates'];
-		return remembered(this.active, ORGANIZATION_KEY, () =>
-			activeIdsIn(this.context, path, settings),
+		return remembered(
+			this.active,
+			ORGANIZATION_KEY,
+			() => activeIdsIn(this.context, path, settings),
+			settings.itemIndex,
 		);
 	}
 
@@ -99,8 +112,11 @@ export class ActivationView {
 	projects(settings: RequestSettings): Promise<Project[]> {
 		const path = ['organization', 'projects'];
 		const qs = { include_archived: true };
-		return remembered(this.projectList, ORGANIZATION_KEY, () =>
-			listUpTo<Project>(this.context, path, qs, settings, undefined),
+		return remembered(
+			this.projectList,
+			ORGANIZATION_KEY,
+			() => listUpTo<Project>(this.context, path, qs, settings, undefined),
+			settings.itemIndex,
 		);
 	}
 
@@ -110,12 +126,13 @@ export class ActivationView {
 	 */
 	projectActive(projectId: string, settings: RequestSettings): Promise<ActiveSet> {
 		const path = ['organization', 'projects', projectId, 'certificates'];
-		return remembered(this.active, projectId, async () => {
-			const read = await outcomeOf(() => activeIdsIn(this.context, path, settings));
-			if (read.ok) return read.value;
-			if (await this.projectGone(projectId, read.error, settings)) return new Set<string>();
-			throw asNodeError(this.context.getNode(), read.error, settings.itemIndex);
-		});
+		const read = async () => {
+			const outcome = await outcomeOf(() => activeIdsIn(this.context, path, settings));
+			if (outcome.ok) return outcome.value;
+			if (await this.projectGone(projectId, outcome.error, settings)) return new Set<string>();
+			throw asNodeError(this.context.getNode(), outcome.error, settings.itemIndex);
+		};
+		return remembered(this.active, projectId, read, settings.itemIndex);
 	}
 
 	/**
@@ -140,9 +157,9 @@ export class ActivationView {
 		return new Map(ids.map((id, index) => [id, sets[index]]));
 	}
 
-	/** Something read once per certificate ID (its content never changes under that ID). */
-	certificate<T>(id: string, read: () => Promise<T>): Promise<T> {
-		return remembered(this.contents, id, read) as Promise<T>;
+	/** Something read once per certificate ID (its content never changes under that ID), for an item. */
+	certificate<T>(id: string, read: () => Promise<T>, itemIndex: number | undefined): Promise<T> {
+		return remembered(this.contents, id, read, itemIndex) as Promise<T>;
 	}
 
 	/** This execution switched these certificates in this place: the view follows without reading again. */

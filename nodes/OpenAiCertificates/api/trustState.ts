@@ -84,7 +84,7 @@ export async function readTrustState(
 	]);
 	const toRead = [...wanted].filter((id) => !anchors.has(id));
 	const read = await inParallel(toRead, IN_FLIGHT, (id) =>
-		view.certificate(id, () => readAnchor(context, id, settings)),
+		view.certificate(id, () => readAnchor(context, id, settings), settings.itemIndex),
 	);
 	toRead.forEach((id, index) => anchors.set(id, read[index]));
 	return { projects, before, anchors };

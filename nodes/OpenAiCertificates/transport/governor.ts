@@ -5,7 +5,9 @@ import { sleep } from 'n8n-workflow';
  *
  * - Every 429 pauses all requests of the run for the cool-down: the Retry-After the API gave, or an
  *   exponential backoff on the number of 429s in a row (reset by a success), instead of each request
- *   retrying on its own.
+ *   retrying on its own. A 429 that comes during a pause was on the wire when the limit was met: it is
+ *   refused with the one that began the pause and is no new evidence (it neither lengthens the pause nor
+ *   counts among the answers at the pace).
  * - When 429s cluster (a quarter or more of the last 20 answers) the run may have met a real limit: it
  *   then paces request starts 10% below the rate the API accepted requests over the last 10 seconds. An
  *   isolated 429 (a hiccup, not a limit) costs only its pause. Once paced, only answers at the current
@@ -13,13 +15,20 @@ import { sleep } from 'n8n-workflow';
  * - Every slower pace from such a cluster is a trial, judged after 40 answers: a limit's refusals drop
  *   to half or less when the run slows; random refusals (a proxy, a flaky gateway) do not, and then the
  *   faster pace is restored and that share of 429s is counted as noise from then on.
- * - A 429 while paced, after at least 20 accepted requests since the previous one (a limit drains a burst
- *   allowance first; random refusals come sooner), brackets the limit: the refused pace is above it
- *   and the rate achieved since the previous 429 (pause and the refused request included) at or below
- *   it. The next pace is midway between the two (never under half the refused pace), so a few refusals bring it to the limit
- *   rather than creeping: each refusal costs a whole pause, often a second or more. This holds only
- *   when the pace bound the run (most requests waited for their slot): a run slower than its pace was
- *   refused at its own rate, and random refusals would otherwise walk the pace down without end.
+ * - A 429 after at least 20 accepted requests since the previous one (a limit drains a burst allowance
+ *   first; random refusals come sooner) brackets the limit: the rate achieved since the previous 429
+ *   (its pause and the refused request included) is at or below it, because that 429 left no allowance;
+ *   the pace refused is above it. The next pace is midway between the two (never under half the refused
+ *   pace), so a few refusals bring it to the limit rather than creeping: each refusal costs a whole
+ *   pause, often a second or more (at 3,000 a minute, a second of Retry-After is 50 requests' worth).
+ *   - While paced, the refused pace is the pace, and the bracket holds only when the pace bound the run
+ *     (most requests waited for their slot): a run slower than its pace was refused at its own rate, and
+ *     random refusals would otherwise walk the pace down without end.
+ *   - Unpaced (the first 429 of a run never brackets: the run's start may have had any allowance), the
+ *     refused rate is what the run achieved after the pause, and the pace midway is a trial kept only if
+ *     none of its first 40 answers is refused: near a limit the allowance the pause refilled outlasts
+ *     them, random refusals come at their share. Without this, a limit whose refusals do not cluster
+ *     (8 requests in flight against a burst of 10: three 429s in thirty) was never paced at all.
  * - The pace is a rate, not a minimum gap: time the run spends idle (a timeout, a backoff, one worker
  *   waiting for a slow answer) is banked for up to PACE_BURST request starts. Otherwise a run slower than
  *   its pace would always achieve less than it, and each random 429 would bracket the "limit" lower still
@@ -59,6 +68,9 @@ export class RateGovernor {
 	private cyclePacedStarts = 0;
 	/** Idle time of the cycle beyond what the pace banks: the run, not the pace, held it back then. */
 	private cycleIdleMs = 0;
+	/** The pause the 429 that opened the cycle began, and whether a 429 opened it (not the run's start). */
+	private cyclePauseMs = 0;
+	private cycleAfterRefusal = false;
 	private nextStart = 0;
 	/** Since when the current pace (or none) applies: evidence older than that is not used. */
 	private paceSince = Date.now();
@@ -68,8 +80,14 @@ export class RateGovernor {
 	/** Every answer, and every 429, since the current pace began. */
 	private answersAtPace = 0;
 	private throttlesAtPace = 0;
-	/** A slower pace on trial: the pace before it and the share of 429s that prompted it. */
-	private trial: { fasterMs: number; share: number } | undefined;
+	/**
+	 * A slower pace on trial: the pace before it with the answers and 429s counted at it (restored if
+	 * the trial fails: a later trial is judged against all of them, not the last few), and the share of
+	 * 429s at which it is kept.
+	 */
+	private trial:
+		| { fasterMs: number; answers: number; throttles: number; keptAtMost: number }
+		| undefined;
 	/** A share of 429s that slowing down did not reduce: refusals at random, not a limit. */
 	private noiseShare = 0;
 	/** Times of the accepted requests of the last RATE_WINDOW_MS under the current pace. */
@@ -106,10 +124,14 @@ export class RateGovernor {
 		}
 	}
 
-	private remember(throttled: boolean, now: number): void {
+	/**
+	 * `counted` is false for a 429 that came during a pause: a request already on the wire when the
+	 * limit was met is refused with it, and is no evidence about the pace (the one that began the pause was).
+	 */
+	private remember(throttled: boolean, now: number, counted = true): void {
 		this.recentAnswers.push(throttled);
-		this.answersAtPace += 1;
-		if (throttled) this.throttlesAtPace += 1;
+		if (counted) this.answersAtPace += 1;
+		if (throttled && counted) this.throttlesAtPace += 1;
 		if (this.trial && this.answersAtPace >= 2 * RateGovernor.HISTORY) this.judgeTrial(now);
 		if (this.recentAnswers.length > RateGovernor.HISTORY) this.recentAnswers.shift();
 		while (
@@ -121,16 +143,21 @@ export class RateGovernor {
 	}
 
 	/**
-	 * A slower pace that did not halve the share of 429s did not help: the refusals come whatever the
-	 * pace. Back to the faster pace; that share is noise from now on.
+	 * A slower pace that did not bring the share of 429s down (to half, or to none for a pace learnt
+	 * unpaced) did not help: the refusals come whatever the pace. Back to the faster pace and the evidence
+	 * gathered at it; that share is noise from now on.
 	 */
 	private judgeTrial(now: number): void {
-		const { fasterMs, share } = this.trial!;
+		const { fasterMs, answers, throttles, keptAtMost } = this.trial!;
 		this.trial = undefined;
 		const shareNow = this.throttlesAtPace / this.answersAtPace;
-		if (shareNow <= share / 2) return;
+		if (shareNow <= keptAtMost) return;
 		this.noiseShare = Math.max(this.noiseShare, shareNow);
 		this.pace(fasterMs, now);
+		this.answersAtPace = answers;
+		this.throttlesAtPace = throttles;
+		// Back to no pace: no limit is known.
+		if (fasterMs === 0) this.bracketed = false;
 	}
 
 	/** The API accepted the request but answered with an error (or the answer was lost or unreadable). */
@@ -168,10 +195,10 @@ export class RateGovernor {
 	 */
 	throttled(requestedMs: number | undefined, backoff: (consecutive: number) => number): void {
 		const now = Date.now();
-		this.remember(true, now);
 		// A 429 for a request that was already on the wire when a pause began says nothing new:
 		// it neither escalates the backoff nor extends the pause (unless the API asks for longer).
 		const duringPause = now < this.pausedUntil;
+		this.remember(true, now, !duringPause);
 		if (!duringPause) this.consecutiveThrottles += 1;
 		const pause = requestedMs ?? (duringPause ? 0 : backoff(this.consecutiveThrottles - 1));
 		this.pausedUntil = Math.max(this.pausedUntil, now + pause);
@@ -180,11 +207,16 @@ export class RateGovernor {
 		this.cluster(now);
 	}
 
-	/** A counted 429 ends a cycle: a paced one after a clean run brackets the limit. Whether it did. */
+	/**
+	 * A counted 429 ends a cycle. One after a clean run (HISTORY accepted at least: a limit drains its
+	 * allowance first, random refusals come sooner) brackets the limit: what the cycle achieved, the
+	 * pause that opened it included, is at or below it, and the pace refused is above it. Whether it did.
+	 */
 	private bracket(now: number): boolean {
 		// Time the run itself idled (a timeout, a slow answer at concurrency 1) says nothing about the limit.
-		const cycleMs = now - this.cycleStart - this.cycleIdleMs;
-		const cycleAccepted = this.cycleAccepted;
+		const cycleMs = Math.max(1, now - this.cycleStart - this.cycleIdleMs);
+		const activeMs = Math.max(1, cycleMs - this.cyclePauseMs);
+		const { cycleAccepted, cycleAfterRefusal } = this;
 		// The pace bound the run when most requests waited for their slot; a run slower than its pace
 		// (one worker, slow answers) was refused at its own rate, not the pace's: no bracket then.
 		const paceBound = this.cyclePacedStarts * 2 >= this.cycleStarts;
@@ -193,17 +225,45 @@ export class RateGovernor {
 		this.cycleStarts = 0;
 		this.cyclePacedStarts = 0;
 		this.cycleIdleMs = 0;
-		if (this.intervalMs === 0 || !paceBound || cycleAccepted < RateGovernor.HISTORY) return false;
-		// The limit lies between the rate achieved and the pace refused. The refused request counts as
-		// sent: a run refused once in n requests at its pace achieved that pace (a random refusal brackets
-		// nothing), and a limit is still found to within 1/n.
-		const achievedPerMs = (cycleAccepted + 1) / Math.max(cycleMs, 1);
+		this.cyclePauseMs = Math.max(0, this.pausedUntil - now);
+		this.cycleAfterRefusal = true;
+		if (cycleAccepted < RateGovernor.HISTORY) return false;
+		// The refused request counts as sent: a run refused once in n requests at its pace achieved that
+		// pace (a random refusal brackets nothing), and a limit is still found to within 1/n.
+		const sent = cycleAccepted + 1;
+		if (this.intervalMs === 0) {
+			return cycleAfterRefusal && this.learn(sent / cycleMs, sent / activeMs, now);
+		}
+		if (!paceBound) return false;
 		this.bracketed = true;
-		const midwayMs = 2 / (achievedPerMs + 1 / this.intervalMs);
+		const midwayMs = 2 / (sent / cycleMs + 1 / this.intervalMs);
 		// A refusal never speeds the run up, and halves its pace at most.
 		// A bracket adjusts the pace in place: the evidence gathered at it (and a trial under way) stays.
 		this.intervalMs = Math.max(this.intervalMs, Math.min(midwayMs, 2 * this.intervalMs));
 		return true;
+	}
+
+	/**
+	 * Unpaced, a cycle opened by a 429 began with the allowance spent: what it achieved, its pause
+	 * included, is at or below the limit, and what it achieved after the pause (the allowance the pause
+	 * refilled, then the limit's own rate) at or above it. A pace midway, on trial: kept only if nothing
+	 * at it is refused.
+	 */
+	private learn(atOrBelowPerMs: number, atOrAbovePerMs: number, now: number): boolean {
+		const share = this.throttlesAtPace / Math.max(1, this.answersAtPace);
+		// Refusals a trial showed to be noise come at about their share whatever the pace.
+		if (this.trial || share < 2 * this.noiseShare) return false;
+		this.bracketed = true;
+		this.slowDown(2 / (atOrBelowPerMs + atOrAbovePerMs), 0, now);
+		return true;
+	}
+
+	/** A slower pace on trial, kept if the share of 429s at it is at most `keptAtMost`. */
+	private slowDown(intervalMs: number, keptAtMost: number, now: number): void {
+		const { intervalMs: fasterMs, answersAtPace: answers, throttlesAtPace: throttles } = this;
+		const trial = { fasterMs, answers, throttles, keptAtMost };
+		this.pace(intervalMs, now);
+		this.trial = trial;
 	}
 
 	/**
@@ -231,8 +291,6 @@ export class RateGovernor {
 			this.answersAtPace >= RateGovernor.HISTORY
 				? this.throttlesAtPace / this.answersAtPace
 				: throttles / answers;
-		const trial = { fasterMs: this.intervalMs, share };
-		this.pace(Math.max(this.intervalMs, sustainedMs), now);
-		this.trial = trial;
+		this.slowDown(Math.max(this.intervalMs, sustainedMs), share / 2, now);
 	}
 }

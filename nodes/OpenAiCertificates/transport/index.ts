@@ -3,4 +3,4 @@ export { adminApiRequest, DEFAULT_REQUEST_SETTINGS } from './request';
 export type { BaseUrlRule } from './baseUrl';
 export { checkedBaseUrl } from './baseUrl';
 export { listObjects, listPages, listUpTo, MAX_PAGE_SIZE } from './paging';
-export { asNodeError, isRefusedAsActive } from './errors';
+export { asNodeError, errorForItem, isRefusedAsActive } from './errors';
