@@ -47,7 +47,11 @@ if [[ ${1:-} == --background-run ]]; then
 	while kill -0 "$run" 2>/dev/null; do
 		if ! kill -0 "$owner" 2>/dev/null; then
 			echo "[install-n8n] npm test ended: stopping the background install" >&2
+			# npm install outlives a SIGTERM while it writes: this process stays for the SIGKILL 5 s later.
+			trap '' TERM
 			kill -TERM -- -$$
+			sleep 5
+			kill -KILL -- -$$
 		fi
 		sleep 1
 	done
