@@ -72,15 +72,35 @@ function withoutNpmVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 	return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
 }
 
+const INSTALL_SCRIPT = join(ROOT, 'scripts', 'install-n8n.sh');
+
 /** Installs (or reuses) the app in the cache; returns its folder. */
 function installApp(version: string): string {
-	return execFileSync('bash', [join(ROOT, 'scripts', 'install-n8n.sh'), version], {
+	return execFileSync('bash', [INSTALL_SCRIPT, version], {
 		encoding: 'utf8',
 		stdio: ['ignore', 'pipe', 'inherit'],
 	})
 		.trim()
 		.split('\n')
 		.pop()!;
+}
+
+/**
+ * The same install without blocking this process (its other suites and fake Admin APIs go on), e.g. while the
+ * background install `npm test` started is still running; `prepareApp` then finds the app ready.
+ */
+export async function appInstalled(version: string): Promise<void> {
+	await new Promise<void>((resolveInstall, reject) => {
+		const child = spawn('bash', [INSTALL_SCRIPT, version], {
+			stdio: ['ignore', 'ignore', 'inherit'],
+		});
+		child.on('error', reject);
+		child.on('exit', (code) =>
+			code === 0
+				? resolveInstall()
+				: reject(new Error(`scripts/install-n8n.sh ${version} failed (exit ${code}): see above`)),
+		);
+	});
 }
 
 /** Where this package is installed in a user folder (n8n loads it from there as a community package). */

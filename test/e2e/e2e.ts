@@ -13,7 +13,7 @@ import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
 import type { N8nApp } from '../../sandbox/n8nApp';
-import { freePort, parseExecuteOutput, prepareApp } from '../../sandbox/n8nApp';
+import { appInstalled, freePort, parseExecuteOutput, prepareApp } from '../../sandbox/n8nApp';
 import { canaryRotationChecks } from './canaryRotation';
 import { prepareChangeAlert } from './changeAlert';
 import { reporter } from './reporter';
@@ -56,6 +56,7 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 	let collector: import('node:http').Server | undefined;
 	let changeCollector: import('node:http').Server | undefined;
 	try {
+		await appInstalled(version);
 		app = prepareApp(version);
 		api = await startFakeAdminApi();
 		const organization = api.organization;

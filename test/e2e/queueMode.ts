@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import type { N8nApp } from '../../sandbox/n8nApp';
-import { freePort, prepareApp } from '../../sandbox/n8nApp';
+import { appInstalled, freePort, prepareApp } from '../../sandbox/n8nApp';
 import type { Service } from './services';
 import { startPostgres, startRedis } from './services';
 import {
@@ -62,6 +62,7 @@ export async function queueModeSuite(
 				{ encoding: 'utf8' },
 			).trim();
 
+		await appInstalled(version);
 		app = prepareApp(version, {
 			EXECUTIONS_MODE: 'queue',
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
