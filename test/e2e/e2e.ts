@@ -232,10 +232,11 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 				const observer = await startCollector();
 				collector = observer.server;
 				const alerts = observer.received;
-				await importWorkflow('cleanup', cleanupWorkflow(), { activate: true });
-				await importWorkflow('alert', alertWorkflow(observer.url), { activate: true });
-				const changeAlert = await prepareChangeAlert(api!, importWorkflow);
+				await imports.stage('cleanup', cleanupWorkflow(), { activate: true });
+				await imports.stage('alert', alertWorkflow(observer.url), { activate: true });
+				const changeAlert = await prepareChangeAlert(api!, imports.stage);
 				changeCollector = changeAlert.server;
+				await imports.flush();
 
 				const port = await freePort();
 				await app!.start(port);

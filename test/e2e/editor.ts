@@ -116,12 +116,13 @@ async function main() {
 			],
 			connections: { Start: { main: [[{ node: 'Delete Spare', type: 'main', index: 0 }]] } },
 		};
-		writeFileSync(join(files, 'workflow.json'), JSON.stringify(workflow));
-		await app.cli(['import:workflow', `--input=${join(files, 'workflow.json')}`]);
-		for (const { file, workflow: example } of examples) {
-			writeFileSync(join(files, file), JSON.stringify(example));
-			await app.cli(['import:workflow', `--input=${join(files, file)}`]);
-		}
+		// The check's workflow and the examples in one import: each n8n CLI command is a start of n8n (seconds).
+		const workflows = join(files, 'workflows');
+		mkdirSync(workflows);
+		writeFileSync(join(workflows, 'workflow.json'), JSON.stringify(workflow));
+		for (const { file, workflow: example } of examples)
+			writeFileSync(join(workflows, file), JSON.stringify(example));
+		await app.cli(['import:workflow', '--separate', `--input=${workflows}`]);
 
 		const port = await freePort();
 		await app.start(port);

@@ -106,8 +106,9 @@ export async function queueModeSuite(
 		const imports = await importInto(app, api);
 		const observer = await startCollector();
 		collector = observer.server;
-		const cleanupId = await imports.workflow('cleanup', cleanupWorkflow(), { activate: true });
-		await imports.workflow('alert', alertWorkflow(observer.url), { activate: true });
+		const cleanupId = await imports.stage('cleanup', cleanupWorkflow(), { activate: true });
+		await imports.stage('alert', alertWorkflow(observer.url), { activate: true });
+		await imports.flush();
 
 		// Every process gets its own task-broker port: n8n 2.x starts a broker in the main and in each worker.
 		const port = await freePort();

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROTATION_JOB_PLACEHOLDER } from '../../sandbox/examples';
@@ -197,10 +197,15 @@ export async function startCollector(): Promise<{
 	return { url: `http://127.0.0.1:${port}/alert`, received, server };
 }
 
-/** Imports the credential for the fake Admin API and returns a workflow importer that assigns stable IDs. */
+/**
+ * Imports the credential for the fake Admin API and returns a workflow importer that assigns stable IDs:
+ * `workflow` imports (and activates) one at once; `stage` writes one for the next `flush`, which imports all
+ * staged ones in one `import:workflow --separate` (each n8n CLI command is a start of n8n: seconds).
+ */
 export async function importInto(app: N8nApp, api: { apiKey: string; baseUrl: string }) {
 	const files = join(app.userFolder, 'import');
-	mkdirSync(files, { recursive: true });
+	const batch = join(files, 'batch');
+	mkdirSync(batch, { recursive: true });
 	writeFileSync(
 		join(files, 'credentials.json'),
 		JSON.stringify([
@@ -209,22 +214,35 @@ export async function importInto(app: N8nApp, api: { apiKey: string; baseUrl: st
 	);
 	await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
 	const ids: Record<string, string> = {};
+	const toActivate: string[] = [];
+	const stage = async (
+		key: string,
+		workflow: WorkflowJson,
+		{ activate = false } = {},
+	): Promise<string> => {
+		const id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
+		ids[key] = id;
+		writeFileSync(join(batch, `${key}.json`), JSON.stringify({ ...workflow, id, active: false }));
+		if (activate) toActivate.push(id);
+		return id;
+	};
+	const flush = async (): Promise<void> => {
+		await app.cli(['import:workflow', '--separate', `--input=${batch}`]);
+		rmSync(batch, { recursive: true });
+		mkdirSync(batch);
+		for (const id of toActivate.splice(0)) {
+			if (app.version.startsWith('1.'))
+				await app.cli(['update:workflow', `--id=${id}`, '--active=true']);
+			else await app.cli(['publish:workflow', `--id=${id}`]);
+		}
+	};
 	return {
 		ids,
-		async workflow(
-			key: string,
-			workflow: WorkflowJson,
-			{ activate = false } = {},
-		): Promise<string> {
-			const id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
-			ids[key] = id;
-			writeFileSync(join(files, `${key}.json`), JSON.stringify({ ...workflow, id, active: false }));
-			await app.cli(['import:workflow', `--input=${join(files, `${key}.json`)}`]);
-			if (activate) {
-				if (app.version.startsWith('1.'))
-					await app.cli(['update:workflow', `--id=${id}`, '--active=true']);
-				else await app.cli(['publish:workflow', `--id=${id}`]);
-			}
+		stage,
+		flush,
+		async workflow(key: string, workflow: WorkflowJson, options = {}): Promise<string> {
+			const id = await stage(key, workflow, options);
+			await flush();
 			return id;
 		},
 	};

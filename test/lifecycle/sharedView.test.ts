@@ -15,6 +15,15 @@ const writes = (log: LoggedRequest[]) =>
 		.filter((request) => request.method !== 'GET')
 		.map((request) => `${request.method} ${request.path.replace('/v1/organization', '')}`);
 
+/** Rotate of `oldId` to the CA `pem`, deleting the old certificate. */
+const rotateDeletingOld = (oldId: string, pem: string) => ({
+	resource: 'certificate',
+	operation: 'rotate',
+	certificateId: certificateLocator(oldId),
+	certificate: pem,
+	options: { deleteOld: true },
+});
+
 const PROJECTS = 150;
 const projectId = (index: number) => `proj_${String(index).padStart(3, '0')}`;
 
@@ -160,6 +169,49 @@ describe('One activation view per execution (many projects)', () => {
 		expect(organization.certificates.has(target.id)).toBe(false);
 	});
 
+	it('Rotate reads the new certificate by fingerprint, the old certificate and the view at once, each once', async () => {
+		const organization = fake.api.organization;
+		for (let index = 0; index < PROJECTS; index++)
+			organization.addProject({ id: projectId(index) });
+		const old = organization.addCertificate({
+			activeInOrganization: true,
+			activeInProjects: [projectId(3), projectId(77)],
+		});
+		const newCa = makeCertificate({ ca: true, commonName: 'Client CA 2027' });
+		const oldPath = `/v1/organization/certificates/${old.id}`;
+		// The old certificate's answer waits until the view's first project list has arrived: one after
+		// the other, that list would come only after this answer (held 2 s, then noted as not at once).
+		let viewArrived: () => void = () => {};
+		const viewStarted = new Promise<void>((resolve) => (viewArrived = resolve));
+		let atOnce: boolean | undefined;
+		fake.api.onRequest = async (request) => {
+			if (request.path.endsWith('/certificates') && request.path.includes('/projects/'))
+				viewArrived();
+			if (request.path !== oldPath || request.method !== 'GET') return;
+			atOnce = await Promise.race([
+				viewStarted.then(() => true),
+				new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
+			]);
+		};
+		const { items, error } = await fake.run({ parameters: rotateDeletingOld(old.id, newCa.pem) });
+		expect(error).toBeUndefined();
+		expect(atOnce).toBe(true);
+		expect(items[0].json).toMatchObject({ deleted: true });
+		const reads = readsByPath(fake.api.log);
+		// The organization's list three times (the fingerprint look-up, newest first; the view; the upload's
+		// check that the organization has room, just before it), the old certificate once, two pages of
+		// projects, each project's list once.
+		expect(reads.get('/v1/organization/certificates')).toBe(3);
+		expect(reads.get(oldPath)).toBe(1);
+		expect(reads.get('/v1/organization/projects')).toBe(2);
+		expect(
+			[...reads.keys()].filter((path) => /projects\/[^/]+\/certificates$/.test(path)),
+		).toHaveLength(PROJECTS);
+		// Upload, activation in the organization and the two projects, deactivation there, the DELETE.
+		expect(writes(fake.api.log)).toHaveLength(1 + 3 + 3 + 1);
+		expect(fake.api.log).toHaveLength(3 + 1 + 2 + PROJECTS + 8);
+	});
+
 	it('Rotate: the old certificate activated elsewhere meanwhile is not deleted; the error says where, and a re-run finishes', async () => {
 		const organization = fake.api.organization;
 		for (const id of ['proj_a', 'proj_b', 'proj_c']) organization.addProject({ id });
@@ -172,16 +224,7 @@ describe('One activation view per execution (many projects)', () => {
 			if (request.path === '/v1/organization/projects/proj_a/certificates/deactivate')
 				organization.activeInProject.get('proj_c')!.add(old.id);
 		};
-		const rotate = () =>
-			fake.run({
-				parameters: {
-					resource: 'certificate',
-					operation: 'rotate',
-					certificateId: certificateLocator(old.id),
-					certificate: newCa.pem,
-					options: { deleteOld: true },
-				},
-			});
+		const rotate = () => fake.run({ parameters: rotateDeletingOld(old.id, newCa.pem) });
 		const first = await rotate();
 		expect(first.error?.description).toMatch(
 			new RegExp(`${old.id} was activated again .* now active in proj_c\\. Run Rotate again`),

@@ -4,12 +4,13 @@
  * run (found by its SHA-256 fingerprint), and where each is active.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { findUploadedCertificate } from '../../../api/certificateByFingerprint';
 import type { Place } from '../../../api/activation';
 import { activationOverview } from '../../../api/activation';
 import { clientAcceptedBy } from '../../../helpers/chain';
+import { outcomeOf } from '../../../helpers/progress';
 import { parseId } from '../../../helpers/ids';
 import type { RequestSettings } from '../../../transport';
 import { adminApiRequest } from '../../../transport';
@@ -133,28 +134,41 @@ async function findNew(
 
 /**
  * The old certificate must exist, unless an earlier run uploaded the new one and deleted the old one:
- * a typo must not upload a certificate that then replaces nothing.
+ * a typo must not upload a certificate that then replaces nothing. The three reads (the new certificate
+ * by its fingerprint, the old certificate, the view) do not depend on each other: they run at once,
+ * under the run's governor, and a failure is reported as if they had run one after the other.
  */
 export async function readState(
 	context: IExecuteFunctions,
 	rotation: Rotation,
 ): Promise<OrganizationState> {
 	const { oldCertificateId, settings } = rotation;
-	const newCertificateId = await findNew(context, rotation);
-	const old = await adminApiRequest(
-		context,
-		{
-			method: 'GET',
-			path: ['organization', 'certificates', oldCertificateId],
-			notFoundIsUndefined: newCertificateId !== undefined,
-		},
-		settings,
-	);
-	const overview = await activationOverview(context, settings);
+	const [found, old, view] = await Promise.all([
+		outcomeOf(() => findNew(context, rotation)),
+		outcomeOf(() =>
+			adminApiRequest(
+				context,
+				{ method: 'GET', path: ['organization', 'certificates', oldCertificateId] },
+				settings,
+			),
+		),
+		outcomeOf(() => activationOverview(context, settings)),
+	]);
+	if (!found.ok) throw found.error;
+	const newCertificateId = found.value;
+	// Gone is an answer only once the new certificate is there (an earlier run's upload, then its delete).
+	const gone =
+		!old.ok &&
+		newCertificateId !== undefined &&
+		old.error instanceof NodeApiError &&
+		old.error.httpCode === '404';
+	if (!old.ok && !gone) throw old.error;
+	if (!view.ok) throw view.error;
+	const overview = view.value;
 	return {
-		oldExists: old !== undefined,
+		oldExists: !gone,
 		newCertificateId,
-		oldActiveIn: old === undefined ? [] : overview.placesOf(oldCertificateId),
+		oldActiveIn: gone ? [] : overview.placesOf(oldCertificateId),
 		newActiveIn: newCertificateId === undefined ? [] : overview.placesOf(newCertificateId),
 		projectIds: overview.projectIds,
 	};
