@@ -110,7 +110,8 @@ function load(entry) {
 	const unreported = new Map();
 	for (const file of files) {
 		describe(relative(file), () => {
-			guard(relative(file));
+			// Its hooks run around the file's own: the first beforeAll, the last afterAll of its block.
+			const restore = guard(relative(file));
 			try {
 				require(file);
 			} catch (error) {
@@ -120,6 +121,7 @@ function load(entry) {
 					throw error;
 				});
 			}
+			afterAll(restore);
 		});
 	}
 	// Still unreported after the run: `-t` left the `loads` test out; a file that did not load fails anyway.
@@ -128,7 +130,7 @@ function load(entry) {
 	});
 }
 
-/** What one file may leave to the files after it in the same registry. */
+/** What one file may leave to the files after it in the same registry: the check to run after it. */
 function guard(name) {
 	let env;
 	let globals;
@@ -136,7 +138,7 @@ function guard(name) {
 		env = { ...process.env };
 		globals = new Set(Object.keys(globalThis));
 	});
-	afterAll(() => {
+	return () => {
 		jest.useRealTimers();
 		jest.restoreAllMocks();
 		const changed = [...new Set([...Object.keys(env), ...Object.keys(process.env)])].filter(
@@ -152,7 +154,7 @@ function guard(name) {
 			throw new Error(
 				`${name} left process.env (${changed.join(', ') || 'unchanged'}) or globals (${added.join(', ') || 'none'}) changed: the files after it in its bundle would see that. Restore them in the file.`,
 			);
-	});
+	};
 }
 
 /** SECONDS as a run measured them (each file's tests, from `npx jest --json`), for files of 2 s or more. */
