@@ -15,6 +15,15 @@ const writes = (log: LoggedRequest[]) =>
 		.filter((request) => request.method !== 'GET')
 		.map((request) => `${request.method} ${request.path.replace('/v1/organization', '')}`);
 
+/** Rotate of `oldId` to the CA `pem`, deleting the old certificate. */
+const rotateDeletingOld = (oldId: string, pem: string) => ({
+	resource: 'certificate',
+	operation: 'rotate',
+	certificateId: certificateLocator(oldId),
+	certificate: pem,
+	options: { deleteOld: true },
+});
+
 const PROJECTS = 150;
 const projectId = (index: number) => `proj_${String(index).padStart(3, '0')}`;
 
@@ -184,15 +193,7 @@ describe('One activation view per execution (many projects)', () => {
 				new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
 			]);
 		};
-		const { items, error } = await fake.run({
-			parameters: {
-				resource: 'certificate',
-				operation: 'rotate',
-				certificateId: certificateLocator(old.id),
-				certificate: newCa.pem,
-				options: { deleteOld: true },
-			},
-		});
+		const { items, error } = await fake.run({ parameters: rotateDeletingOld(old.id, newCa.pem) });
 		expect(error).toBeUndefined();
 		expect(atOnce).toBe(true);
 		expect(items[0].json).toMatchObject({ deleted: true });
@@ -223,16 +224,7 @@ describe('One activation view per execution (many projects)', () => {
 			if (request.path === '/v1/organization/projects/proj_a/certificates/deactivate')
 				organization.activeInProject.get('proj_c')!.add(old.id);
 		};
-		const rotate = () =>
-			fake.run({
-				parameters: {
-					resource: 'certificate',
-					operation: 'rotate',
-					certificateId: certificateLocator(old.id),
-					certificate: newCa.pem,
-					options: { deleteOld: true },
-				},
-			});
+		const rotate = () => fake.run({ parameters: rotateDeletingOld(old.id, newCa.pem) });
 		const first = await rotate();
 		expect(first.error?.description).toMatch(
 			new RegExp(`${old.id} was activated again .* now active in proj_c\\. Run Rotate again`),
