@@ -16,7 +16,10 @@ describe('Transport › retries', () => {
 		async (kind) => {
 			const certificate = fake.api.organization.addCertificate();
 			fake.api.faults.push({ kind });
-			const { items, error } = await fake.run({ parameters: deleteParameters(certificate.id) });
+			// A 10 ms first pause instead of the default second: what is asserted is what was sent, not the wait.
+			const { items, error } = await fake.run({
+				parameters: deleteParameters(certificate.id, { retryDelay: 10 }),
+			});
 			expect(error).toBeUndefined();
 			expect(items[0].json).toEqual({
 				object: 'certificate.deleted',
@@ -40,7 +43,7 @@ describe('Transport › retries', () => {
 			match: (request) => request.method === 'DELETE',
 		});
 		const { items, error } = await fake.run({
-			parameters: deleteParameters(certificate.id, { timeout: 500 }),
+			parameters: deleteParameters(certificate.id, { timeout: 500, retryDelay: 10 }),
 		});
 		expect(error).toBeUndefined();
 		expect(items[0].json.id).toBe(certificate.id);
