@@ -145,11 +145,19 @@ describe('One rate governor per execution', () => {
 		expect(error).toBeUndefined();
 		expect(items.every((item) => item.json.object === 'certificate.deleted')).toBe(true);
 		const refused = fake.api.log.filter((request) => request.status === 429);
-		expect(refused.length).toBeGreaterThan(0);
-		// Paced from about the 80th request on: after the first 100, hardly a refusal (before: 8 to 10).
-		expect(
-			fake.api.log.slice(100).filter((request) => request.status === 429).length,
-		).toBeLessThanOrEqual(2);
+		// Refusal episodes: a 429 and those in flight with it (arrived within a round trip of it), one
+		// pause each. The first never teaches anything (the run's start may have had any allowance), the
+		// second brackets the limit; after it, hardly another. Before: one every thirty requests to the end
+		// (8 more episodes in a run measured at load 2-6, where the learning governor had 0 to 2).
+		const episodes = refused.reduce<number[]>(
+			(starts, request) =>
+				starts.length > 0 && request.at - starts[starts.length - 1] < 200
+					? starts
+					: [...starts, request.at],
+			[],
+		);
+		// (On a machine loaded enough that the run never reaches 50 a second there is no episode at all.)
+		expect(episodes.slice(2).length).toBeLessThanOrEqual(2);
 		const deleted = fake.api.log
 			.filter((request) => request.status === 200)
 			.map((request) => request.path.split('/').pop());
