@@ -152,7 +152,10 @@ export class RateGovernor {
 		this.trial = undefined;
 		const shareNow = this.throttlesAtPace / this.answersAtPace;
 		if (shareNow <= keptAtMost) return;
-		this.noiseShare = Math.max(this.noiseShare, shareNow);
+		// Refusals that the slower pace did not halve are noise; halved but not gone (a pace learnt unpaced,
+		// still a little above a limit), they are the limit's: they must not make later limits look like noise.
+		if (shareNow > throttles / Math.max(1, answers) / 2)
+			this.noiseShare = Math.max(this.noiseShare, shareNow);
 		this.pace(fasterMs, now);
 		this.answersAtPace = answers;
 		this.throttlesAtPace = throttles;
