@@ -14,7 +14,8 @@ import { sleep } from 'n8n-workflow';
  *   pace count, and a lasting 5% of 429s among all of them (20 at least) already asks for a slower pace.
  * - Every slower pace from such a cluster is a trial, judged after 40 answers: a limit's refusals drop
  *   to half or less when the run slows; random refusals (a proxy, a flaky gateway) do not, and then the
- *   faster pace is restored and that share of 429s is counted as noise from then on.
+ *   faster pace is restored and that share of 429s is counted as noise from then on. (A trial that halved
+ *   them but was not kept also restores the faster pace, but counts nothing as noise: they were a limit's.)
  * - A 429 after at least 20 accepted requests since the previous one (a limit drains a burst allowance
  *   first; random refusals come sooner) brackets the limit: the rate achieved since the previous 429
  *   (its pause and the refused request included) is at or below it, because that 429 left no allowance;
