@@ -12,24 +12,30 @@ import { join } from 'node:path';
 import { makeCertificate } from '../../sandbox/certificates';
 import type { FakeAdminApi, LoggedRequest } from '../../sandbox/server';
 import type { N8nApp } from '../../sandbox/n8nApp';
-import { freePort, parseExecuteOutput } from '../../sandbox/n8nApp';
+import { parseExecuteOutput } from '../../sandbox/n8nApp';
 import { manualTrigger } from '../harness/workflowNode';
 import { lastMoment, watchTraffic } from '../support/trafficProbe';
-import type { WorkflowJson } from './workflows';
-import { callWebhook, CREDENTIAL, ours } from './workflows';
+import type { PreparedCheck, RunningApp } from './runningApp';
+import type { Imports, WorkflowJson } from './workflows';
+import { callWebhook, ours } from './workflows';
 
 const MTLS_CREDENTIAL = { id: 'openai-mtls-client', name: 'OpenAI mTLS Client API' };
 const WEBHOOK = 'openai-certificates-rotate-e2e';
 
-type Check = (name: string, body: () => Promise<void>) => Promise<void>;
+type Credential = { id: string; name: string };
 type Step = { step: string; place?: string; status: string };
 
 /** Manual trigger and webhook, both feeding one Rotate with a canary and the mTLS client credential. */
-function rotationWorkflow(name: string, rotateParameters: Record<string, unknown>): WorkflowJson {
+function rotationWorkflow(
+	name: string,
+	rotateParameters: Record<string, unknown>,
+	admin: Credential,
+	mtls: Credential,
+): WorkflowJson {
 	const rotate = {
 		...ours('Rotate', rotateParameters),
 		position: [440, 0],
-		credentials: { openAiAdminApi: CREDENTIAL, openAiMtlsClientApi: MTLS_CREDENTIAL },
+		credentials: { openAiAdminApi: admin, openAiMtlsClientApi: mtls },
 	};
 	const into = { main: [[{ node: 'Rotate', type: 'main', index: 0 }]] };
 	return {
@@ -61,22 +67,30 @@ async function waitFor<T>(what: string, probe: () => T | undefined, seconds = 12
 	throw new Error(`timed out waiting for ${what}`);
 }
 
-export async function canaryRotationChecks(
+type Context = {
+	app: N8nApp;
+	api: FakeAdminApi;
+	id: string;
+	old: { id: string };
+	oldCa: ReturnType<typeof makeCertificate>;
+	newCa: ReturnType<typeof makeCertificate>;
+	copies: () => string[];
+};
+
+/**
+ * Stages the canary check (its credentials, its organization's old CA, its workflow) for the suite's one app
+ * start, and returns it to run in that app; `env` is for that start (1.x: the sandbox host's CA trusted).
+ */
+export async function prepareCanaryRotation(
 	app: N8nApp,
 	api: FakeAdminApi,
-	importWorkflow: (
-		key: string,
-		workflow: WorkflowJson,
-		options?: { activate?: boolean },
-	) => Promise<string>,
-	check: Check,
-): Promise<void> {
+	imports: Imports,
+): Promise<PreparedCheck & { env: NodeJS.ProcessEnv }> {
 	const organization = api.organization;
 	const version = app.version;
 	const oldCa = makeCertificate({ ca: true, commonName: `Canary old CA ${version}` });
 	const newCa = makeCertificate({ ca: true, commonName: `Canary new CA ${version}` });
 	const client = makeCertificate({ commonName: `canary-workload ${version}`, issuer: newCa });
-	const file = join(app.userFolder, 'mtls-credential.json');
 	const data = {
 		clientCertificate: client.pem,
 		privateKey: client.keyPem,
@@ -85,8 +99,8 @@ export async function canaryRotationChecks(
 		serverCa: api.mtls.serverCertificatePem,
 		baseUrl: api.mtls.baseUrl,
 	};
-	writeFileSync(file, JSON.stringify([{ ...MTLS_CREDENTIAL, type: 'openAiMtlsClientApi', data }]));
-	await app.cli(['import:credentials', `--input=${file}`]);
+	const mtls = imports.stageCredential({ ...MTLS_CREDENTIAL, type: 'openAiMtlsClientApi', data });
+	const admin = imports.credential('canary', api);
 	const old = organization.addCertificate({
 		name: 'Canary old CA',
 		content: oldCa.pem,
@@ -104,156 +118,166 @@ export async function canaryRotationChecks(
 		[...organization.certificates.values()]
 			.filter((certificate) => certificate.content === newCa.pem)
 			.map((certificate) => certificate.id);
+	const context = (id: string): Context => ({ app, api, id, old, oldCa, newCa, copies });
 
 	if (version.startsWith('1.')) {
-		await check(
-			'n8n 1.x: canary verification is refused (no client certificate presented), undone, and the error says why',
-			async () => {
-				const id = await importWorkflow(
-					'canary1x',
-					rotationWorkflow('E2E canary (1.x)', parameters),
-				);
-				// n8n 1.x ignores the credential's Server CA too: trust the sandbox host as OpenAI's public one would be.
-				const serverCa = join(app.userFolder, 'mtls-server-ca.pem');
-				writeFileSync(serverCa, api.mtls.serverCertificatePem);
-				app.env.NODE_EXTRA_CA_CERTS = serverCa;
-				const printed = await app
-					.cli(['execute', `--id=${id}`, '--rawOutput'])
-					.catch(
-						(error: { stdout?: string; message: string }) =>
-							`${error.stdout ?? ''}${error.message}`,
-					)
-					.finally(() => delete app.env.NODE_EXTRA_CA_CERTS);
-				assert.match(printed, /did not accept the canary request in project proj_web/);
-				assert.match(printed, /n8n 1\.x's HTTP helpers ignore client certificates/);
-				assert.doesNotMatch(printed, /PRIVATE KEY/);
-				const refused = api.mtls.log.at(-1);
-				assert.deepEqual(
-					[refused?.projectId, refused?.clientSubject, refused?.code],
-					['proj_web', undefined, 'certificate_required'],
-				);
-				assert.equal(copies().length, 1);
-				assert.deepEqual(organization.whereActive(copies()[0]), []);
-				assert.deepEqual(organization.whereActive(old.id), ['proj_web', 'proj_batch']);
-			},
+		const id = await imports.stage(
+			'canary1x',
+			rotationWorkflow('E2E canary (1.x)', parameters, admin, mtls),
+			{ activate: true },
 		);
-		return;
+		// n8n 1.x ignores the credential's Server CA too: trust the sandbox host as OpenAI's public one would be.
+		const serverCa = join(app.userFolder, 'mtls-server-ca.pem');
+		writeFileSync(serverCa, api.mtls.serverCertificatePem);
+		return {
+			name: 'n8n 1.x: canary verification is refused (no client certificate presented), undone, and the error says why',
+			env: { NODE_EXTRA_CA_CERTS: serverCa },
+			run: (running) => refusedOn1x(running, context(id)),
+		};
 	}
+	const id = await imports.stage(
+		'canary',
+		rotationWorkflow('E2E canary', parameters, admin, mtls),
+		{ activate: true },
+	);
+	return {
+		name: 'n8n 2.x: Rotate verifies its canary through the mTLS host; n8n killed mid-rotation, run again, it converges; in every scope at every state a client of the old or the new CA got through',
+		env: {},
+		run: (running) => killedAndRunAgain(running, context(id)),
+	};
+}
 
-	await check(
-		'n8n 2.x: Rotate verifies its canary through the mTLS host; n8n killed mid-rotation, run again, it converges; in every scope at every state a client of the old or the new CA got through',
-		async () => {
-			const id = await importWorkflow('canary', rotationWorkflow('E2E canary', parameters), {
-				activate: true,
-			});
-			// Here the old CA is in force for the organization too: every project is affected (proj_internal has
-			// no old CA of its own, it shows the organization's scope). Workloads of the old CA and of the new one
-			// keep calling the mTLS host in each, probed at every state the real app's rotation goes through
-			// (before each Admin API write, after the last).
-			organization.activeInOrganization.add(old.id);
-			const probeClient = (issuer: typeof oldCa, name: string) => {
-				const made = makeCertificate({ commonName: `${name} ${version}`, issuer });
-				return { certificatePem: made.pem, keyPem: made.keyPem };
-			};
-			const scopes = ['proj_web', 'proj_batch', 'proj_internal'];
-			const traffic = watchTraffic(api, scopes, {
-				old: probeClient(oldCa, 'probe-old-ca'),
-				new: probeClient(newCa, 'probe-new-ca'),
-			});
-			const logStart = api.log.length;
-			// Hold the deactivation of the old CA in the canary, and kill n8n while it is in flight.
-			const held = (request: LoggedRequest) =>
+/** n8n 1.x's HTTP helper presents no client certificate: the canary is refused, the rotation undone. */
+async function refusedOn1x(
+	running: RunningApp,
+	{ app, api, id, old, copies }: Context,
+): Promise<void> {
+	const organization = api.organization;
+	const execution = await running.run(id, WEBHOOK);
+	assert.equal(execution.status, 'error');
+	const printed = `${execution.text}\n${app.output()}`;
+	assert.match(execution.text, /did not accept the canary request in project proj_web/);
+	assert.match(execution.text, /n8n 1\.x's HTTP helpers ignore client certificates/);
+	assert.doesNotMatch(printed, /PRIVATE KEY/);
+	const refused = api.mtls.log.at(-1);
+	assert.deepEqual(
+		[refused?.projectId, refused?.clientSubject, refused?.code],
+		['proj_web', undefined, 'certificate_required'],
+	);
+	assert.equal(copies().length, 1);
+	assert.deepEqual(organization.whereActive(copies()[0]), []);
+	assert.deepEqual(organization.whereActive(old.id), ['proj_web', 'proj_batch']);
+}
+
+/**
+ * n8n 2.x: the rotation started through the running app's webhook, that app killed (SIGKILL) mid-way, and run
+ * again with `n8n execute` (a new process, as a restarted job would be); traffic probed at every state.
+ */
+async function killedAndRunAgain(
+	running: RunningApp,
+	{ app, api, id, old, oldCa, newCa, copies }: Context,
+): Promise<void> {
+	const organization = api.organization;
+	const version = app.version;
+	// Here the old CA is in force for the organization too: every project is affected (proj_internal has
+	// no old CA of its own, it shows the organization's scope). Workloads of the old CA and of the new one
+	// keep calling the mTLS host in each, probed at every state the real app's rotation goes through
+	// (before each Admin API write, after the last).
+	organization.activeInOrganization.add(old.id);
+	const probeClient = (issuer: typeof oldCa, name: string) => {
+		const made = makeCertificate({ commonName: `${name} ${version}`, issuer });
+		return { certificatePem: made.pem, keyPem: made.keyPem };
+	};
+	const scopes = ['proj_web', 'proj_batch', 'proj_internal'];
+	const traffic = watchTraffic(api, scopes, {
+		old: probeClient(oldCa, 'probe-old-ca'),
+		new: probeClient(newCa, 'probe-new-ca'),
+	});
+	const logStart = api.log.length;
+	// Hold the deactivation of the old CA in the canary, and kill n8n while it is in flight.
+	const held = (request: LoggedRequest) =>
+		request.method === 'POST' &&
+		request.path === '/v1/organization/projects/proj_web/certificates/deactivate';
+	api.faults.push({ kind: 'slow', delayMs: 6000, match: held });
+	const response = await callWebhook(running.base, `webhook/${WEBHOOK}`);
+	assert.equal(response.status, 200);
+	const inFlight = await waitFor('the held deactivation', () => api.log.find(held));
+	// Rotate deactivates the old CA in several places at once (8 at a time): the kill comes once the
+	// deactivation sent beside the held one (proj_batch) is answered, so the killed run stops at one state.
+	await waitFor('the deactivation in proj_batch', () =>
+		api.log.find(
+			(request) =>
 				request.method === 'POST' &&
-				request.path === '/v1/organization/projects/proj_web/certificates/deactivate';
-			api.faults.push({ kind: 'slow', delayMs: 6000, match: held });
-			const port = await freePort();
-			const server = await app.start(port);
-			const response = await callWebhook(`http://127.0.0.1:${port}`, `webhook/${WEBHOOK}`);
-			assert.equal(response.status, 200);
-			const inFlight = await waitFor('the held deactivation', () => api.log.find(held));
-			// Rotate deactivates the old CA in several places at once (8 at a time): the kill comes once the
-			// deactivation sent beside the held one (proj_batch) is answered, so the killed run stops at one state.
-			await waitFor('the deactivation in proj_batch', () =>
-				api.log.find(
-					(request) =>
-						request.method === 'POST' &&
-						request.path === '/v1/organization/projects/proj_batch/certificates/deactivate' &&
-						request.status === 200,
-				),
-			);
-			process.kill(-server.pid!, 'SIGKILL');
-			await waitFor(
-				'n8n to die',
-				() => (server.exitCode !== null || server.signalCode !== null ? true : undefined),
-				30,
-			);
-			await waitFor('the held deactivation to land', () => inFlight.status, 30);
-			const verifications = () =>
-				api.mtls.log.filter(
-					(entry) =>
-						entry.projectId === 'proj_web' &&
-						entry.clientSubject?.includes(`canary-workload ${version}`),
-				);
-			assert.deepEqual(
-				verifications().map((entry) => entry.status),
-				[200],
-			);
-			assert.ok(
-				organization.certificates.has(old.id),
-				'the killed run must not have got to the delete',
-			);
+				request.path === '/v1/organization/projects/proj_batch/certificates/deactivate' &&
+				request.status === 200,
+		),
+	);
+	process.kill(-running.child.pid!, 'SIGKILL');
+	await waitFor(
+		'n8n to die',
+		() => (running.child.exitCode !== null || running.child.signalCode !== null ? true : undefined),
+		30,
+	);
+	await waitFor('the held deactivation to land', () => inFlight.status, 30);
+	const verifications = () =>
+		api.mtls.log.filter(
+			(entry) =>
+				entry.projectId === 'proj_web' &&
+				entry.clientSubject?.includes(`canary-workload ${version}`),
+		);
+	assert.deepEqual(
+		verifications().map((entry) => entry.status),
+		[200],
+	);
+	assert.ok(
+		organization.certificates.has(old.id),
+		'the killed run must not have got to the delete',
+	);
 
-			const run = parseExecuteOutput(await app.cli(['execute', `--id=${id}`, '--rawOutput']));
-			const steps = run.data.resultData.runData.Rotate[0].data!.main[0]![0].json.steps as Step[];
-			assert.deepEqual(
-				steps.map(
-					(entry) => `${entry.step}${entry.place ? ` ${entry.place}` : ''}: ${entry.status}`,
-				),
-				[
-					'upload: found done',
-					'activate proj_web: found done',
-					'verify proj_web: done',
-					'activate organization: found done',
-					'activate proj_batch: found done',
-					'deactivate organization: found done',
-					// Sent beside the held one and answered before the kill. The old one's deactivation in the canary
-					// landed after the kill; no longer active there, it is no step.
-					'deactivate proj_batch: found done',
-					'delete: done',
-				],
-			);
-			assert.equal(copies().length, 1);
-			assert.deepEqual(organization.whereActive(copies()[0]), [
-				'organization',
-				'proj_web',
-				'proj_batch',
-			]);
-			assert.equal(organization.certificates.has(old.id), false);
-			// Both verifications came from the real app with the client certificate of the new CA.
-			assert.deepEqual(
-				verifications().map((entry) => entry.status),
-				[200, 200],
-			);
-			// What the rotation did to traffic, killed run and re-run together.
-			const summary = await traffic.finish();
-			const writes = api.log.slice(logStart).filter((request) => request.method !== 'GET');
-			console.log(
-				`    [n8n ${version}] traffic: ${summary.probes} probes over ${summary.moments} states × ${scopes.length} projects; scope-moments with neither client accepted: ${summary.neither.length}, without enforcement: ${summary.unenforced.length}`,
-			);
-			assert.equal(summary.moments, writes.length + 1);
-			assert.deepEqual(summary.neither, []);
-			assert.deepEqual(summary.unenforced, []);
-			const end = lastMoment(traffic.observed);
-			for (const projectId of scopes)
-				assert.deepEqual(
-					[projectId, end[projectId].new, end[projectId].old],
-					[projectId, true, false],
-				);
-			const first = traffic.observed.slice(0, scopes.length);
-			assert.deepEqual(
-				first.map((row) => [row.projectId, row.old, row.new]),
-				scopes.map((projectId) => [projectId, true, false]),
-			);
-		},
+	const run = parseExecuteOutput(await app.cli(['execute', `--id=${id}`, '--rawOutput']));
+	const steps = run.data.resultData.runData.Rotate[0].data!.main[0]![0].json.steps as Step[];
+	assert.deepEqual(
+		steps.map((entry) => `${entry.step}${entry.place ? ` ${entry.place}` : ''}: ${entry.status}`),
+		[
+			'upload: found done',
+			'activate proj_web: found done',
+			'verify proj_web: done',
+			'activate organization: found done',
+			'activate proj_batch: found done',
+			'deactivate organization: found done',
+			// Sent beside the held one and answered before the kill. The old one's deactivation in the canary
+			// landed after the kill; no longer active there, it is no step.
+			'deactivate proj_batch: found done',
+			'delete: done',
+		],
+	);
+	assert.equal(copies().length, 1);
+	assert.deepEqual(organization.whereActive(copies()[0]), [
+		'organization',
+		'proj_web',
+		'proj_batch',
+	]);
+	assert.equal(organization.certificates.has(old.id), false);
+	// Both verifications came from the real app with the client certificate of the new CA.
+	assert.deepEqual(
+		verifications().map((entry) => entry.status),
+		[200, 200],
+	);
+	// What the rotation did to traffic, killed run and re-run together.
+	const summary = await traffic.finish();
+	const writes = api.log.slice(logStart).filter((request) => request.method !== 'GET');
+	console.log(
+		`    [n8n ${version}] traffic: ${summary.probes} probes over ${summary.moments} states × ${scopes.length} projects; scope-moments with neither client accepted: ${summary.neither.length}, without enforcement: ${summary.unenforced.length}`,
+	);
+	assert.equal(summary.moments, writes.length + 1);
+	assert.deepEqual(summary.neither, []);
+	assert.deepEqual(summary.unenforced, []);
+	const end = lastMoment(traffic.observed);
+	for (const projectId of scopes)
+		assert.deepEqual([projectId, end[projectId].new, end[projectId].old], [projectId, true, false]);
+	const first = traffic.observed.slice(0, scopes.length);
+	assert.deepEqual(
+		first.map((row) => [row.projectId, row.old, row.new]),
+		scopes.map((projectId) => [projectId, true, false]),
 	);
 }

@@ -1,23 +1,29 @@
 /**
  * End-to-end: the packed package installed into the real n8n app (2.41.1 on Node 24, 1.123.81 on Node 20)
- * the way a user installs it, run against the fake Admin API with `n8n execute` and through `n8n start` with
- * a webhook, and (2.x) in queue mode with Redis, PostgreSQL and two workers (queueMode.ts).
+ * the way a user installs it, against the fake Admin API. Per version n8n starts once (`n8n start`, runningApp.ts)
+ * and every check runs in it, each with its own fake Admin API, credential and workflows, started through their
+ * webhooks and read back from the executions n8n saved; the canary check ends by killing that app mid-rotation.
+ * And (2.x) in queue mode with Redis, PostgreSQL and two workers (queueMode.ts).
  * The suites run two at a time (E2E_LANES, default 2; measured in CONTRIBUTING's "Test timings"), each with
- * its own app, user folder, ports and fake Admin API; their lines are prefixed with what they run on.
+ * its own app, user folder and ports; their lines are prefixed with what they run on.
  * Usage: node .cache/run/test/e2e/e2e.js [versions...]. Prints "N passed, N failed".
  */
 import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
 import type { N8nApp } from '../../sandbox/n8nApp';
-import { appInstalled, freePort, parseExecuteOutput, prepareApp } from '../../sandbox/n8nApp';
-import { canaryRotationChecks } from './canaryRotation';
+import { appInstalled, freePort, prepareApp } from '../../sandbox/n8nApp';
+import { prepareCanaryRotation } from './canaryRotation';
 import { prepareChangeAlert } from './changeAlert';
 import { reporter } from './reporter';
 import { queueModeSuite } from './queueMode';
+import type { PreparedCheck, RunningApp } from './runningApp';
+import { startRunning } from './runningApp';
+import type { Imports } from './workflows';
 import {
 	alertWorkflow,
 	callWebhook,
@@ -29,7 +35,7 @@ import {
 	ours,
 	startCollector,
 	waitForTwoPolls,
-	withManualStart,
+	withWebhookStart,
 } from './workflows';
 
 const DAY = 86_400;
@@ -48,232 +54,267 @@ function on(what: string): { check: Check; fail: Fail } {
 	};
 }
 
+/** A fake Admin API of the check's own: its organization has the suites' three projects and its key its name. */
+async function organizationFor(check: string): Promise<FakeAdminApi> {
+	const api = await startFakeAdminApi({ apiKey: `sk-admin-e2e-${check}-0123456789abcdefSECRET` });
+	for (const id of ['proj_internal', 'proj_web', 'proj_batch']) api.organization.addProject({ id });
+	return api;
+}
+
+/** Upload, activate in the organization and a project, get with details, rename: one workflow, run once. */
+async function lifecycleCheck(
+	imports: Imports,
+	api: FakeAdminApi,
+	version: string,
+): Promise<PreparedCheck> {
+	const ca = makeCertificate({ ca: true, commonName: `E2E CA ${version}` });
+	const workflow = chain('E2E lifecycle', [
+		ours('Upload', {
+			resource: 'certificate',
+			operation: 'upload',
+			certificate: ca.pem,
+			name: 'E2E CA',
+		}),
+		ours('Activate', {
+			resource: 'certificate',
+			operation: 'activate',
+			certificateIds: "={{ $('Upload').item.json.id }}",
+			options: { confirmOrganizationEnforcement: true },
+		}),
+		ours('Activate In Project', {
+			resource: 'projectCertificate',
+			operation: 'activate',
+			projectId: { __rl: true, mode: 'id', value: 'proj_web' },
+			certificateIds: "={{ $('Upload').item.json.id }}",
+		}),
+		ours('Get', {
+			resource: 'certificate',
+			operation: 'get',
+			certificateId: { __rl: true, mode: 'id', value: "={{ $('Upload').item.json.id }}" },
+			options: { includeDetails: true },
+		}),
+		ours('Rename', {
+			resource: 'certificate',
+			operation: 'update',
+			certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+			name: 'E2E CA (renamed)',
+		}),
+	]);
+	const id = await imports.stage(
+		'lifecycle',
+		withWebhookStart(workflow, 'Start', 'e2e-lifecycle'),
+		{
+			activate: true,
+			credential: imports.credential('lifecycle', api),
+		},
+	);
+	return {
+		name: 'lifecycle: upload, activate in the organization and a project, get with details, rename',
+		async run(running) {
+			const { output } = await running.run(id, 'e2e-lifecycle');
+			const uploaded = output('Upload')[0].id as string;
+			assert.equal(api.organization.certificates.get(uploaded)?.content, ca.pem);
+			assert.deepEqual(api.organization.whereActive(uploaded), ['organization', 'proj_web']);
+			assert.equal((output('Get')[0].details as Record<string, unknown>).isCA, true);
+			assert.equal(output('Rename')[0].name, 'E2E CA (renamed)');
+		},
+	};
+}
+
+/** A Delete of a certificate that does not exist: the run fails, saying what and how to fix it, without the key. */
+async function errorsCheck(
+	app: N8nApp,
+	imports: Imports,
+	api: FakeAdminApi,
+	keys: () => string[],
+): Promise<PreparedCheck> {
+	const workflow = chain('E2E missing', [
+		ours('Delete', {
+			resource: 'certificate',
+			operation: 'delete',
+			certificateId: { __rl: true, mode: 'id', value: 'cert_missing' },
+		}),
+	]);
+	const id = await imports.stage('missing', withWebhookStart(workflow, 'Start', 'e2e-missing'), {
+		activate: true,
+		credential: imports.credential('missing', api),
+	});
+	return {
+		name: 'errors: a missing certificate fails with the fix in the description; the key appears nowhere',
+		async run(running) {
+			const execution = await running.run(id, 'e2e-missing');
+			assert.equal(execution.status, 'error');
+			const error = execution.runData.Delete[0].error;
+			assert.match(error?.message ?? '', /No certificate found with id 'cert_missing'/);
+			assert.match(
+				error?.description ?? '',
+				/Check the ID: list what exists with a Get Many operation/,
+			);
+			// Nowhere: not in the saved execution, the webhook's answer, nor anything n8n printed (every check's key).
+			const printed = `${execution.text}\n${execution.answer?.text}\n${app.output()}`;
+			for (const key of keys()) assert.doesNotMatch(printed, new RegExp(key));
+		},
+	};
+}
+
+/** examples/scheduled-rotation.json, run twice: the canary on the first run, the rest on the next. */
+async function scheduledRotationCheck(
+	imports: Imports,
+	api: FakeAdminApi,
+): Promise<PreparedCheck & { pki: Server }> {
+	const organization = api.organization;
+	const old = organization.addCertificate({
+		name: 'Payments CA',
+		expires_at: now() + 9 * DAY,
+		activeInOrganization: true,
+		activeInProjects: ['proj_batch'],
+	});
+	const renewed = makeCertificate({ ca: true, commonName: 'Payments CA 2027' }).pem;
+	const pki = createServer((_request, response) => response.end(renewed));
+	const pkiPort = await freePort();
+	await new Promise<void>((resolve) => pki.listen(pkiPort, '127.0.0.1', resolve));
+	const workflow = withWebhookStart(
+		example('scheduled-rotation.json'),
+		'Every day at 06:00',
+		'e2e-rotation',
+	);
+	const download = workflow.nodes.find((node) => node.name === 'Download the renewed CA')!;
+	download.parameters.url = String(download.parameters.url).replace(
+		'https://pki.example.com',
+		`http://127.0.0.1:${pkiPort}`,
+	);
+	const id = await imports.stage('rotation', workflow, {
+		activate: true,
+		credential: imports.credential('rotation', api),
+	});
+	const rotated = async (running: RunningApp) =>
+		(await running.run(id, 'e2e-rotation'))
+			.output('Rotate')
+			.find((item) => item.oldCertificateId === old.id)!;
+	return {
+		name: 'examples/scheduled-rotation.json rotates what expires within 30 days: the canary on the first run, the rest on the next',
+		pki,
+		async run(running) {
+			const paused = await rotated(running);
+			assert.deepEqual(
+				[paused.paused, paused.canaryProject, paused.activatedIn],
+				[true, 'proj_internal', ['proj_internal']],
+			);
+			assert.deepEqual(organization.whereActive(old.id), ['organization', 'proj_batch']);
+			const rotation = await rotated(running);
+			assert.equal(rotation.newCertificateId, paused.newCertificateId);
+			assert.deepEqual(rotation.activatedIn, ['proj_internal', 'organization', 'proj_batch']);
+			assert.equal(organization.certificates.has(old.id), false);
+			assert.deepEqual(organization.whereActive(rotation.newCertificateId as string), [
+				'organization',
+				'proj_internal',
+				'proj_batch',
+			]);
+		},
+	};
+}
+
+/**
+ * The cleanup job as shipped (its webhook), the alert job polling with an observer node, and the change alert
+ * example: activated in the running app, then called and polled.
+ */
+async function jobsCheck(
+	app: N8nApp,
+	imports: Imports,
+	api: FakeAdminApi,
+): Promise<PreparedCheck & { servers: Server[] }> {
+	const organization = api.organization;
+	const expired = organization.addCertificate({
+		name: 'Expired CA',
+		expires_at: now() - DAY,
+		activeInOrganization: true,
+		activeInProjects: ['proj_web'],
+	});
+	const healthy = organization.addCertificate({
+		name: 'Healthy CA',
+		expires_at: now() + 300 * DAY,
+		activeInOrganization: true,
+	});
+	const soon = organization.addCertificate({ name: 'Soon CA', expires_at: now() + 3 * DAY });
+	const observer = await startCollector();
+	const alerts = observer.received;
+	const credential = imports.credential('jobs', api);
+	await imports.stage('cleanup', cleanupWorkflow(), { activate: true, credential });
+	await imports.stage('alert', alertWorkflow(observer.url), { activate: true, credential });
+	const changeAlert = await prepareChangeAlert(api, (key, workflow, options) =>
+		imports.stage(key, workflow, { ...options, credential }),
+	);
+	return {
+		name: 'n8n start: the cleanup webhook deletes expired certificates, the activated trigger fires once per expiring certificate, and the change alert example alerts on a change outside the rotation job only',
+		servers: [observer.server, changeAlert.server],
+		async run(running) {
+			const response = await callWebhook(running.base, CLEANUP_WEBHOOK);
+			const text = await response.text();
+			assert.equal(response.status, 200, `${text}\n--- n8n printed:\n${app.output().slice(-4000)}`);
+			const body = JSON.parse(text) as Array<Record<string, unknown>>;
+			assert.ok(
+				body.some((item) => item.id === expired.id && item.object === 'certificate.deleted'),
+				JSON.stringify(body),
+			);
+			assert.equal(organization.certificates.has(expired.id), false);
+			assert.deepEqual(organization.whereActive(healthy.id), ['organization']);
+
+			// Over two polls, each expiring certificate alerts once.
+			assert.ok(await waitForTwoPolls(api, alerts), 'the trigger polled only once');
+			assert.deepEqual(
+				alerts.map((item) => item.certificateId).filter((id) => id === soon.id),
+				[soon.id],
+				JSON.stringify(alerts),
+			);
+			await changeAlert.verify({ byPerson: healthy.id, byJob: soon.id });
+		},
+	};
+}
+
+/**
+ * One version's checks in one running app: each check stages its own fake Admin API, credential and workflows;
+ * all are imported together (one `import:credentials`, one `import:workflow`), n8n starts once, the checks run
+ * (the polling jobs beside the others, each in its own organization), the canary check last (it kills the app).
+ */
 async function suite(version: string, { check, fail }: { check: Check; fail: Fail }) {
 	console.log(`\n[e2e] n8n ${version}`);
 	let app: N8nApp | undefined;
-	let api: FakeAdminApi | undefined;
-	let pkiServer: import('node:http').Server | undefined;
-	let collector: import('node:http').Server | undefined;
-	let changeCollector: import('node:http').Server | undefined;
+	const apis: FakeAdminApi[] = [];
+	const servers: Server[] = [];
 	try {
 		await appInstalled(version);
 		app = prepareApp(version);
-		api = await startFakeAdminApi();
-		const organization = api.organization;
-		for (const id of ['proj_internal', 'proj_web', 'proj_batch']) organization.addProject({ id });
-
-		const imports = await importInto(app, api);
-		const workflowIds = imports.ids;
-		const importWorkflow = imports.workflow;
-		const execute = async (key: string) => {
-			let stdout: string;
-			try {
-				stdout = await app!.cli(['execute', `--id=${workflowIds[key]}`, '--rawOutput']);
-			} catch (error) {
-				const printed = `${(error as { stdout?: string }).stdout ?? ''}\n${(error as { stderr?: string }).stderr ?? ''}`;
-				// The run data is long: keep the lines that say what went wrong.
-				const reason = [
-					...new Set(
-						printed
-							.split('\n')
-							.filter((line) => /"(message|description)":|Error|error:/.test(line))
-							.map((line) => line.trim()),
-					),
-				]
-					.slice(0, 8)
-					.join('\n        ');
-				throw new Error(`n8n execute of ${key} failed: ${reason}`);
-			}
-			const run = parseExecuteOutput(stdout);
-			const runData = run.data.resultData.runData;
-			const output = (node: string) => {
-				const task = runData[node]?.[0];
-				if (task?.error) throw new Error(`${node} failed: ${task.error.message}`);
-				return (task?.data?.main?.[0] ?? []).map((item) => item.json);
-			};
-			return { run, output };
+		const imports = await importInto(app);
+		const api = async (name: string) => {
+			const started = await organizationFor(name);
+			apis.push(started);
+			return started;
 		};
+		const keys = () => apis.map((started) => started.apiKey);
+		const lifecycle = await lifecycleCheck(imports, await api('lifecycle'), version);
+		const errors = await errorsCheck(app, imports, await api('missing'), keys);
+		const rotation = await scheduledRotationCheck(imports, await api('rotation'));
+		const jobs = await jobsCheck(app, imports, await api('jobs'));
+		const canary = await prepareCanaryRotation(app, await api('canary'), imports);
+		servers.push(rotation.pki, ...jobs.servers);
+		await imports.flush();
 
-		const ca = makeCertificate({ ca: true, commonName: `E2E CA ${version}` });
-		await check(
-			'lifecycle: upload, activate in the organization and a project, get with details, rename',
-			async () => {
-				await importWorkflow(
-					'lifecycle',
-					chain('E2E lifecycle', [
-						ours('Upload', {
-							resource: 'certificate',
-							operation: 'upload',
-							certificate: ca.pem,
-							name: 'E2E CA',
-						}),
-						ours('Activate', {
-							resource: 'certificate',
-							operation: 'activate',
-							certificateIds: "={{ $('Upload').item.json.id }}",
-							options: { confirmOrganizationEnforcement: true },
-						}),
-						ours('Activate In Project', {
-							resource: 'projectCertificate',
-							operation: 'activate',
-							projectId: { __rl: true, mode: 'id', value: 'proj_web' },
-							certificateIds: "={{ $('Upload').item.json.id }}",
-						}),
-						ours('Get', {
-							resource: 'certificate',
-							operation: 'get',
-							certificateId: { __rl: true, mode: 'id', value: "={{ $('Upload').item.json.id }}" },
-							options: { includeDetails: true },
-						}),
-						ours('Rename', {
-							resource: 'certificate',
-							operation: 'update',
-							certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
-							name: 'E2E CA (renamed)',
-						}),
-					]),
-				);
-				const { output } = await execute('lifecycle');
-				const id = output('Upload')[0].id as string;
-				assert.equal(organization.certificates.get(id)?.content, ca.pem);
-				assert.deepEqual(organization.whereActive(id), ['organization', 'proj_web']);
-				assert.equal((output('Get')[0].details as Record<string, unknown>).isCA, true);
-				assert.equal(output('Rename')[0].name, 'E2E CA (renamed)');
-			},
-		);
-
-		await check(
-			'errors: a missing certificate fails with the fix in the description; the key appears nowhere',
-			async () => {
-				await importWorkflow(
-					'missing',
-					chain('E2E missing', [
-						ours('Delete', {
-							resource: 'certificate',
-							operation: 'delete',
-							certificateId: { __rl: true, mode: 'id', value: 'cert_missing' },
-						}),
-					]),
-				);
-				let stdout = '';
-				try {
-					stdout = await app!.cli(['execute', `--id=${workflowIds.missing}`, '--rawOutput']);
-				} catch (error) {
-					stdout = (error as Error).message;
-				}
-				assert.match(stdout, /No certificate found with id 'cert_missing'/);
-				assert.doesNotMatch(stdout, new RegExp(api!.apiKey));
-			},
-		);
-
-		await check(
-			'examples/scheduled-rotation.json rotates what expires within 30 days: the canary on the first run, the rest on the next',
-			async () => {
-				const old = organization.addCertificate({
-					name: 'Payments CA',
-					expires_at: now() + 9 * DAY,
-					activeInOrganization: true,
-					activeInProjects: ['proj_batch'],
-				});
-				const renewed = makeCertificate({ ca: true, commonName: 'Payments CA 2027' }).pem;
-				pkiServer = createServer(
-					(_request: unknown, response: import('node:http').ServerResponse) =>
-						response.end(renewed),
-				);
-				const pkiPort = await freePort();
-				await new Promise<void>((resolve) => pkiServer!.listen(pkiPort, '127.0.0.1', resolve));
-				const workflow = withManualStart(example('scheduled-rotation.json'), 'Every day at 06:00');
-				const download = workflow.nodes.find((node) => node.name === 'Download the renewed CA')!;
-				download.parameters.url = String(download.parameters.url).replace(
-					'https://pki.example.com',
-					`http://127.0.0.1:${pkiPort}`,
-				);
-				await importWorkflow('rotation', workflow);
-				const paused = (await execute('rotation'))
-					.output('Rotate')
-					.find((item) => item.oldCertificateId === old.id)!;
-				assert.deepEqual(
-					[paused.paused, paused.canaryProject, paused.activatedIn],
-					[true, 'proj_internal', ['proj_internal']],
-				);
-				assert.deepEqual(organization.whereActive(old.id), ['organization', 'proj_batch']);
-				const rotation = (await execute('rotation'))
-					.output('Rotate')
-					.find((item) => item.oldCertificateId === old.id)!;
-				assert.equal(rotation.newCertificateId, paused.newCertificateId);
-				assert.deepEqual(rotation.activatedIn, ['proj_internal', 'organization', 'proj_batch']);
-				assert.equal(organization.certificates.has(old.id), false);
-				assert.deepEqual(organization.whereActive(rotation.newCertificateId as string), [
-					'organization',
-					'proj_internal',
-					'proj_batch',
-				]);
-			},
-		);
-
-		await canaryRotationChecks(app, api, importWorkflow, check);
-
-		await check(
-			'n8n start: the cleanup webhook deletes expired certificates, the activated trigger fires once per expiring certificate, and the change alert example alerts on a change outside the rotation job only',
-			async () => {
-				const expired = organization.addCertificate({
-					name: 'Expired CA',
-					expires_at: now() - DAY,
-					activeInOrganization: true,
-					activeInProjects: ['proj_web'],
-				});
-				const healthy = organization.addCertificate({
-					name: 'Healthy CA',
-					expires_at: now() + 300 * DAY,
-					activeInOrganization: true,
-				});
-				const soon = organization.addCertificate({ name: 'Soon CA', expires_at: now() + 3 * DAY });
-
-				// The cleanup job as shipped (its webhook), and the alert job polling every minute with an observer node.
-				const observer = await startCollector();
-				collector = observer.server;
-				const alerts = observer.received;
-				await imports.stage('cleanup', cleanupWorkflow(), { activate: true });
-				await imports.stage('alert', alertWorkflow(observer.url), { activate: true });
-				const changeAlert = await prepareChangeAlert(api!, imports.stage);
-				changeCollector = changeAlert.server;
-				await imports.flush();
-
-				const port = await freePort();
-				await app!.start(port);
-				const response = await callWebhook(`http://127.0.0.1:${port}`, CLEANUP_WEBHOOK);
-				const text = await response.text();
-				assert.equal(
-					response.status,
-					200,
-					`${text}\n--- n8n printed:\n${app!.output().slice(-4000)}`,
-				);
-				const body = JSON.parse(text) as Array<Record<string, unknown>>;
-				assert.ok(
-					body.some((item) => item.id === expired.id && item.object === 'certificate.deleted'),
-					JSON.stringify(body),
-				);
-				assert.equal(organization.certificates.has(expired.id), false);
-				assert.deepEqual(organization.whereActive(healthy.id), ['organization']);
-
-				// Over two polls, each expiring certificate alerts once.
-				assert.ok(await waitForTwoPolls(api!, alerts), 'the trigger polled only once');
-				assert.deepEqual(
-					alerts.map((item) => item.certificateId).filter((id) => id === soon.id),
-					[soon.id],
-					JSON.stringify(alerts),
-				);
-				await changeAlert.verify({ byPerson: healthy.id, byJob: soon.id });
-			},
-		);
+		const running = await startRunning(app, canary.env);
+		await imports.activateIn(running);
+		const run = (prepared: PreparedCheck) => check(prepared.name, () => prepared.run(running));
+		await Promise.all([
+			(async () => {
+				for (const prepared of [lifecycle, errors, rotation]) await run(prepared);
+			})(),
+			run(jobs),
+		]);
+		await run(canary);
 	} catch (error) {
 		fail(`setting up n8n ${version}`, error);
 	} finally {
 		await app?.stopAll();
-		pkiServer?.close();
-		collector?.close();
-		changeCollector?.close();
-		await api?.close();
+		for (const server of servers) server.close();
+		for (const started of apis) await started.close();
 	}
 }
 

@@ -13,6 +13,7 @@ import type { N8nApp } from '../../sandbox/n8nApp';
 import { appInstalled, freePort, prepareApp } from '../../sandbox/n8nApp';
 import type { Service } from './services';
 import { startPostgres, startRedis } from './services';
+import { startRunning } from './runningApp';
 import {
 	alertWorkflow,
 	callWebhook,
@@ -112,8 +113,8 @@ export async function queueModeSuite(
 		await imports.flush();
 
 		// Every process gets its own task-broker port: n8n 2.x starts a broker in the main and in each worker.
-		const port = await freePort();
-		await app.start(port, { N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+		const running = await startRunning(app, { N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+		await imports.activateIn(running);
 		const workers: Array<{ output(): string }> = [];
 		for (const name of ['worker-1', 'worker-2']) {
 			workers.push(
@@ -127,7 +128,7 @@ export async function queueModeSuite(
 		await check(
 			`queue mode: ${RUNS} cleanup runs at once through the webhook all succeed, and the organization ends right`,
 			async () => {
-				const base = `http://127.0.0.1:${port}`;
+				const base = running.base;
 				// The first call waits until the main process has registered the webhook; then all twenty at once.
 				const first = await callWebhook(base, CLEANUP_WEBHOOK);
 				const firstBody = await first.text();

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROTATION_JOB_PLACEHOLDER } from '../../sandbox/examples';
@@ -33,13 +33,24 @@ export function example(file: string): WorkflowJson {
 	return JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
 }
 
-/** `n8n execute` starts at a manual trigger: add one wired like the given trigger, leaving the rest as shipped. */
-export function withManualStart(workflow: WorkflowJson, like: string): WorkflowJson {
-	const manual = manualTrigger({ id: 'e2e-manual', name: 'Run from the CLI', position: [0, -200] });
+/**
+ * A running app starts a workflow at a webhook: add one at `path` wired like the given trigger (answering
+ * when the last node is done), leaving the rest as shipped. `RunningApp.run` calls it.
+ */
+export function withWebhookStart(workflow: WorkflowJson, like: string, path: string): WorkflowJson {
+	const webhook: Node = {
+		id: 'e2e-webhook',
+		name: 'Run from the e2e suite',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		position: [0, -200],
+		webhookId: path,
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
+	};
 	return {
 		...workflow,
-		nodes: [...workflow.nodes, manual],
-		connections: { ...workflow.connections, [manual.name]: workflow.connections[like] },
+		nodes: [...workflow.nodes, webhook],
+		connections: { ...workflow.connections, [webhook.name]: workflow.connections[like] },
 	};
 }
 
@@ -197,47 +208,73 @@ export async function startCollector(): Promise<{
 	return { url: `http://127.0.0.1:${port}/alert`, received, server };
 }
 
+type Credential = { id: string; name: string };
+type AdminApi = { apiKey: string; baseUrl: string };
+
 /**
- * Imports the credential for the fake Admin API and returns a workflow importer that assigns stable IDs:
- * `workflow` imports (and activates) one at once; `stage` writes one for the next `flush`, which imports all
- * staged ones in one `import:workflow --separate` (each n8n CLI command is a start of n8n: seconds).
+ * Stages credentials and workflows for one app and imports them together (each n8n CLI command is a start of
+ * n8n: seconds): `flush` runs one `import:credentials` and one `import:workflow --separate` for all staged.
+ * `importInto(app, api)` stages the credential `CREDENTIAL` for `api`; `credential(key, api)` stages one of a
+ * check's own (its own fake Admin API), which `stage(…, { credential })` puts on every node of ours. Workflows
+ * get stable IDs (`ids`); those staged with `activate` are activated in the running app by `activateIn`.
  */
-export async function importInto(app: N8nApp, api: { apiKey: string; baseUrl: string }) {
+export async function importInto(app: N8nApp, api?: AdminApi) {
 	const files = join(app.userFolder, 'import');
 	const batch = join(files, 'batch');
 	mkdirSync(batch, { recursive: true });
-	writeFileSync(
-		join(files, 'credentials.json'),
-		JSON.stringify([
-			{ ...CREDENTIAL, type: 'openAiAdminApi', data: { apiKey: api.apiKey, baseUrl: api.baseUrl } },
-		]),
-	);
-	await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
+	const credentials: Array<Record<string, unknown>> = [];
 	const ids: Record<string, string> = {};
 	const toActivate: string[] = [];
+	const stageCredential = (credential: Credential & { type: string; data: unknown }) => {
+		credentials.push(credential);
+		return { id: credential.id, name: credential.name };
+	};
+	const credential = (key: string, admin: AdminApi): Credential =>
+		stageCredential({
+			id: `e2e-admin-${key}`.slice(0, 36),
+			name: `OpenAI Admin API (${key})`,
+			type: 'openAiAdminApi',
+			data: { apiKey: admin.apiKey, baseUrl: admin.baseUrl },
+		});
+	if (api)
+		stageCredential({
+			...CREDENTIAL,
+			type: 'openAiAdminApi',
+			data: { apiKey: api.apiKey, baseUrl: api.baseUrl },
+		});
 	const stage = async (
 		key: string,
 		workflow: WorkflowJson,
-		{ activate = false } = {},
+		{ activate = false, credential }: { activate?: boolean; credential?: Credential } = {},
 	): Promise<string> => {
 		const id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
 		ids[key] = id;
-		writeFileSync(join(batch, `${key}.json`), JSON.stringify({ ...workflow, id, active: false }));
+		const nodes = workflow.nodes.map((node) =>
+			credential && (node.credentials as Record<string, unknown> | undefined)?.openAiAdminApi
+				? { ...node, credentials: { ...(node.credentials as object), openAiAdminApi: credential } }
+				: node,
+		);
+		writeFileSync(
+			join(batch, `${key}.json`),
+			JSON.stringify({ ...workflow, nodes, id, active: false }),
+		);
 		if (activate) toActivate.push(id);
 		return id;
 	};
 	const flush = async (): Promise<void> => {
-		await app.cli(['import:workflow', '--separate', `--input=${batch}`]);
+		if (credentials.length) {
+			writeFileSync(join(files, 'credentials.json'), JSON.stringify(credentials.splice(0)));
+			await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
+		}
+		if (readdirSync(batch).length)
+			await app.cli(['import:workflow', '--separate', `--input=${batch}`]);
 		rmSync(batch, { recursive: true });
 		mkdirSync(batch);
-		for (const id of toActivate.splice(0)) {
-			if (app.version.startsWith('1.'))
-				await app.cli(['update:workflow', `--id=${id}`, '--active=true']);
-			else await app.cli(['publish:workflow', `--id=${id}`]);
-		}
 	};
 	return {
 		ids,
+		credential,
+		stageCredential,
 		stage,
 		flush,
 		async workflow(key: string, workflow: WorkflowJson, options = {}): Promise<string> {
@@ -245,8 +282,13 @@ export async function importInto(app: N8nApp, api: { apiKey: string; baseUrl: st
 			await flush();
 			return id;
 		},
+		/** Activates the workflows staged with `activate` in the running app, as the editor's toggle does. */
+		async activateIn(running: { activate(workflowId: string): Promise<void> }): Promise<void> {
+			for (const id of toActivate.splice(0)) await running.activate(id);
+		},
 	};
 }
+export type Imports = Awaited<ReturnType<typeof importInto>>;
 
 /** n8n registers the webhooks of active workflows after the editor is up: POST until it is no longer 404. */
 export async function callWebhook(baseUrl: string, path: string): Promise<Response> {
