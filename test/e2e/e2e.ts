@@ -19,6 +19,8 @@ import type { N8nApp } from '../../sandbox/n8nApp';
 import { appInstalled, freePort, prepareApp } from '../../sandbox/n8nApp';
 import { prepareCanaryRotation } from './canaryRotation';
 import { prepareChangeAlert } from './changeAlert';
+import type { EditorChecks } from './editor';
+import { prepareEditorChecks } from './editor';
 import { reporter } from './reporter';
 import { queueModeSuite } from './queueMode';
 import type { PreparedCheck, RunningApp } from './runningApp';
@@ -281,6 +283,7 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 	let app: N8nApp | undefined;
 	const apis: FakeAdminApi[] = [];
 	const servers: Server[] = [];
+	let editor: EditorChecks | undefined;
 	try {
 		await appInstalled(version);
 		app = prepareApp(version);
@@ -296,6 +299,11 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 		const rotation = await scheduledRotationCheck(imports, await api('rotation'));
 		const jobs = await jobsCheck(app, imports, await api('jobs'));
 		const canary = await prepareCanaryRotation(app, await api('canary'), imports);
+		// The editor checks on the current n8n line, in the same app (E2E_EDITOR=0 leaves them out).
+		editor =
+			version.startsWith('2.') && process.env.E2E_EDITOR !== '0'
+				? await prepareEditorChecks(imports)
+				: undefined;
 		servers.push(rotation.pki, ...jobs.servers);
 		await imports.flush();
 
@@ -305,6 +313,7 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 		await Promise.all([
 			(async () => {
 				for (const prepared of [lifecycle, errors, rotation]) await run(prepared);
+				await editor?.run(running, (name, body) => check(`editor: ${name}`, body));
 			})(),
 			run(jobs),
 		]);
@@ -315,6 +324,7 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 		await app?.stopAll();
 		for (const server of servers) server.close();
 		for (const started of apis) await started.close();
+		await editor?.close();
 	}
 }
 

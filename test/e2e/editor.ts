@@ -1,36 +1,63 @@
 /**
  * Editor check in a real browser: headless Debian Chromium driven by playwright-core against the real
- * n8n 2.41.1 with the package installed and the sandbox organization. Screenshots go to
- * test-artifacts/editor/ (not committed). Prints "N passed, N failed".
+ * n8n 2.41.1 with the package installed and the sandbox organization (its own fake Admin API, seeded as
+ * `npm start` seeds it, with the examples as `npm start` imports them). Part of the 2.41.1 end-to-end suite,
+ * in its running app (e2e.ts; `E2E_EDITOR=0` leaves it out); alone: `npm run test:editor`, which starts an
+ * app for it. Screenshots go to test-artifacts/editor/ (not committed). Prints "N passed, N failed".
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Page } from 'playwright-core';
 import { chromium, selectors } from 'playwright-core';
 
 import { auditLogOf } from '../../sandbox/auditLog';
+import type { ExampleWorkflow } from '../../sandbox/examples';
 import { SANDBOX_ROTATION_JOB, sandboxExamples } from '../../sandbox/examples';
+import type { SandboxPki } from '../../sandbox/pki';
 import { startSandboxPki } from '../../sandbox/pki';
 import { seedSandbox } from '../../sandbox/seed';
+import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
-import { freePort, PACKAGE_TYPE, prepareApp, ROOT } from '../../sandbox/n8nApp';
+import { appInstalled, PACKAGE_TYPE, prepareApp, ROOT } from '../../sandbox/n8nApp';
 import { reporter } from './reporter';
+import type { RunningApp } from './runningApp';
+import { startRunning } from './runningApp';
+import type { Imports } from './workflows';
+import { importInto } from './workflows';
 import { checkCredentialTest } from './editorCredential';
 import { checkExamples } from './editorExamples';
 
-const OWNER = {
-	email: 'owner@editor.check',
-	password: 'Editor-Check-Password-1',
-	firstName: 'Editor',
-	lastName: 'Check',
-};
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'editor');
+const CREDENTIAL = { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' };
+type Check = (name: string, body: () => Promise<void>) => Promise<void>;
 
-async function main() {
-	let checks = reporter();
+async function screenshot(page: Page, name: string): Promise<void> {
+	await page.screenshot({
+		path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`),
+	});
+}
+
+export interface EditorChecks {
+	/** Runs the checks in the running app, reporting each through `check`. */
+	run(running: RunningApp, check: Check): Promise<void>;
+	close(): Promise<void>;
+}
+
+interface Sandbox {
+	api: FakeAdminApi;
+	pki: SandboxPki;
+	examples: Record<string, ExampleWorkflow>;
+	spare: { id: string };
+	workflowId: string;
+}
+
+/**
+ * Stages the editor checks' sandbox: its fake Admin API (seeded), PKI, credentials (the sandbox's and the
+ * rotation job's), the check's workflow and the examples, for the app's one import and start.
+ */
+export async function prepareEditorChecks(imports: Imports): Promise<EditorChecks> {
 	mkdirSync(ARTIFACTS, { recursive: true });
 	const api = await startFakeAdminApi();
 	seedSandbox(api.organization);
@@ -44,126 +71,129 @@ async function main() {
 	const spare = [...api.organization.certificates.values()].find(
 		(certificate) => certificate.name === 'Spare CA (inactive)',
 	)!;
-	const app = prepareApp('2.41.1');
-	let browser: import('playwright-core').Browser | undefined;
-	try {
-		const files = mkdtempSync(join(tmpdir(), 'editor-import-'));
-		writeFileSync(
-			join(files, 'credentials.json'),
-			JSON.stringify([
-				{
-					id: 'openai-admin-api',
-					name: 'OpenAI Admin API (sandbox)',
-					type: 'openAiAdminApi',
-					data: { apiKey: api.apiKey, baseUrl: api.baseUrl },
-				},
-				{
-					...SANDBOX_ROTATION_JOB.credential,
-					type: 'openAiAdminApi',
-					data: { apiKey: SANDBOX_ROTATION_JOB.key, baseUrl: api.baseUrl },
-				},
-			]),
-		);
-		await app.cli(['import:credentials', `--input=${join(files, 'credentials.json')}`]);
-		const node = (name: string, x: number, parameters: Record<string, unknown>) => ({
-			id: name,
-			name,
-			type: `${PACKAGE_TYPE}.openAiCertificates`,
-			typeVersion: 1,
-			position: [x, 0],
-			parameters,
-			credentials: {
-				openAiAdminApi: { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' },
+	imports.stageCredential({
+		...CREDENTIAL,
+		type: 'openAiAdminApi',
+		data: { apiKey: api.apiKey, baseUrl: api.baseUrl },
+	});
+	imports.stageCredential({
+		...SANDBOX_ROTATION_JOB.credential,
+		type: 'openAiAdminApi',
+		data: { apiKey: SANDBOX_ROTATION_JOB.key, baseUrl: api.baseUrl },
+	});
+	const workflow = editorWorkflow(spare.id);
+	await imports.stage('editorCheck', workflow, { id: workflow.id });
+	for (const { file, workflow: example } of examples)
+		await imports.stage(file, example, { id: example.id });
+	const sandbox: Sandbox = {
+		api,
+		pki,
+		examples: Object.fromEntries(examples.map(({ file, workflow: example }) => [file, example])),
+		spare,
+		workflowId: workflow.id,
+	};
+	return {
+		run: (running, check) => runEditorChecks(running, check, sandbox),
+		async close() {
+			await api.close();
+			await pki.close();
+		},
+	};
+}
+
+/** The check's workflow: a manual trigger and one node per parameter set the checks open. */
+function editorWorkflow(spareId: string) {
+	const node = (name: string, x: number, parameters: Record<string, unknown>) => ({
+		id: name,
+		name,
+		type: `${PACKAGE_TYPE}.openAiCertificates`,
+		typeVersion: 1,
+		position: [x, 0],
+		parameters,
+		credentials: {
+			openAiAdminApi: { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' },
+		},
+	});
+	return {
+		id: 'editorCheck00001',
+		name: 'Editor check',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes: [
+			{
+				id: 'start',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
 			},
-		});
-		const workflow = {
-			id: 'editorCheck00001',
-			name: 'Editor check',
-			active: false,
-			settings: { executionOrder: 'v1' },
-			nodes: [
-				{
-					id: 'start',
-					name: 'Start',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
-				},
-				node('Delete Spare', 250, {
-					resource: 'certificate',
-					operation: 'delete',
-					certificateId: { __rl: true, mode: 'id', value: spare.id },
-					options: {},
-				}),
-				node('Upload From File', 500, {
-					resource: 'certificate',
-					operation: 'upload',
-					inputType: 'binary',
-					binaryPropertyName: 'data',
-					options: {},
-				}),
-				node('Project Certificates', 750, {
-					resource: 'projectCertificate',
-					operation: 'getAll',
-					projectId: { __rl: true, mode: 'list', value: '' },
-				}),
-				node('Get Certificate', 1000, {
-					resource: 'certificate',
-					operation: 'get',
-					certificateId: { __rl: true, mode: 'list', value: '' },
-				}),
-			],
-			connections: { Start: { main: [[{ node: 'Delete Spare', type: 'main', index: 0 }]] } },
-		};
-		// The check's workflow and the examples in one import: each n8n CLI command is a start of n8n (seconds).
-		const workflows = join(files, 'workflows');
-		mkdirSync(workflows);
-		writeFileSync(join(workflows, 'workflow.json'), JSON.stringify(workflow));
-		for (const { file, workflow: example } of examples)
-			writeFileSync(join(workflows, file), JSON.stringify(example));
-		await app.cli(['import:workflow', '--separate', `--input=${workflows}`]);
+			node('Delete Spare', 250, {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: { __rl: true, mode: 'id', value: spareId },
+				options: {},
+			}),
+			node('Upload From File', 500, {
+				resource: 'certificate',
+				operation: 'upload',
+				inputType: 'binary',
+				binaryPropertyName: 'data',
+				options: {},
+			}),
+			node('Project Certificates', 750, {
+				resource: 'projectCertificate',
+				operation: 'getAll',
+				projectId: { __rl: true, mode: 'list', value: '' },
+			}),
+			node('Get Certificate', 1000, {
+				resource: 'certificate',
+				operation: 'get',
+				certificateId: { __rl: true, mode: 'list', value: '' },
+			}),
+		],
+		connections: { Start: { main: [[{ node: 'Delete Spare', type: 'main', index: 0 }]] } },
+	};
+}
 
-		const port = await freePort();
-		await app.start(port);
-		const base = `http://127.0.0.1:${port}`;
-		const setup = await fetch(`${base}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json' },
-			body: JSON.stringify(OWNER),
-		});
-		assert.ok(setup.ok, `owner setup answered ${setup.status}`);
-
-		// n8n marks its elements with data-test-id.
-		selectors.setTestIdAttribute('data-test-id');
-		browser = await chromium.launch({
-			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-			args: [
-				'--headless',
-				'--no-sandbox',
-				'--disable-gpu',
-				'--disable-quic',
-				'--no-first-run',
-				'--disable-background-networking',
-				'--disable-component-update',
-				'--disable-sync',
-				'--disable-dev-shm-usage',
-			],
-		});
+/** Signs in to the running app in Chromium and runs the checks, each leaving a screenshot. */
+async function runEditorChecks(
+	running: RunningApp,
+	report: Check,
+	{ api, pki, examples, spare, workflowId }: Sandbox,
+): Promise<void> {
+	const base = running.base;
+	// n8n marks its elements with data-test-id.
+	selectors.setTestIdAttribute('data-test-id');
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+			'--disable-dev-shm-usage',
+		],
+	});
+	try {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 		page.setDefaultTimeout(30_000);
 
 		// Each check leaves a screenshot of how the editor looked at its end.
-		checks = reporter(async (name) => {
-			await page
-				.screenshot({
-					path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`),
-				})
-				.catch(() => undefined);
-		});
-		const { check } = checks;
+		const check: Check = (name, body) =>
+			report(name, async () => {
+				try {
+					await body();
+				} finally {
+					await screenshot(page, name).catch(() => undefined);
+				}
+			});
 		const openNode = async (name: string) => {
-			await page.goto(`${base}/workflow/${workflow.id}`);
+			await page.goto(`${base}/workflow/${workflowId}`);
 			await page.getByTestId('canvas-node').filter({ hasText: name }).first().dblclick();
 			await page.getByTestId('ndv').waitFor();
 		};
@@ -179,8 +209,8 @@ async function main() {
 
 		await check('sign in', async () => {
 			await page.goto(`${base}/signin`);
-			await page.getByLabel('Email').fill(OWNER.email);
-			await page.getByLabel('Password').fill(OWNER.password);
+			await page.getByLabel('Email').fill(running.owner.email);
+			await page.getByLabel('Password').fill(running.owner.password);
 			await page.getByRole('button', { name: 'Sign in' }).click();
 			await page.waitForURL(/home|workflows/);
 		});
@@ -282,7 +312,7 @@ async function main() {
 			base,
 			check,
 			api,
-			credential: { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' },
+			credential: CREDENTIAL,
 		});
 
 		await checkExamples({
@@ -291,21 +321,33 @@ async function main() {
 			check,
 			api,
 			pki,
-			examples: Object.fromEntries(examples.map(({ file, workflow: example }) => [file, example])),
-			screenshot: async (name) =>
-				void (await page.screenshot({
-					path: join(ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`),
-				})),
+			examples,
+			screenshot: (name) => screenshot(page, name),
 		});
-	} catch (error) {
-		checks.fail('editor check setup', error);
 	} finally {
-		await browser?.close();
-		await app.stopAll();
-		await api.close();
-		await pki.close();
+		await browser.close();
 	}
-	checks.finish();
 }
 
-void main();
+/** `npm run test:editor`: the editor checks alone, in an app started for them. */
+async function main() {
+	const { check, fail, finish } = reporter();
+	let app: ReturnType<typeof prepareApp> | undefined;
+	let editor: EditorChecks | undefined;
+	try {
+		await appInstalled('2.41.1');
+		app = prepareApp('2.41.1');
+		const imports = await importInto(app);
+		editor = await prepareEditorChecks(imports);
+		await imports.flush();
+		await editor.run(await startRunning(app), check);
+	} catch (error) {
+		fail('editor check setup', error);
+	} finally {
+		await app?.stopAll();
+		await editor?.close();
+	}
+	finish();
+}
+
+if (require.main === module) void main();

@@ -1,5 +1,5 @@
 /** A tiny reporter for the app-level suites: named checks, then the "N passed, N failed" line CI reads. */
-export function reporter(onEnd?: (name: string) => Promise<void>) {
+export function reporter() {
 	let passed = 0;
 	let failed = 0;
 	const only = process.env.E2E_ONLY;
@@ -16,8 +16,6 @@ export function reporter(onEnd?: (name: string) => Promise<void>) {
 				console.log(
 					`  ✗ ${name}\n${String((error as Error)?.stack ?? error).replace(/^/gm, '      ')}`,
 				);
-			} finally {
-				await onEnd?.(name);
 			}
 		},
 		fail(name: string, error: unknown): void {

@@ -49,6 +49,8 @@ export interface RunningApp {
 	base: string;
 	/** The `n8n start` process. */
 	child: ChildProcess;
+	/** The owner it is signed in as (the editor checks sign in with it too). */
+	owner: { email: string; password: string };
 	/** Activates a workflow (its triggers and webhooks) as the editor's toggle does. */
 	activate(workflowId: string): Promise<void>;
 	/** POSTs to the workflow's production webhook and returns its execution once n8n has saved it finished. */
@@ -104,6 +106,7 @@ export async function startRunning(app: N8nApp, env: NodeJS.ProcessEnv = {}): Pr
 	const running: RunningApp = {
 		base,
 		child,
+		owner: OWNER,
 		async activate(workflowId) {
 			const { data } = await rest(`workflows/${workflowId}`);
 			await rest(`workflows/${workflowId}/activate`, {

@@ -216,7 +216,7 @@ type AdminApi = { apiKey: string; baseUrl: string };
  * n8n: seconds): `flush` runs one `import:credentials` and one `import:workflow --separate` for all staged.
  * `importInto(app, api)` stages the credential `CREDENTIAL` for `api`; `credential(key, api)` stages one of a
  * check's own (its own fake Admin API), which `stage(…, { credential })` puts on every node of ours. Workflows
- * get stable IDs (`ids`); those staged with `activate` are activated in the running app by `activateIn`.
+ * get stable IDs (`ids`: from the key, or the `id` given); those staged with `activate` are activated in the running app by `activateIn`.
  */
 export async function importInto(app: N8nApp, api?: AdminApi) {
 	const files = join(app.userFolder, 'import');
@@ -244,13 +244,16 @@ export async function importInto(app: N8nApp, api?: AdminApi) {
 		});
 	const stage = async (
 		key: string,
-		workflow: WorkflowJson,
-		{ activate = false, credential }: { activate?: boolean; credential?: Credential } = {},
+		workflow: { nodes: Array<Record<string, unknown>>; [key: string]: unknown },
+		{
+			activate = false,
+			credential,
+			id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16),
+		}: { activate?: boolean; credential?: Credential; id?: string } = {},
 	): Promise<string> => {
-		const id = `e2e${key.replace(/[^a-zA-Z0-9]/g, '')}`.padEnd(16, '0').slice(0, 16);
 		ids[key] = id;
 		const nodes = workflow.nodes.map((node) =>
-			credential && (node.credentials as Record<string, unknown> | undefined)?.openAiAdminApi
+			credential && (node.credentials as { openAiAdminApi?: unknown } | undefined)?.openAiAdminApi
 				? { ...node, credentials: { ...(node.credentials as object), openAiAdminApi: credential } }
 				: node,
 		);
