@@ -305,10 +305,14 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 				? await prepareEditorChecks(imports)
 				: undefined;
 		servers.push(rotation.pki, ...jobs.servers);
+		const importing = Date.now();
 		await imports.flush();
-
+		const imported = Date.now();
 		const running = await startRunning(app, canary.env);
 		await imports.activateIn(running);
+		console.log(
+			`    [n8n ${version}] ${Object.keys(imports.ids).length} workflows imported in ${Math.round((imported - importing) / 1000)} s (two CLI commands), n8n started, signed in and activated in ${Math.round((Date.now() - imported) / 1000)} s`,
+		);
 		const run = (prepared: PreparedCheck) => check(prepared.name, () => prepared.run(running));
 		await Promise.all([
 			(async () => {
