@@ -153,7 +153,7 @@ async function errorsCheck(
 				/Check the ID: list what exists with a Get Many operation/,
 			);
 			// Nowhere: not in the saved execution, the webhook's answer, nor anything n8n printed (every check's key).
-			const printed = `${execution.text}\n${execution.answer?.text}\n${app.output()}`;
+			const printed = `${execution.text}\n${execution.answer.text}\n${app.output()}`;
 			for (const key of keys()) assert.doesNotMatch(printed, new RegExp(key));
 		},
 	};

@@ -21,7 +21,7 @@ const OWNER = {
 };
 
 type Json = Record<string, unknown>;
-export type TaskData = {
+type TaskData = {
 	data?: { main: Array<Array<{ json: Json }> | null> };
 	error?: { message: string; description?: string };
 };
@@ -30,13 +30,12 @@ export interface Execution {
 	id: string;
 	status: string;
 	runData: Record<string, TaskData[]>;
-	error?: { message: string; description?: string };
 	/** What node `name` output on its first run (its first output); throws if the node failed. */
 	output(name: string): Json[];
 	/** The execution as n8n's REST API returned it, unparsed. */
 	text: string;
-	/** What the webhook that started it answered (`run` only). */
-	answer?: { status: number; text: string };
+	/** What the webhook that started it answered. */
+	answer: { status: number; text: string };
 }
 
 /** A check staged before the suite's one app start (its workflows and credential imported with the others), run in that app. */
@@ -55,8 +54,6 @@ export interface RunningApp {
 	activate(workflowId: string): Promise<void>;
 	/** POSTs to the workflow's production webhook and returns its execution once n8n has saved it finished. */
 	run(workflowId: string, webhookPath: string): Promise<Execution>;
-	/** The execution with this ID, once finished. */
-	execution(id: string): Promise<Execution>;
 }
 
 /** Starts the app (`n8n start`), sets up its owner and signs in. */
@@ -102,8 +99,26 @@ export async function startRunning(app: N8nApp, env: NodeJS.ProcessEnv = {}): Pr
 		}));
 	};
 	const FINISHED = ['success', 'error', 'crashed', 'canceled'];
+	const readExecution = async (id: string): Promise<Omit<Execution, 'answer'>> => {
+		const { data, text } = await rest(`executions/${id}`);
+		const saved = parse(data.data as string) as {
+			resultData: { runData: Record<string, TaskData[]> };
+		};
+		const runData = saved.resultData.runData;
+		return {
+			id,
+			status: String(data.status),
+			runData,
+			text,
+			output(name) {
+				const task = runData[name]?.[0];
+				if (task?.error) throw new Error(`${name} failed: ${task.error.message}`);
+				return (task?.data?.main?.[0] ?? []).map((item) => item.json);
+			},
+		};
+	};
 
-	const running: RunningApp = {
+	return {
 		base,
 		child,
 		owner: OWNER,
@@ -124,7 +139,7 @@ export async function startRunning(app: N8nApp, env: NodeJS.ProcessEnv = {}): Pr
 				);
 				if (done)
 					return {
-						...(await running.execution(done.id)),
+						...(await readExecution(done.id)),
 						answer: { status: response.status, text: answer },
 					};
 				await pause(200);
@@ -133,27 +148,7 @@ export async function startRunning(app: N8nApp, env: NodeJS.ProcessEnv = {}): Pr
 				`no finished execution of ${workflowId} after its webhook answered ${response.status}: ${answer}`,
 			);
 		},
-		async execution(id) {
-			const { data, text } = await rest(`executions/${id}`);
-			const saved = parse(data.data as string) as {
-				resultData: { runData: Record<string, TaskData[]>; error?: Execution['error'] };
-			};
-			const runData = saved.resultData.runData;
-			return {
-				id,
-				status: String(data.status),
-				runData,
-				error: saved.resultData.error,
-				text,
-				output(name) {
-					const task = runData[name]?.[0];
-					if (task?.error) throw new Error(`${name} failed: ${task.error.message}`);
-					return (task?.data?.main?.[0] ?? []).map((item) => item.json);
-				},
-			};
-		},
 	};
-	return running;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
