@@ -198,10 +198,10 @@ describe('One activation view per execution (many projects)', () => {
 		expect(atOnce).toBe(true);
 		expect(items[0].json).toMatchObject({ deleted: true });
 		const reads = readsByPath(fake.api.log);
-		// The organization's list three times (the fingerprint look-up, newest first; the view; the upload's
-		// check that the organization has room, just before it), the old certificate once, two pages of
+		// The organization's list once (the view; the new certificate looked up in it by fingerprint, and
+		// the upload's check that the organization has room), the old certificate once, two pages of
 		// projects, each project's list once.
-		expect(reads.get('/v1/organization/certificates')).toBe(3);
+		expect(reads.get('/v1/organization/certificates')).toBe(1);
 		expect(reads.get(oldPath)).toBe(1);
 		expect(reads.get('/v1/organization/projects')).toBe(2);
 		expect(
@@ -209,7 +209,88 @@ describe('One activation view per execution (many projects)', () => {
 		).toHaveLength(PROJECTS);
 		// Upload, activation in the organization and the two projects, deactivation there, the DELETE.
 		expect(writes(fake.api.log)).toHaveLength(1 + 3 + 3 + 1);
-		expect(fake.api.log).toHaveLength(3 + 1 + 2 + PROJECTS + 8);
+		expect(fake.api.log).toHaveLength(1 + 1 + 2 + PROJECTS + 8);
+	});
+
+	it("Upload of six items reads the organization's list once: each room check counts the uploads before it", async () => {
+		const organization = fake.api.organization;
+		for (let index = 0; index < 45; index++) organization.addCertificate();
+		const pems = Array.from(
+			{ length: 6 },
+			(_, index) => makeCertificate({ ca: true, commonName: `Team ${index} CA` }).pem,
+		);
+		const { items, error } = await fake.run({
+			continueOnFail: true,
+			items: pems.map((pem) => ({ pem })),
+			parameters: { resource: 'certificate', operation: 'upload', certificate: '={{ $json.pem }}' },
+		});
+		expect(error).toBeUndefined();
+		expect(items.slice(0, 5).map((item) => item.json.object)).toEqual(Array(5).fill('certificate'));
+		// The sixth is refused before sending, by the list the five uploads were added to (read once: 45).
+		expect(items[5].json.error).toMatch(
+			/^The organization already holds 50 certificates, the most OpenAI allows is 50; nothing was uploaded$/,
+		);
+		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(1);
+		expect(writes(fake.api.log)).toEqual(Array(5).fill('POST /certificates'));
+		expect(items.map((item) => item.pairedItem)).toEqual(pems.map((_, item) => ({ item })));
+	});
+
+	it("an upload refused by the API: the organization's list is read again before the next item's upload", async () => {
+		const organization = fake.api.organization;
+		const pems = Array.from(
+			{ length: 2 },
+			(_, index) => makeCertificate({ ca: true, commonName: `Refused ${index} CA` }).pem,
+		);
+		// Someone else filled the organization after the list was read: the API refuses the first upload.
+		fake.api.faults.push({
+			kind: 'error',
+			status: 400,
+			message: 'An organization can hold at most 50 certificates.',
+			match: (request) => request.method === 'POST',
+		});
+		const { items, error } = await fake.run({
+			continueOnFail: true,
+			items: pems.map((pem) => ({ pem })),
+			parameters: { resource: 'certificate', operation: 'upload', certificate: '={{ $json.pem }}' },
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json.error).toBe('An organization can hold at most 50 certificates.');
+		expect(items[1].json.id).toBe(organization.certificates.values().next().value?.id);
+		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(2);
+	});
+
+	it("Rotate of three items reads the organization's list and each project's once for all of them", async () => {
+		const organization = fake.api.organization;
+		for (let index = 0; index < PROJECTS; index++)
+			organization.addProject({ id: projectId(index) });
+		organization.addProject({ id: 'proj_archived', archived: true });
+		const rotations = Array.from({ length: 3 }, (_, index) => ({
+			old: organization.addCertificate({
+				activeInOrganization: true,
+				activeInProjects: [projectId(index * 7)],
+			}).id,
+			// Each new CA expires on a day of its own: its look-up by fingerprint reads no content.
+			pem: makeCertificate({
+				ca: true,
+				commonName: `Rotated ${index} CA`,
+				notAfterOffset: (400 + index) * 86_400,
+			}).pem,
+		}));
+		const { items, error } = await fake.run({
+			items: rotations,
+			parameters: rotateDeletingOld('={{ $json.old }}', '={{ $json.pem }}'),
+		});
+		expect(error).toBeUndefined();
+		expect(items.map((item) => item.json.deleted)).toEqual([true, true, true]);
+		for (const [index, item] of items.entries())
+			expect(organization.whereActive(item.json.newCertificateId as string)).toEqual([
+				'organization',
+				projectId(index * 7),
+			]);
+		expectOneReadOfEachList(fake.api.log);
+		// Per item: its old certificate, then its upload, 2 activations, 2 deactivations and the delete.
+		const reads = 1 + 2 + PROJECTS + 1;
+		expect(fake.api.log).toHaveLength(reads + rotations.length * (1 + 6));
 	});
 
 	it('Rotate: the old certificate activated elsewhere meanwhile is not deleted; the error says where, and a re-run finishes', async () => {

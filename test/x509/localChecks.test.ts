@@ -315,6 +315,32 @@ describe('Get Many › Matches Certificate', () => {
 		expect(fake.api.log).toHaveLength(4); // two list pages + two candidates
 	});
 
+	it("two items looking up the same PEM: each candidate's content is read once in the execution", async () => {
+		const { target, targetId, decoyId } = seed(12);
+		const { items, error } = await fake.run({
+			items: [{ pem: target.pem }, { pem: target.pem }],
+			parameters: {
+				resource: 'certificate',
+				operation: 'getAll',
+				returnAll: true,
+				filters: { fingerprint256: '={{ $json.pem }}' },
+			},
+		});
+		expect(error).toBeUndefined();
+		expect(items.map((item) => [item.json.id, item.pairedItem])).toEqual([
+			[targetId, { item: 0 }],
+			[targetId, { item: 1 }],
+		]);
+		const gets = fake.api.log.filter((request) => request.path !== '/v1/organization/certificates');
+		expect(gets.map((request) => request.path).sort()).toEqual(
+			[
+				`/v1/organization/certificates/${decoyId}`,
+				`/v1/organization/certificates/${targetId}`,
+			].sort(),
+		);
+		expect(fake.api.log).toHaveLength(2 + 2); // each item's listing, one content read per candidate
+	});
+
 	it('finds it by SHA-256 fingerprint too, with or without colons', async () => {
 		const { target, targetId } = seed(12);
 		const fingerprint = opensslView(target.pem).fingerprint256;

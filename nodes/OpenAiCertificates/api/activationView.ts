@@ -1,9 +1,11 @@
 /**
- * One view of where the organization's certificates are active, per execution of the node: the
- * organization's certificate list, the project list (archived projects included) and each project's
- * certificate list, each read at most once and shared by every item and step of the execution. The
- * node's own successful writes are applied to it (`applied`, `deleted`) instead of reading again; a
- * part the API contradicts is dropped (`refresh`) and read again where it is next needed.
+ * One view of the organization per execution of the node: its certificate list (what it holds, and
+ * what is active for the organization), the project list (archived projects included) and each
+ * project's certificate list, each read at most once and shared by every item and step of the
+ * execution: where certificates are active, Rotate's look-up of its new certificate and the upload's
+ * room check all read the same list. The node's own successful writes are applied to it (`applied`,
+ * `uploaded`, `deleted`) instead of reading again; a part the API contradicts, or a write whose outcome
+ * is unknown, is dropped (`refresh`, `forgetHeld`) and read again where it is next needed.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
@@ -11,8 +13,8 @@ import { NodeApiError } from 'n8n-workflow';
 import { inParallel } from '../helpers/parallel';
 import { outcomeOf } from '../helpers/progress';
 import type { RequestSettings } from '../transport';
-import { asNodeError, errorForItem, listObjects, listUpTo } from '../transport';
-import type { Certificate, Project } from '../transport/shapes';
+import { adminApiRequest, asNodeError, errorForItem, listObjects, listUpTo } from '../transport';
+import type { Certificate, OrganizationCertificate, Project } from '../transport/shapes';
 import type { Place, Toggle } from './activation';
 
 /**
@@ -22,6 +24,9 @@ import type { Place, Toggle } from './activation';
 export const IN_FLIGHT = 8;
 
 type ActiveSet = Set<string>;
+
+const activeIdsOf = (certificates: Certificate[]): ActiveSet =>
+	new Set(certificates.filter((certificate) => certificate.active === true).map(({ id }) => id));
 
 async function activeIdsIn(
 	context: IExecuteFunctions,
@@ -74,7 +79,9 @@ export class ActivationView {
 	/** Active IDs by place: `''` for the organization, else the project ID. */
 	private readonly active = new Map<string, Promise<ActiveSet>>();
 	private readonly projectList = new Map<string, Promise<Project[]>>();
-	private readonly contents = new Map<string, Promise<unknown>>();
+	/** The organization's certificate list, newest first (the API's default order). */
+	private readonly held = new Map<string, Promise<OrganizationCertificate[]>>();
+	private readonly contents = new Map<string, Promise<Certificate>>();
 
 	/** The end of the change running one at a time (see `oneAtATime`). */
 	private turn: Promise<void> = Promise.resolve();
@@ -97,15 +104,24 @@ export class ActivationView {
 		}
 	}
 
-	/** The certificates active for the organization (the organization's certificate list). */
-	organizationActive(settings: RequestSettings): Promise<ActiveSet> {
+	/**
+	 * Every certificate the organization holds, newest first: its certificate list, read once and kept
+	 * true by this execution's uploads, deletes and organization (de)activations.
+	 */
+	organizationCertificates(settings: RequestSettings): Promise<OrganizationCertificate[]> {
 		const path = ['organization', 'certificates'];
 		return remembered(
-			this.active,
+			this.held,
 			ORGANIZATION_KEY,
-			() => activeIdsIn(this.context, path, settings),
+			() => listUpTo<OrganizationCertificate>(this.context, path, {}, settings, undefined),
 			settings.itemIndex,
 		);
+	}
+
+	/** The certificates active for the organization (from the organization's certificate list). */
+	organizationActive(settings: RequestSettings): Promise<ActiveSet> {
+		const read = async () => activeIdsOf(await this.organizationCertificates(settings));
+		return remembered(this.active, ORGANIZATION_KEY, read, settings.itemIndex);
 	}
 
 	/** Every project, archived ones included, in the API's order. */
@@ -157,14 +173,29 @@ export class ActivationView {
 		return new Map(ids.map((id, index) => [id, sets[index]]));
 	}
 
-	/** Something read once per certificate ID (its content never changes under that ID), for an item. */
-	certificate<T>(id: string, read: () => Promise<T>, itemIndex: number | undefined): Promise<T> {
-		return remembered(this.contents, id, read, itemIndex) as Promise<T>;
+	/**
+	 * A certificate with its PEM (`include[]=content`), read once per ID: its content never changes under
+	 * that ID. The lockout guard's anchors and the fingerprint look-ups share it.
+	 */
+	stored(id: string, settings: RequestSettings): Promise<Certificate> {
+		const call = {
+			method: 'GET' as const,
+			path: ['organization', 'certificates', id],
+			qs: { 'include[]': 'content' },
+		};
+		const read = () => adminApiRequest<Certificate>(this.context, call, settings);
+		return remembered(this.contents, id, read, settings.itemIndex);
 	}
 
 	/** This execution switched these certificates in this place: the view follows without reading again. */
 	applied(place: Place, action: Toggle, certificateIds: string[]): void {
 		const key = place.scope === 'organization' ? ORGANIZATION_KEY : place.projectId;
+		if (place.scope === 'organization')
+			this.followHeld((held) => {
+				for (const certificate of held)
+					if (certificateIds.includes(certificate.id)) certificate.active = action === 'activate';
+				return held;
+			});
 		const before = this.active.get(key);
 		if (before === undefined) return; // not read yet: a later read sees the write
 		const after = before.then((ids) => {
@@ -178,8 +209,32 @@ export class ActivationView {
 		after.catch(() => this.active.get(key) === after && this.active.delete(key));
 	}
 
+	/** Changes the remembered certificate list, if it was read; a later read sees the change anyway. */
+	private followHeld(change: (held: OrganizationCertificate[]) => OrganizationCertificate[]): void {
+		const before = this.held.get(ORGANIZATION_KEY);
+		if (before === undefined) return;
+		const after = before.then(change);
+		this.held.set(ORGANIZATION_KEY, after);
+		after.catch(() => this.held.get(ORGANIZATION_KEY) === after && this.forgetHeld());
+	}
+
+	/** This execution uploaded the certificate: the organization holds it, newest, active nowhere. */
+	uploaded(certificate: Certificate): void {
+		const added: OrganizationCertificate = { ...certificate, active: false };
+		this.followHeld((held) => [added, ...held.filter(({ id }) => id !== certificate.id)]);
+	}
+
+	/**
+	 * What the organization holds is no longer known (an upload whose outcome is unknown, or refused):
+	 * its list is read again on next use. Where certificates are active is unchanged by an upload.
+	 */
+	forgetHeld(): void {
+		this.held.delete(ORGANIZATION_KEY);
+	}
+
 	/** This execution deleted the certificate: it is active nowhere. */
 	deleted(certificateId: string): void {
+		this.followHeld((held) => held.filter(({ id }) => id !== certificateId));
 		for (const key of [...this.active.keys()])
 			this.applied(
 				key === ORGANIZATION_KEY ? { scope: 'organization' } : { scope: 'project', projectId: key },
@@ -196,6 +251,7 @@ export class ActivationView {
 	refresh(place?: Place): void {
 		if (place === undefined) this.active.clear();
 		else this.active.delete(place.scope === 'organization' ? ORGANIZATION_KEY : place.projectId);
+		if (place?.scope !== 'project') this.forgetHeld();
 		if (place?.scope !== 'organization') this.projectList.clear();
 	}
 }

@@ -2,15 +2,21 @@
  * Finding an uploaded certificate by the SHA-256 fingerprint of its PEM. The list endpoints carry no
  * content, so each candidate's PEM is fetched (`include[]=content`); when the validity dates are
  * known, only certificates with the same dates are fetched, which keeps it cheap on the rate-limited
- * API (usually one request besides the list). Used by Get Many's Matches Certificate filter and by
- * Rotate, which must not upload its new certificate twice, and by an upload whose answer was lost.
+ * API (usually one request besides the list). Used by Get Many's Matches Certificate filter; by Rotate,
+ * which must not upload its new certificate twice (in the execution's list, `findHeldCertificate`); and
+ * by an upload whose answer was lost (in a list read anew, `findUploadedCertificate`).
  */
 import type { X509Certificate } from 'node:crypto';
 
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { ActivationView } from './activationView';
+import { outcomeOf } from '../helpers/progress';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../helpers/x509';
-import type { AdminApiContext, RequestSettings } from '../transport';
-import { adminApiRequest, listUpTo } from '../transport';
-import type { Certificate, OrganizationCertificate } from '../transport/shapes';
+import type { RequestSettings } from '../transport';
+import { listUpTo } from '../transport';
+import type { OrganizationCertificate } from '../transport/shapes';
 
 export interface FingerprintTarget {
 	/** 64 hex digits, any case, separators allowed. */
@@ -29,11 +35,12 @@ export function targetOf(certificate: X509Certificate): FingerprintTarget {
  * fingerprint, and adds that fingerprint to it as `fingerprint256`.
  */
 export function matchesFingerprint(
-	context: AdminApiContext,
+	context: IExecuteFunctions,
 	target: FingerprintTarget,
 	settings: RequestSettings,
 ): (certificate: OrganizationCertificate) => Promise<boolean> {
 	const wanted = normalizeFingerprint(target.fingerprint);
+	const view = ActivationView.of(context);
 	return async (certificate) => {
 		const details = certificate.certificate_details;
 		const { validity } = target;
@@ -42,17 +49,12 @@ export function matchesFingerprint(
 			(details?.valid_at !== validity.validAt || details?.expires_at !== validity.expiresAt)
 		)
 			return false;
-		const stored = await adminApiRequest<Certificate>(
-			context,
-			{
-				method: 'GET',
-				path: ['organization', 'certificates', certificate.id],
-				qs: { 'include[]': 'content' },
-				notFoundIsUndefined: true,
-			},
-			settings,
-		);
-		const parsed = parseCertificate(stored?.certificate_details?.content ?? '');
+		const stored = await outcomeOf(() => view.stored(certificate.id, settings));
+		// Deleted since the list was read: it matches nothing.
+		if (!stored.ok && stored.error instanceof NodeApiError && stored.error.httpCode === '404')
+			return false;
+		if (!stored.ok) throw stored.error;
+		const parsed = parseCertificate(stored.value.certificate_details?.content ?? '');
 		if (!parsed || normalizeFingerprint(parsed.fingerprint256) !== wanted) return false;
 		certificate.fingerprint256 = parsed.fingerprint256;
 		return true;
@@ -64,7 +66,7 @@ export function matchesFingerprint(
  * certificates whose IDs are in `except` do not count).
  */
 export async function findUploadedCertificate(
-	context: AdminApiContext,
+	context: IExecuteFunctions,
 	certificate: X509Certificate,
 	settings: RequestSettings,
 	except: ReadonlySet<string> = new Set(),
@@ -79,4 +81,19 @@ export async function findUploadedCertificate(
 		async (candidate) => !except.has(candidate.id) && (await matches(candidate)),
 	);
 	return found;
+}
+
+/**
+ * The organization's certificate with this certificate's fingerprint (the newest), from the list the
+ * execution shares (api/activationView.ts): no list request of its own.
+ */
+export async function findHeldCertificate(
+	context: IExecuteFunctions,
+	certificate: X509Certificate,
+	settings: RequestSettings,
+): Promise<OrganizationCertificate | undefined> {
+	const matches = matchesFingerprint(context, targetOf(certificate), settings);
+	for (const held of await ActivationView.of(context).organizationCertificates(settings))
+		if (await matches(held)) return held;
+	return undefined;
 }

@@ -10,7 +10,6 @@ import { inParallel } from '../helpers/parallel';
 import type { ActiveSets, TrustAnchor, TrustStep } from '../helpers/trust';
 import { anchorCertificates } from '../helpers/trust';
 import type { RequestSettings } from '../transport';
-import { adminApiRequest } from '../transport';
 import type { Certificate } from '../transport/shapes';
 import { ActivationView, IN_FLIGHT } from './activationView';
 
@@ -43,17 +42,9 @@ async function affectedProjects(
 	];
 }
 
-async function readAnchor(
-	context: IExecuteFunctions,
-	id: string,
-	settings: RequestSettings,
-): Promise<TrustAnchor> {
-	const certificate = await adminApiRequest<Certificate>(
-		context,
-		{ method: 'GET', path: ['organization', 'certificates', id], qs: { 'include[]': 'content' } },
-		settings,
-	);
+function anchorOf(certificate: Certificate): TrustAnchor {
 	const content = certificate.certificate_details?.content ?? '';
+	const { id } = certificate;
 	return { id, name: certificate.name ?? id, certificates: anchorCertificates(content) };
 }
 
@@ -83,9 +74,7 @@ export async function readTrustState(
 		...steps.flatMap((step) => (step.action === 'activate' ? step.certificateIds : [])),
 	]);
 	const toRead = [...wanted].filter((id) => !anchors.has(id));
-	const read = await inParallel(toRead, IN_FLIGHT, (id) =>
-		view.certificate(id, () => readAnchor(context, id, settings), settings.itemIndex),
-	);
-	toRead.forEach((id, index) => anchors.set(id, read[index]));
+	const read = await inParallel(toRead, IN_FLIGHT, (id) => view.stored(id, settings));
+	toRead.forEach((id, index) => anchors.set(id, anchorOf(read[index])));
 	return { projects, before, anchors };
 }

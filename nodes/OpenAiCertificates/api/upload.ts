@@ -1,6 +1,7 @@
 /**
  * Uploading a certificate, for Upload and Rotate: first a look at how many the organization holds (the
- * documented maximum is 50), then one POST that is never sent twice unless it surely did not arrive.
+ * documented maximum is 50; the execution's list, read once for every item and step), then one POST
+ * that is never sent twice unless it surely did not arrive.
  * An attempt whose outcome is unclear (its answer lost, a timeout, a 5xx, a 2xx that is not a
  * certificate) is reconciled: the organization is searched for a new certificate with the SHA-256
  * fingerprint of what was sent, and only when there is none is the upload sent again.
@@ -11,10 +12,12 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isExpired } from '../helpers/dates';
+import { outcomeOf } from '../helpers/progress';
+import { ActivationView } from './activationView';
 import { findUploadedCertificate } from './certificateByFingerprint';
 import type { RequestSettings } from '../transport';
 import type { Reconcile } from '../transport/reconcile';
-import { adminApiRequest, listUpTo } from '../transport';
+import { adminApiRequest, asNodeError } from '../transport';
 import type { Certificate, OrganizationCertificate } from '../transport/shapes';
 
 /** OpenAI: "Organizations can upload up to 50 certificates." */
@@ -35,13 +38,7 @@ async function checkRoomForOne(
 	context: IExecuteFunctions,
 	settings: RequestSettings,
 ): Promise<Set<string>> {
-	const held = await listUpTo<OrganizationCertificate>(
-		context,
-		['organization', 'certificates'],
-		{},
-		settings,
-		undefined,
-	);
+	const held = await ActivationView.of(context).organizationCertificates(settings);
 	if (held.length < MAX_CERTIFICATES) return new Set(held.map((certificate) => certificate.id));
 	const now = Math.floor(Date.now() / 1000);
 	const expired = held.filter((c) => isExpired(c.certificate_details.expires_at, now));
@@ -104,9 +101,25 @@ export async function uploadCertificate(
 	const body: IDataObject = { certificate: upload.pem };
 	if (name !== undefined) body.name = name;
 	const reconcile = reconcileBy(context, upload.certificates[0], before, settings);
-	return await adminApiRequest<UploadedCertificate>(
-		context,
-		{ method: 'POST', path: ['organization', 'certificates'], body, idempotent: false, reconcile },
-		settings,
+	const view = ActivationView.of(context);
+	const uploaded = await outcomeOf(() =>
+		adminApiRequest<UploadedCertificate>(
+			context,
+			{
+				method: 'POST',
+				path: ['organization', 'certificates'],
+				body,
+				idempotent: false,
+				reconcile,
+			},
+			settings,
+		),
 	);
+	if (!uploaded.ok) {
+		// Refused (the organization may be fuller than the list said) or unknown: read the list again.
+		view.forgetHeld();
+		throw asNodeError(context.getNode(), uploaded.error, settings.itemIndex);
+	}
+	view.uploaded(uploaded.value);
+	return uploaded.value;
 }

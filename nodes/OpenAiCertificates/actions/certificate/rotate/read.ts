@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { findUploadedCertificate } from '../../../api/certificateByFingerprint';
+import { findHeldCertificate } from '../../../api/certificateByFingerprint';
 import type { Place } from '../../../api/activation';
 import { activationOverview } from '../../../api/activation';
 import { clientAcceptedBy } from '../../../helpers/chain';
@@ -121,7 +121,7 @@ async function findNew(
 ): Promise<string | undefined> {
 	const [parsed] = rotation.input.certificates;
 	if (parsed === undefined) return undefined;
-	const found = await findUploadedCertificate(context, parsed, rotation.settings);
+	const found = await findHeldCertificate(context, parsed, rotation.settings);
 	if (found?.id === rotation.oldCertificateId)
 		throw refuse(
 			context,
@@ -134,9 +134,10 @@ async function findNew(
 
 /**
  * The old certificate must exist, unless an earlier run uploaded the new one and deleted the old one:
- * a typo must not upload a certificate that then replaces nothing. The three reads (the new certificate
- * by its fingerprint, the old certificate, the view) do not depend on each other: they run at once,
- * under the run's governor, and a failure is reported as if they had run one after the other.
+ * a typo must not upload a certificate that then replaces nothing. The reads (the old certificate, and
+ * the execution's view: the organization's list, in which the new certificate is looked up by its
+ * fingerprint, and each project's) run at once, under the run's governor; a failure is reported as if
+ * they had run one after the other.
  */
 export async function readState(
 	context: IExecuteFunctions,
