@@ -1,5 +1,6 @@
 import type { LoggedRequest } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
+import { copiesOf } from '../support/canary';
 import { certificateLocator, deleteEach, useFakeAdminApi } from '../support/fakeApi';
 
 /** How many times each read path was requested (query aside). */
@@ -291,6 +292,34 @@ describe('One activation view per execution (many projects)', () => {
 		// Per item: its old certificate, then its upload, 2 activations, 2 deactivations and the delete.
 		const reads = 1 + 2 + PROJECTS + 1;
 		expect(fake.api.log).toHaveLength(reads + rotations.length * (1 + 6));
+	});
+
+	it('two items rotating two old CAs to one new CA upload it once: the second finds it in the list the first added it to', async () => {
+		const organization = fake.api.organization;
+		for (const id of ['proj_a', 'proj_b']) organization.addProject({ id });
+		const olds = [
+			organization.addCertificate({ activeInOrganization: true }),
+			organization.addCertificate({ activeInProjects: ['proj_b'] }),
+		];
+		const newCa = makeCertificate({ ca: true, commonName: 'Merged CA 2027' });
+		const { items, error } = await fake.run({
+			items: olds.map(({ id }) => ({ id })),
+			parameters: rotateDeletingOld('={{ $json.id }}', newCa.pem),
+		});
+		expect(error).toBeUndefined();
+		const copies = copiesOf(fake.api, newCa.pem);
+		expect(copies).toHaveLength(1);
+		expect(items.map((item) => item.json.newCertificateId)).toEqual([copies[0], copies[0]]);
+		const upload = (index: number) =>
+			(items[index].json.steps as Array<{ step: string; status: string }>)[0];
+		expect([upload(0), upload(1)]).toEqual([
+			expect.objectContaining({ step: 'upload', status: 'done' }),
+			expect.objectContaining({ step: 'upload', status: 'found done' }),
+		]);
+		expect(writes(fake.api.log).filter((write) => write === 'POST /certificates')).toHaveLength(1);
+		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(1);
+		expect(organization.whereActive(copies[0])).toEqual(['organization', 'proj_b']);
+		expect(olds.map(({ id }) => organization.certificates.has(id))).toEqual([false, false]);
 	});
 
 	it('Rotate: the old certificate activated elsewhere meanwhile is not deleted; the error says where, and a re-run finishes', async () => {
