@@ -170,7 +170,7 @@ describe('One activation view per execution (many projects)', () => {
 		expect(organization.certificates.has(target.id)).toBe(false);
 	});
 
-	it('Rotate reads the new certificate by fingerprint, the old certificate and the view at once, each once', async () => {
+	it("Rotate reads the old certificate, the organization's list (finding the new certificate in it) and the project list at once, each once", async () => {
 		const organization = fake.api.organization;
 		for (let index = 0; index < PROJECTS; index++)
 			organization.addProject({ id: projectId(index) });
@@ -180,14 +180,13 @@ describe('One activation view per execution (many projects)', () => {
 		});
 		const newCa = makeCertificate({ ca: true, commonName: 'Client CA 2027' });
 		const oldPath = `/v1/organization/certificates/${old.id}`;
-		// The old certificate's answer waits until the view's first project list has arrived: one after
-		// the other, that list would come only after this answer (held 2 s, then noted as not at once).
+		// The old certificate's answer waits until the project list's first page has arrived: one after
+		// the other, that page would come only after this answer (held 2 s, then noted as not at once).
 		let viewArrived: () => void = () => {};
 		const viewStarted = new Promise<void>((resolve) => (viewArrived = resolve));
 		let atOnce: boolean | undefined;
 		fake.api.onRequest = async (request) => {
-			if (request.path.endsWith('/certificates') && request.path.includes('/projects/'))
-				viewArrived();
+			if (request.path === '/v1/organization/projects') viewArrived();
 			if (request.path !== oldPath || request.method !== 'GET') return;
 			atOnce = await Promise.race([
 				viewStarted.then(() => true),
@@ -320,6 +319,26 @@ describe('One activation view per execution (many projects)', () => {
 		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(1);
 		expect(organization.whereActive(copies[0])).toEqual(['organization', 'proj_b']);
 		expect(olds.map(({ id }) => organization.certificates.has(id))).toEqual([false, false]);
+	});
+
+	it("an Old Certificate ID that does not exist stops Rotate before any project's certificate list is read", async () => {
+		const organization = fake.api.organization;
+		for (let index = 0; index < PROJECTS; index++)
+			organization.addProject({ id: projectId(index) });
+		organization.addCertificate({ activeInOrganization: true });
+		const newCa = makeCertificate({ ca: true, commonName: 'Typo CA 2027' });
+		const { error } = await fake.run({ parameters: rotateDeletingOld('cert_typo', newCa.pem) });
+		expect(error?.httpCode).toBe('404');
+		expect(error?.message).toMatch(/cert_typo/);
+		// The look-ups and the project list (paged beside them), and nothing after: no write, no project's list.
+		expect(readsByPath(fake.api.log)).toEqual(
+			new Map([
+				['/v1/organization/certificates', 1],
+				['/v1/organization/certificates/cert_typo', 1],
+				['/v1/organization/projects', 2],
+			]),
+		);
+		expect(fake.api.log).toHaveLength(4);
 	});
 
 	it('Rotate: the old certificate activated elsewhere meanwhile is not deleted; the error says where, and a re-run finishes', async () => {

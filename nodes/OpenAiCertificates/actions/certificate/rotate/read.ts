@@ -9,7 +9,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { findHeldCertificate } from '../../../api/certificateByFingerprint';
 import type { Place } from '../../../api/activation';
 import { activationOverview } from '../../../api/activation';
+import { ActivationView } from '../../../api/activationView';
 import { clientAcceptedBy } from '../../../helpers/chain';
+import type { Outcome } from '../../../helpers/progress';
 import { outcomeOf } from '../../../helpers/progress';
 import { parseId } from '../../../helpers/ids';
 import type { RequestSettings } from '../../../transport';
@@ -134,42 +136,46 @@ async function findNew(
 
 /**
  * The old certificate must exist, unless an earlier run uploaded the new one and deleted the old one:
- * a typo must not upload a certificate that then replaces nothing. The reads (the old certificate, and
- * the execution's view: the organization's list, in which the new certificate is looked up by its
- * fingerprint, and each project's) run at once, under the run's governor; a failure is reported as if
- * they had run one after the other.
+ * a typo must not upload a certificate that then replaces nothing. `found` is the new certificate's
+ * look-up; the error to stop with, if either read says to.
+ */
+function lookUpFailure(found: Outcome<string | undefined>, old: Outcome<unknown>): unknown {
+	if (!found.ok) return found.error;
+	if (old.ok) return undefined;
+	// Gone is an answer only once the new certificate is there (an earlier run's upload, then its delete).
+	const gone =
+		found.value !== undefined && old.error instanceof NodeApiError && old.error.httpCode === '404';
+	return gone ? undefined : old.error;
+}
+
+/**
+ * What the organization holds for this rotation. The old certificate and the new one (looked up by its
+ * fingerprint in the execution's list of the organization's certificates) are read at once, beside the
+ * paging of the project list, under the run's governor; each project's certificate list only once the
+ * look-ups allow the rotation, so an Old Certificate ID that does not exist costs no per-project reads.
+ * A failure is reported as if the reads had run one after the other.
  */
 export async function readState(
 	context: IExecuteFunctions,
 	rotation: Rotation,
 ): Promise<OrganizationState> {
 	const { oldCertificateId, settings } = rotation;
-	const [found, old, view] = await Promise.all([
+	const projectList = outcomeOf(() => ActivationView.of(context).projects(settings));
+	const path = ['organization', 'certificates', oldCertificateId];
+	const [found, old] = await Promise.all([
 		outcomeOf(() => findNew(context, rotation)),
-		outcomeOf(() =>
-			adminApiRequest(
-				context,
-				{ method: 'GET', path: ['organization', 'certificates', oldCertificateId] },
-				settings,
-			),
-		),
-		outcomeOf(() => activationOverview(context, settings)),
+		outcomeOf(() => adminApiRequest(context, { method: 'GET', path }, settings)),
 	]);
-	if (!found.ok) throw found.error;
-	const newCertificateId = found.value;
-	// Gone is an answer only once the new certificate is there (an earlier run's upload, then its delete).
-	const gone =
-		!old.ok &&
-		newCertificateId !== undefined &&
-		old.error instanceof NodeApiError &&
-		old.error.httpCode === '404';
-	if (!old.ok && !gone) throw old.error;
-	if (!view.ok) throw view.error;
-	const overview = view.value;
+	const failure = lookUpFailure(found, old);
+	const projects = await projectList;
+	if (failure !== undefined) throw failure;
+	if (!projects.ok) throw projects.error;
+	const overview = await activationOverview(context, settings);
+	const newCertificateId = found.ok ? found.value : undefined;
 	return {
-		oldExists: !gone,
+		oldExists: old.ok,
 		newCertificateId,
-		oldActiveIn: gone ? [] : overview.placesOf(oldCertificateId),
+		oldActiveIn: old.ok ? overview.placesOf(oldCertificateId) : [],
 		newActiveIn: newCertificateId === undefined ? [] : overview.placesOf(newCertificateId),
 		projectIds: overview.projectIds,
 	};
