@@ -142,6 +142,37 @@ describe('An upload whose answer is lost or garbled leaves exactly one certifica
 		expect(posts()).toBe(2);
 	});
 
+	it("a copy someone else uploaded while the execution went on, before this item's upload, is not taken for the one just sent", async () => {
+		const second = makeCertificate({ ca: true, commonName: 'Exactly Once Second CA' });
+		let theirs: string | undefined;
+		let sent = 0;
+		hostile.on(UPLOAD, async (request, response) => {
+			sent++;
+			if (sent === 2) return lossy[0][1](response, undefined); // the second item's: lost, not stored
+			await relay(request, response);
+			// After the first item's upload, someone else uploads the second item's CA.
+			if (sent === 1) theirs = fake.api.organization.addCertificate({ content: second.pem }).id;
+		});
+		const { items, error } = await fake.run({
+			credentials: credentials(),
+			items: [{ pem: ca.pem }, { pem: second.pem }],
+			parameters: {
+				resource: 'certificate',
+				operation: 'upload',
+				certificate: '={{ $json.pem }}',
+				options,
+			},
+		});
+		expect(error).toBeUndefined();
+		// What was there just before the second upload includes their copy: the lost upload is sent again.
+		const copies = copiesOf(fake.api, second.pem);
+		expect(copies).toHaveLength(2);
+		expect(items[1].json.id).not.toBe(theirs);
+		expect(copies).toContain(items[1].json.id);
+		expect(items[1].json.reconciled).toBeUndefined();
+		expect(posts()).toBe(3);
+	});
+
 	it('when the lookup fails too, the error says the outcome is unknown and how to check, and that check finds it', async () => {
 		loseNextUpload(lossy[0][1], true);
 		// The organization's list answers until the upload was sent, then fails.

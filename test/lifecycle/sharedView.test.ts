@@ -170,7 +170,7 @@ describe('One activation view per execution (many projects)', () => {
 		expect(organization.certificates.has(target.id)).toBe(false);
 	});
 
-	it("Rotate reads the old certificate, the organization's list (finding the new certificate in it) and the project list at once, each once", async () => {
+	it("Rotate reads the old certificate, the organization's list (finding the new certificate in it) and the project list at once", async () => {
 		const organization = fake.api.organization;
 		for (let index = 0; index < PROJECTS; index++)
 			organization.addProject({ id: projectId(index) });
@@ -198,10 +198,10 @@ describe('One activation view per execution (many projects)', () => {
 		expect(atOnce).toBe(true);
 		expect(items[0].json).toMatchObject({ deleted: true });
 		const reads = readsByPath(fake.api.log);
-		// The organization's list once (the view; the new certificate looked up in it by fingerprint, and
-		// the upload's check that the organization has room), the old certificate once, two pages of
-		// projects, each project's list once.
-		expect(reads.get('/v1/organization/certificates')).toBe(1);
+		// The organization's list twice (the view, in which the new certificate is looked up by its
+		// fingerprint; and just before the upload: what was there before it), the old certificate once, two
+		// pages of projects, each project's list once.
+		expect(reads.get('/v1/organization/certificates')).toBe(2);
 		expect(reads.get(oldPath)).toBe(1);
 		expect(reads.get('/v1/organization/projects')).toBe(2);
 		expect(
@@ -209,10 +209,10 @@ describe('One activation view per execution (many projects)', () => {
 		).toHaveLength(PROJECTS);
 		// Upload, activation in the organization and the two projects, deactivation there, the DELETE.
 		expect(writes(fake.api.log)).toHaveLength(1 + 3 + 3 + 1);
-		expect(fake.api.log).toHaveLength(1 + 1 + 2 + PROJECTS + 8);
+		expect(fake.api.log).toHaveLength(2 + 1 + 2 + PROJECTS + 8);
 	});
 
-	it("Upload of six items reads the organization's list once: each room check counts the uploads before it", async () => {
+	it('Upload of six items: each reads what the organization holds just before its upload, and the sixth is refused before sending', async () => {
 		const organization = fake.api.organization;
 		for (let index = 0; index < 45; index++) organization.addCertificate();
 		const pems = Array.from(
@@ -226,40 +226,19 @@ describe('One activation view per execution (many projects)', () => {
 		});
 		expect(error).toBeUndefined();
 		expect(items.slice(0, 5).map((item) => item.json.object)).toEqual(Array(5).fill('certificate'));
-		// The sixth is refused before sending, by the list the five uploads were added to (read once: 45).
 		expect(items[5].json.error).toMatch(
 			/^The organization already holds 50 certificates, the most OpenAI allows is 50; nothing was uploaded$/,
 		);
-		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(1);
+		// Each upload is settled against what was there just before it (api/upload.ts), so it reads the list.
+		const listed = fake.api.log.filter((request) => request.method === 'GET');
+		expect(listed.map((request) => request.path)).toEqual(
+			Array(6).fill('/v1/organization/certificates'),
+		);
 		expect(writes(fake.api.log)).toEqual(Array(5).fill('POST /certificates'));
 		expect(items.map((item) => item.pairedItem)).toEqual(pems.map((_, item) => ({ item })));
 	});
 
-	it("an upload refused by the API: the organization's list is read again before the next item's upload", async () => {
-		const organization = fake.api.organization;
-		const pems = Array.from(
-			{ length: 2 },
-			(_, index) => makeCertificate({ ca: true, commonName: `Refused ${index} CA` }).pem,
-		);
-		// Someone else filled the organization after the list was read: the API refuses the first upload.
-		fake.api.faults.push({
-			kind: 'error',
-			status: 400,
-			message: 'An organization can hold at most 50 certificates.',
-			match: (request) => request.method === 'POST',
-		});
-		const { items, error } = await fake.run({
-			continueOnFail: true,
-			items: pems.map((pem) => ({ pem })),
-			parameters: { resource: 'certificate', operation: 'upload', certificate: '={{ $json.pem }}' },
-		});
-		expect(error).toBeUndefined();
-		expect(items[0].json.error).toBe('An organization can hold at most 50 certificates.');
-		expect(items[1].json.id).toBe(organization.certificates.values().next().value?.id);
-		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(2);
-	});
-
-	it("Rotate of three items reads the organization's list and each project's once for all of them", async () => {
+	it("Rotate of three items reads each project's list once for all of them, the organization's list once and before each upload", async () => {
 		const organization = fake.api.organization;
 		for (let index = 0; index < PROJECTS; index++)
 			organization.addProject({ id: projectId(index) });
@@ -287,39 +266,52 @@ describe('One activation view per execution (many projects)', () => {
 				'organization',
 				projectId(index * 7),
 			]);
-		expectOneReadOfEachList(fake.api.log);
-		// Per item: its old certificate, then its upload, 2 activations, 2 deactivations and the delete.
-		const reads = 1 + 2 + PROJECTS + 1;
-		expect(fake.api.log).toHaveLength(reads + rotations.length * (1 + 6));
+		const reads = readsByPath(fake.api.log);
+		expect(reads.get('/v1/organization/certificates')).toBe(1 + rotations.length);
+		expect(reads.get('/v1/organization/projects')).toBe(2);
+		const projectReads = [...reads].filter(([path]) => /projects\/[^/]+\/certificates$/.test(path));
+		expect(projectReads).toHaveLength(PROJECTS + 1);
+		expect(projectReads.every(([, count]) => count === 1)).toBe(true);
+		// Per item: its old certificate, the list and its upload, 2 activations, 2 deactivations, the delete.
+		expect(fake.api.log).toHaveLength(1 + 2 + PROJECTS + 1 + rotations.length * (2 + 6));
 	});
 
-	it('two items rotating two old CAs to one new CA upload it once: the second finds it in the list the first added it to', async () => {
-		const organization = fake.api.organization;
-		for (const id of ['proj_a', 'proj_b']) organization.addProject({ id });
-		const olds = [
-			organization.addCertificate({ activeInOrganization: true }),
-			organization.addCertificate({ activeInProjects: ['proj_b'] }),
-		];
-		const newCa = makeCertificate({ ca: true, commonName: 'Merged CA 2027' });
-		const { items, error } = await fake.run({
-			items: olds.map(({ id }) => ({ id })),
-			parameters: rotateDeletingOld('={{ $json.id }}', newCa.pem),
-		});
-		expect(error).toBeUndefined();
-		const copies = copiesOf(fake.api, newCa.pem);
-		expect(copies).toHaveLength(1);
-		expect(items.map((item) => item.json.newCertificateId)).toEqual([copies[0], copies[0]]);
-		const upload = (index: number) =>
-			(items[index].json.steps as Array<{ step: string; status: string }>)[0];
-		expect([upload(0), upload(1)]).toEqual([
-			expect.objectContaining({ step: 'upload', status: 'done' }),
-			expect.objectContaining({ step: 'upload', status: 'found done' }),
-		]);
-		expect(writes(fake.api.log).filter((write) => write === 'POST /certificates')).toHaveLength(1);
-		expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(1);
-		expect(organization.whereActive(copies[0])).toEqual(['organization', 'proj_b']);
-		expect(olds.map(({ id }) => organization.certificates.has(id))).toEqual([false, false]);
-	});
+	it.each([1, 2])(
+		'two items rotating two old CAs to one new CA upload it once (Concurrency %i): the second finds it in the list, or waits for the first upload',
+		async (concurrency) => {
+			const organization = fake.api.organization;
+			for (const id of ['proj_a', 'proj_b']) organization.addProject({ id });
+			const olds = [
+				organization.addCertificate({ activeInOrganization: true }),
+				organization.addCertificate({ activeInProjects: ['proj_b'] }),
+			];
+			const newCa = makeCertificate({ ca: true, commonName: 'Merged CA 2027' });
+			const { items, error } = await fake.run({
+				items: olds.map(({ id }) => ({ id })),
+				parameters: {
+					...rotateDeletingOld('={{ $json.id }}', newCa.pem),
+					options: { deleteOld: true, concurrency },
+				},
+			});
+			expect(error).toBeUndefined();
+			const copies = copiesOf(fake.api, newCa.pem);
+			expect(copies).toHaveLength(1);
+			expect(items.map((item) => item.json.newCertificateId)).toEqual([copies[0], copies[0]]);
+			const upload = (index: number) =>
+				(items[index].json.steps as Array<{ step: string; status: string }>)[0];
+			expect([upload(0), upload(1)]).toEqual([
+				expect.objectContaining({ step: 'upload', status: 'done' }),
+				expect.objectContaining({ step: 'upload', status: 'found done' }),
+			]);
+			expect(writes(fake.api.log).filter((write) => write === 'POST /certificates')).toHaveLength(
+				1,
+			);
+			// The view's list, and the one read just before the upload.
+			expect(readsByPath(fake.api.log).get('/v1/organization/certificates')).toBe(2);
+			expect(organization.whereActive(copies[0])).toEqual(['organization', 'proj_b']);
+			expect(olds.map(({ id }) => organization.certificates.has(id))).toEqual([false, false]);
+		},
+	);
 
 	it("an Old Certificate ID that does not exist stops Rotate before any project's certificate list is read", async () => {
 		const organization = fake.api.organization;

@@ -2,8 +2,8 @@
  * One view of the organization per execution of the node: its certificate list (what it holds, and
  * what is active for the organization), the project list (archived projects included) and each
  * project's certificate list, each read at most once and shared by every item and step of the
- * execution: where certificates are active, Rotate's look-up of its new certificate and the upload's
- * room check all read the same list. The node's own successful writes are applied to it (`applied`,
+ * execution: where certificates are active and Rotate's look-up of its new certificate read the same
+ * list; an upload reads it again just before it is sent (`organizationCertificatesNow`). The node's own successful writes are applied to it (`applied`,
  * `uploaded`, `deleted`) instead of reading again; a part the API contradicts, or a write whose outcome
  * is unknown, is dropped (`refresh`, `forgetHeld`) and read again where it is next needed.
  */
@@ -82,6 +82,8 @@ export class ActivationView {
 	/** The organization's certificate list, newest first (the API's default order). */
 	private readonly held = new Map<string, Promise<OrganizationCertificate[]>>();
 	private readonly contents = new Map<string, Promise<Certificate>>();
+	/** Rotate's uploads of new certificates, by SHA-256 fingerprint. */
+	private readonly uploads = new Map<string, Promise<Certificate>>();
 
 	/** The end of the change running one at a time (see `oneAtATime`). */
 	private turn: Promise<void> = Promise.resolve();
@@ -116,6 +118,16 @@ export class ActivationView {
 			() => listUpTo<OrganizationCertificate>(this.context, path, {}, settings, undefined),
 			settings.itemIndex,
 		);
+	}
+
+	/**
+	 * The organization's certificate list read again now, for a write that must know what was there just
+	 * before it (an upload: its room check, and the certificates an unclear attempt must not be taken
+	 * for, api/upload.ts); the execution's list from then on.
+	 */
+	organizationCertificatesNow(settings: RequestSettings): Promise<OrganizationCertificate[]> {
+		this.forgetHeld();
+		return this.organizationCertificates(settings);
 	}
 
 	/** The certificates active for the organization (from the organization's certificate list). */
@@ -187,6 +199,20 @@ export class ActivationView {
 		return remembered(this.contents, id, read, settings.itemIndex);
 	}
 
+	/**
+	 * A new certificate uploaded once per execution, however many items rotate to it at once: the first
+	 * item sends it (`first`), the others wait for that upload. A failed upload is forgotten.
+	 */
+	uploadOnce<T extends Certificate>(
+		fingerprint: string,
+		upload: () => Promise<T>,
+		itemIndex: number,
+	): { first: boolean; uploaded: Promise<T> } {
+		const first = !this.uploads.has(fingerprint);
+		const uploaded = remembered(this.uploads, fingerprint, upload, itemIndex) as Promise<T>;
+		return { first, uploaded };
+	}
+
 	/** This execution switched these certificates in this place: the view follows without reading again. */
 	applied(place: Place, action: Toggle, certificateIds: string[]): void {
 		const key = place.scope === 'organization' ? ORGANIZATION_KEY : place.projectId;
@@ -221,12 +247,13 @@ export class ActivationView {
 	/** This execution uploaded the certificate: the organization holds it, newest, active nowhere. */
 	uploaded(certificate: Certificate): void {
 		const added: OrganizationCertificate = { ...certificate, active: false };
+		delete added.reconciled;
 		this.followHeld((held) => [added, ...held.filter(({ id }) => id !== certificate.id)]);
 	}
 
 	/**
-	 * What the organization holds is no longer known (an upload whose outcome is unknown, or refused):
-	 * its list is read again on next use. Where certificates are active is unchanged by an upload.
+	 * What the organization holds is no longer known (an upload or a delete that failed: refused, or of
+	 * unknown outcome): its list is read again on next use. Where certificates are active is unchanged.
 	 */
 	forgetHeld(): void {
 		this.held.delete(ORGANIZATION_KEY);

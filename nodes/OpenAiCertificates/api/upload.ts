@@ -1,7 +1,7 @@
 /**
- * Uploading a certificate, for Upload and Rotate: first a look at how many the organization holds (the
- * documented maximum is 50; the execution's list, read once for every item and step), then one POST
- * that is never sent twice unless it surely did not arrive.
+ * Uploading a certificate, for Upload and Rotate: first a look at what the organization holds just
+ * before (the documented maximum is 50; the list read then is the execution's from then on), then one
+ * POST that is never sent twice unless it surely did not arrive.
  * An attempt whose outcome is unclear (its answer lost, a timeout, a 5xx, a 2xx that is not a
  * certificate) is reconciled: the organization is searched for a new certificate with the SHA-256
  * fingerprint of what was sent, and only when there is none is the upload sent again.
@@ -32,13 +32,15 @@ function named(certificates: OrganizationCertificate[]): string {
 
 /**
  * Refuses before sending when the organization is full, naming the certificates that could go; else
- * the IDs it holds now (a certificate found after an unclear answer must not be one of them).
+ * the IDs it holds now (a certificate found after an unclear answer must not be one of them). Read
+ * afresh, not taken from the execution's list: a copy someone else uploaded since the execution began
+ * must count as there before, or a lost upload could be settled by that copy instead of being sent again.
  */
 async function checkRoomForOne(
 	context: IExecuteFunctions,
 	settings: RequestSettings,
 ): Promise<Set<string>> {
-	const held = await ActivationView.of(context).organizationCertificates(settings);
+	const held = await ActivationView.of(context).organizationCertificatesNow(settings);
 	if (held.length < MAX_CERTIFICATES) return new Set(held.map((certificate) => certificate.id));
 	const now = Math.floor(Date.now() / 1000);
 	const expired = held.filter((c) => isExpired(c.certificate_details.expires_at, now));

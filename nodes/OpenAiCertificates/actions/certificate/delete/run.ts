@@ -128,6 +128,8 @@ async function deleteCertificate(
 		ActivationView.of(context).deleted(certificateId);
 		return deleted.value;
 	}
+	// Refused, or of unknown outcome (it may be gone): what the organization holds is read again.
+	ActivationView.of(context).forgetHeld();
 	if (deactivatedIn.length === 0) throw asNodeError(context.getNode(), deleted.error, itemIndex);
 	const status = failedOutcome(deleted.error);
 	const now =

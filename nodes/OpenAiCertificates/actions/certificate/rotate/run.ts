@@ -53,6 +53,8 @@ async function deleteOld(context: IExecuteFunctions, rotation: Rotation): Promis
 	);
 	const view = ActivationView.of(context);
 	if (deleted.ok) return view.deleted(oldCertificateId);
+	// Refused, or of unknown outcome (it may be gone): what the organization holds is read again.
+	view.forgetHeld();
 	if (!isRefusedAsActive(deleted.error)) throw deleted.error;
 	view.refresh();
 	const places = await placesWhereActive(context, oldCertificateId, settings);
@@ -91,10 +93,15 @@ async function uploadOnce(
 	const { input, name, settings } = rotation;
 	// The answer's shape is checked (transport/shapes.ts): its ID is a valid ID, never null. An unclear
 	// answer is settled by the new certificate's fingerprint (api/upload.ts): found, it is not sent again.
-	const uploaded = await outcomeOf(() => uploadCertificate(context, input, name, settings));
+	// Items of this execution rotating to the same certificate at once share one upload.
+	const fingerprint = input.certificates[0]?.fingerprint256 ?? input.pem;
+	const send = () => uploadCertificate(context, input, name, settings);
+	const shared = ActivationView.of(context).uploadOnce(fingerprint, send, rotation.itemIndex);
+	const uploaded = await outcomeOf(() => shared.uploaded);
 	const ids = { oldCertificateId: rotation.oldCertificateId, newCertificateId: undefined };
 	if (!uploaded.ok) throw rotationFailed(context, rotation, plan, [], uploaded.error, ids);
 	const { id, reconciled } = uploaded.value;
+	if (!shared.first) return { id, outcome: { step: upload, status: 'found done' } };
 	return { id, outcome: { step: upload, status: 'done', ...(reconciled ? { reconciled } : {}) } };
 }
 
