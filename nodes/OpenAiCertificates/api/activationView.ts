@@ -3,9 +3,10 @@
  * what is active for the organization), the project list (archived projects included) and each
  * project's certificate list, each read at most once and shared by every item and step of the
  * execution: where certificates are active and Rotate's look-up of its new certificate read the same
- * list; an upload reads it again just before it is sent (`organizationCertificatesNow`). The node's own successful writes are applied to it (`applied`,
- * `uploaded`, `deleted`) instead of reading again; a part the API contradicts, or a write whose outcome
- * is unknown, is dropped (`refresh`, `forgetHeld`) and read again where it is next needed.
+ * list; an upload reads it again just before it is sent (`organizationCertificatesNow`). The node's
+ * own successful writes are applied to it (`applied`, `uploaded`, `deleted`) instead of reading again;
+ * a part the API contradicts, or a failed write, is dropped (`refresh`, `forgetHeld`) and read again
+ * where it is next needed.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
@@ -13,7 +14,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { inParallel } from '../helpers/parallel';
 import { outcomeOf } from '../helpers/progress';
 import type { RequestSettings } from '../transport';
-import { adminApiRequest, asNodeError, errorForItem, listObjects, listUpTo } from '../transport';
+import { adminApiRequest, asNodeError, errorForItem, listUpTo } from '../transport';
 import type { Certificate, OrganizationCertificate, Project } from '../transport/shapes';
 import type { Place, Toggle } from './activation';
 
@@ -25,6 +26,7 @@ export const IN_FLIGHT = 8;
 
 type ActiveSet = Set<string>;
 
+/** The IDs of a certificate list's certificates that are active in its place. */
 const activeIdsOf = (certificates: Certificate[]): ActiveSet =>
 	new Set(certificates.filter((certificate) => certificate.active === true).map(({ id }) => id));
 
@@ -33,10 +35,7 @@ async function activeIdsIn(
 	path: string[],
 	settings: RequestSettings,
 ): Promise<ActiveSet> {
-	const ids: ActiveSet = new Set();
-	for await (const certificate of listObjects<Certificate>(context, path, {}, settings))
-		if (certificate.active === true) ids.add(certificate.id);
-	return ids;
+	return activeIdsOf(await listUpTo<Certificate>(context, path, {}, settings, undefined));
 }
 
 /**
