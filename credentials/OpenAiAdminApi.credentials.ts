@@ -8,13 +8,13 @@ import type {
 } from 'n8n-workflow';
 import { UserError } from 'n8n-workflow';
 
+import { ADMIN_BASE_URL_RULE } from '../nodes/OpenAiCertificates/transport/baseUrl';
 import {
-	ADMIN_BASE_URL_RULE,
-	baseUrlField,
-	credentialBaseUrl,
-	destinationProblem,
-	requestTarget,
-} from '../nodes/OpenAiCertificates/transport/baseUrl';
+	authorizedRequest,
+	clientCertificateFields,
+	hostFields,
+	OPENAI_HOSTS,
+} from '../nodes/OpenAiCertificates/transport/clientTls';
 
 export class OpenAiAdminApi implements ICredentialType {
 	name = 'openAiAdminApi';
@@ -38,10 +38,17 @@ export class OpenAiAdminApi implements ICredentialType {
 			default: '',
 			hint: 'An organization admin key (starts with sk-admin-), created by an organization owner on the Admin keys page of the OpenAI platform settings. Project and user keys do not work here.',
 		},
-		baseUrlField(
-			ADMIN_BASE_URL_RULE,
-			'Base URL',
-			'Change only for a proxy, a regional host or a local test server. Plain http:// is accepted only for loopback addresses, so the admin key never travels unencrypted.',
+		...hostFields(ADMIN_BASE_URL_RULE, OPENAI_HOSTS),
+		{
+			displayName:
+				'Once a certificate is active for the organization, OpenAI requires a client certificate on Admin API requests too: choose an mTLS host and add a client certificate issued by a CA active for the organization.',
+			name: 'adminMtlsNotice',
+			type: 'notice',
+			default: '',
+		},
+		...clientCertificateFields(
+			false,
+			'Optional: needed once a certificate is active for the whole organization. Issued by a CA active for the organization.',
 		),
 	];
 
@@ -49,42 +56,21 @@ export class OpenAiAdminApi implements ICredentialType {
 	// `={{$credentials.apiKey}}` through its sandboxed expression engine on every request, which measured as
 	// 20-30% of this node's per-item cost in the real app (CONTRIBUTING.md, Performance). And n8n runs it for every
 	// request that carries the key — this node's, the credential test's, an HTTP Request node using this
-	// credential — so it is the one place that enforces where the key may go: https, or plain http only to
-	// loopback, and never along a redirect.
+	// credential, and again after a 401 — so it is the one place that enforces where the key may go: below
+	// the credential's Base URL, https (plain http only to loopback), never along a redirect.
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		// The credential test request comes here too: the Base URL rule and the allowed domains hold for it.
-		const base = credentialBaseUrl(credentials);
-		if ('problem' in base)
-			throw new UserError(`The OpenAI Admin API key was not sent: ${base.problem}`);
-		// And wherever this request goes (an HTTP Request node may name any URL): the same rule.
-		const target = requestTarget(
-			requestOptions as { baseURL?: unknown; url?: unknown; uri?: unknown },
-		);
-		const problem =
-			target === undefined ? 'the request has no valid URL' : destinationProblem(target);
-		if (problem !== undefined) {
-			throw new UserError(`The OpenAI Admin API key was not sent: ${problem}`);
+		try {
+			return authorizedRequest(credentials, requestOptions, ADMIN_BASE_URL_RULE);
+		} catch (error) {
+			throw new UserError((error as Error).message);
 		}
-		const noRedirects = { followRedirect: false, followAllRedirects: false };
-		return {
-			...requestOptions,
-			...noRedirects,
-			disableFollowRedirect: true,
-			maxRedirects: 0,
-			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiKey)}` },
-		};
 	}
 
 	// An admin endpoint: a non-admin key is refused here, so a wrong key shows when the credential is saved.
 	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/organization/certificates',
-			method: 'GET',
-			qs: { limit: 1 },
-		},
+		request: { url: '/organization/certificates', method: 'GET', qs: { limit: 1 } },
 	};
 }

@@ -7,7 +7,14 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { baseUrlField, credentialBaseUrl } from '../nodes/OpenAiCertificates/transport/baseUrl';
+import { UserError } from 'n8n-workflow';
+
+import {
+	authorizedRequest,
+	clientCertificateFields,
+	hostFields,
+	OPENAI_HOSTS,
+} from '../nodes/OpenAiCertificates/transport/clientTls';
 import {
 	MTLS_BASE_URL_RULE,
 	MTLS_CHECK_PATH,
@@ -32,35 +39,10 @@ export class OpenAiMtlsClientApi implements ICredentialType {
 	documentationUrl = 'https://platform.openai.com/docs/guides/mutual-tls';
 
 	properties: INodeProperties[] = [
-		{
-			displayName: 'Client Certificate',
-			name: 'clientCertificate',
-			type: 'string',
-			typeOptions: { password: true, rows: 6 },
-			required: true,
-			default: '',
-			placeholder: '-----BEGIN CERTIFICATE-----\nMIID...\n-----END CERTIFICATE-----',
-			description:
-				'The client certificate in PEM format, issued by the CA being rotated in; the leaf first, then every intermediate',
-		},
-		{
-			displayName: 'Private Key',
-			name: 'privateKey',
-			type: 'string',
-			typeOptions: { password: true, rows: 6 },
-			required: true,
-			default: '',
-			description:
-				'The private key of the client certificate, in PEM format. It is used only in the TLS handshake and never appears in output, errors or logs.',
-		},
-		{
-			displayName: 'Private Key Passphrase',
-			name: 'passphrase',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description: 'The passphrase of an encrypted private key; leave empty otherwise',
-		},
+		...clientCertificateFields(
+			true,
+			'Issued by a CA active for the project (the CA being rotated in, for Rotate).',
+		),
 		{
 			displayName: 'Project API Key',
 			name: 'apiKey',
@@ -70,59 +52,24 @@ export class OpenAiMtlsClientApi implements ICredentialType {
 			default: '',
 			hint: 'A key of the project that the request should be made in (the canary project when Rotate verifies a canary)',
 		},
-		{
-			displayName: 'Server CA Certificate',
-			name: 'serverCa',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			description:
-				"Only for a test server with its own server certificate (such as this package's sandbox): the PEM of the CA that issued it, trusted instead of the public CAs. Leave empty for OpenAI.",
-		},
-		baseUrlField(
-			MTLS_BASE_URL_RULE,
-			'mTLS Base URL',
-			"OpenAI's mTLS API host; https://mtls-eu.api.openai.com/v1 for EU data residency. Plain http:// is accepted only for loopback addresses, and redirects are never followed.",
-		),
+		...hostFields(MTLS_BASE_URL_RULE, OPENAI_HOSTS.slice(1)),
 	];
 
-	// Every request with this credential, the credential test included, goes to the checked base URL,
-	// presents the client certificate and never follows a redirect.
+	// Every request with this credential — Rotate's canary check, the credential test, an HTTP Request node,
+	// and n8n's repeat after a 401 — goes below the checked base URL, presents the client certificate and
+	// never follows a redirect.
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const base = credentialBaseUrl(credentials, MTLS_BASE_URL_RULE);
-		if ('problem' in base) throw new Error(base.problem);
-		if (!/^\/[^/]/.test(requestOptions.url)) {
-			throw new Error(
-				'A request with the OpenAI mTLS Client API credential must name a path below its mTLS Base URL',
-			);
+		try {
+			return authorizedRequest(credentials, requestOptions, MTLS_BASE_URL_RULE);
+		} catch (error) {
+			throw new UserError((error as Error).message);
 		}
-		const options: IHttpRequestOptions = {
-			...requestOptions,
-			url: `${base.url}${requestOptions.url}`,
-			disableFollowRedirect: true,
-			sendCredentialsOnCrossOriginRedirect: false,
-			headers: { ...requestOptions.headers, Authorization: `Bearer ${String(credentials.apiKey)}` },
-			agentOptions: { ...requestOptions.agentOptions, ...tlsClientOptions(credentials) },
-		};
-		delete options.baseURL;
-		return options;
 	}
 
 	test: ICredentialTestRequest = {
 		request: { url: MTLS_CHECK_PATH, method: 'GET', disableFollowRedirect: true },
-	};
-}
-
-/** What n8n's HTTPS agent needs for the handshake: the certificate, its key, a test server's CA. */
-function tlsClientOptions(credentials: ICredentialDataDecryptedObject) {
-	const text = (name: string) => String(credentials[name] ?? '').trim();
-	return {
-		cert: text('clientCertificate'),
-		key: text('privateKey'),
-		...(text('passphrase') === '' ? {} : { passphrase: text('passphrase') }),
-		...(text('serverCa') === '' ? {} : { ca: text('serverCa') }),
 	};
 }

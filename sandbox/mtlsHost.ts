@@ -9,10 +9,13 @@
  * signature, validity, CA constraints, through the intermediates the client sent), not by the node's
  * own trust helpers, so the two are independent.
  *
- * Refusals: OpenAI documents neither the status nor the body (see spec/NOTES.md). The SDK maintainers'
- * live check reports HTTP 401 for a missing client certificate; this host answers 401 with an OpenAI
- * error body, code `certificate_required` (none presented) or `certificate_not_accepted` (presented,
- * but it chains to no certificate active in scope).
+ * It is also an mTLS host of the Admin API: requests to any other /v1 path go to the fake Admin API
+ * (`admin`), with the client chain they presented; the fake judges them with `judgeClient` too.
+ *
+ * Refusals use the request-time codes of OpenAI's Mutual TLS guide: `certificate_required` (none
+ * presented), `invalid_certificate` (no Authority Key Identifier), `certificate_verification_failed`
+ * (presented, but it chains to no certificate active in scope). The guide gives no status for them;
+ * the sandbox answers 401 (spec/NOTES.md).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
@@ -46,8 +49,27 @@ export interface MtlsHost {
 	/** The API key of a project: requests with it belong to that project's scope. */
 	projectKey(projectId: string): string;
 	log: MtlsRequest[];
+	/** OpenAI's request-time judgement of a presented chain where `anchors` are active (judgeClient). */
+	judge(
+		anchors: X509Certificate[],
+		chain: X509Certificate[],
+		scope: string,
+	): Promise<ClientVerdict>;
 	close(): Promise<void>;
 }
+
+/** The fake Admin API's handler, for requests to its paths on this host, with the chain presented. */
+export type AdminHandler = (
+	incoming: IncomingMessage,
+	response: ServerResponse,
+	chain: X509Certificate[],
+) => void;
+
+/** The paths of the project API this host answers itself (project keys); the rest are the Admin API's. */
+const PROJECT_API = new Map([
+	['/v1/models', 'GET'],
+	['/v1/chat/completions', 'POST'],
+]);
 
 export const PROJECT_KEY_PREFIX = 'sk-proj-sandbox-';
 
@@ -100,7 +122,7 @@ export function makeServerIdentity(): { cert: string; key: string } {
 }
 
 /** The certificates the client sent, leaf first, as PEM. */
-function presentedChain(socket: TLSSocket): X509Certificate[] {
+export function presentedChain(socket: TLSSocket): X509Certificate[] {
 	const chain: X509Certificate[] = [];
 	let current: DetailedPeerCertificate | undefined = socket.getPeerCertificate(
 		true,
@@ -209,15 +231,83 @@ function chainVerifier(workDir: string) {
 	};
 }
 
+/** An Authority Key Identifier extension (OID 2.5.29.35) in the certificate's DER. */
+function hasAuthorityKeyIdentifier(certificate: X509Certificate): boolean {
+	return certificate.raw.includes(Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x23]));
+}
+
+export type ClientVerdict = { ok: true } | { ok: false; code: string; message: string };
+
+export type ChainVerifier = ReturnType<typeof chainVerifier>;
+
+/**
+ * OpenAI's request-time judgement of a client in a scope where `anchors` are active (the guide's order):
+ * a certificate must be presented, have an Authority Key Identifier, and chain to an active anchor.
+ */
+export async function judgeClient(
+	verify: ChainVerifier,
+	anchors: X509Certificate[],
+	chain: X509Certificate[],
+	scope: string,
+): Promise<ClientVerdict> {
+	if (chain.length === 0) {
+		const message = `A client certificate is required: mutual TLS is enforced for ${scope} (a certificate is active there).`;
+		return { ok: false, code: 'certificate_required', message };
+	}
+	if (!hasAuthorityKeyIdentifier(chain[0])) {
+		const message = `The client certificate is invalid: it has no Authority Key Identifier.`;
+		return { ok: false, code: 'invalid_certificate', message };
+	}
+	const verdict = await verify(anchors, chain);
+	if (verdict.ok) return verdict;
+	const message = `The client certificate was not accepted: it does not chain to a certificate active for ${scope} (${verdict.reason}).`;
+	return { ok: false, code: 'certificate_verification_failed', message };
+}
+
+/** Every parseable certificate in the content of the certificates active for the organization. */
+export function organizationAnchors(organization: Organization): X509Certificate[] {
+	return anchorsInScope(organization, '');
+}
+
 function errorBody(message: string, code: string, type = 'invalid_request_error') {
 	return { error: { message, type, param: null, code } };
 }
 
+/** What the project API answers once a request is let through: a model list, or a chat completion. */
+function projectApiAnswer(path: string): unknown {
+	if (path === '/v1/models') {
+		return {
+			object: 'list',
+			data: [{ id: 'gpt-sandbox', object: 'model', created: 1_700_000_000, owned_by: 'system' }],
+		};
+	}
+	return {
+		id: 'chatcmpl-sandbox',
+		object: 'chat.completion',
+		created: Math.floor(Date.now() / 1000),
+		model: 'gpt-sandbox',
+		choices: [
+			{
+				index: 0,
+				message: { role: 'assistant', content: 'Hello from the sandbox mTLS host.' },
+				finish_reason: 'stop',
+			},
+		],
+		usage: { prompt_tokens: 1, completion_tokens: 7, total_tokens: 8 },
+	};
+}
+
 export async function startMtlsHost(
 	organization: Organization,
-	options: { port?: number; host?: string } = {},
+	options: {
+		port?: number;
+		host?: string;
+		admin?: AdminHandler;
+		/** Its server certificate and key (default: this process's, made at first use). */
+		identity?: { cert: string; key: string };
+	} = {},
 ): Promise<MtlsHost> {
-	const identity = makeServerIdentity();
+	const identity = options.identity ?? makeServerIdentity();
 	const workDir = mkdtempSync(join(tmpdir(), 'mtls-verify-'));
 	const verify = chainVerifier(workDir);
 	const log: MtlsRequest[] = [];
@@ -232,7 +322,7 @@ export async function startMtlsHost(
 		incoming: IncomingMessage,
 	): Promise<{ status: number; body: unknown; entry: Partial<MtlsRequest> }> {
 		const url = new URL(incoming.url ?? '/', 'https://mtls');
-		if (incoming.method !== 'GET' || url.pathname !== '/v1/models') {
+		if (PROJECT_API.get(url.pathname) !== incoming.method) {
 			return {
 				status: 404,
 				body: errorBody(`Invalid URL (${incoming.method} ${url.pathname})`, 'unknown_url'),
@@ -259,35 +349,28 @@ export async function startMtlsHost(
 		const enforced =
 			organization.activeInOrganization.size > 0 ||
 			(organization.activeInProject.get(projectId)?.size ?? 0) > 0;
-		if (enforced && chain.length === 0) {
-			const message = `A client certificate is required: mutual TLS is enforced for project ${projectId} (a certificate is active for it or for the organization).`;
-			return {
-				status: 401,
-				body: errorBody(message, 'certificate_required'),
-				entry: { ...entry, code: 'certificate_required' },
-			};
-		}
 		if (enforced) {
-			const verdict = await verify(anchors, chain);
+			const scope = `project ${projectId} or the organization`;
+			const verdict = await judgeClient(verify, anchors, chain, scope);
 			if (!verdict.ok) {
-				const message = `The client certificate was not accepted: it does not chain to a certificate active for project ${projectId} or the organization (${verdict.reason}).`;
 				return {
 					status: 401,
-					body: errorBody(message, 'certificate_not_accepted'),
-					entry: { ...entry, code: 'certificate_not_accepted' },
+					body: errorBody(verdict.message, verdict.code),
+					entry: { ...entry, code: verdict.code },
 				};
 			}
 		}
-		const body = {
-			object: 'list',
-			data: [{ id: 'gpt-sandbox', object: 'model', created: 1_700_000_000, owned_by: 'system' }],
-		};
-		return { status: 200, body, entry };
+		return { status: 200, body: projectApiAnswer(url.pathname), entry };
 	}
 
 	const server = createServer(
 		{ cert: identity.cert, key: identity.key, requestCert: true, rejectUnauthorized: false },
 		(incoming: IncomingMessage, response: ServerResponse) => {
+			const path = new URL(incoming.url ?? '/', 'https://mtls').pathname;
+			if (options.admin && !PROJECT_API.has(path)) {
+				options.admin(incoming, response, presentedChain(incoming.socket as TLSSocket));
+				return;
+			}
 			incoming.resume();
 			incoming.on('end', () => {
 				answer(incoming)
@@ -318,6 +401,7 @@ export async function startMtlsHost(
 		serverCertificatePem: identity.cert,
 		projectKey,
 		log,
+		judge: (anchors, chain, scope) => judgeClient(verify, anchors, chain, scope),
 		close: async () => {
 			await listening.close();
 			rmSync(workDir, { recursive: true, force: true });

@@ -44,7 +44,7 @@ export function prepareMtlsTryout(api: FakeAdminApi, folder: string): string[] {
 	return [
 		`mTLS API host (what activation does to traffic): ${api.mtls.baseUrl}/models, one key per project:`,
 		...projects.map((project) => `    ${project.name}: ${api.mtls.projectKey(project.id)}`),
-		`  Try it (401 certificate_required / certificate_not_accepted while a certificate is active for the project or`,
+		`  Try it (401 certificate_required / certificate_verification_failed while a certificate is active for the project or`,
 		`  the organization and this client's CA is not among them; 200 otherwise):`,
 		`    curl --cacert ${file('server.pem')} --cert ${file('client.pem')} --key ${file('client.key')} \\`,
 		`      -H "Authorization: Bearer ${api.mtls.projectKey(example)}" ${api.mtls.baseUrl}/models`,

@@ -1,5 +1,6 @@
 import { makeCertificate } from './certificates';
 import type { Organization } from './organization';
+import type { FakeAdminApi } from './server';
 
 const DAY = 86_400;
 
@@ -11,8 +12,13 @@ const DAY = 86_400;
  * and expiring within 30 days (one active only in a project; Production's canary is Internal tools), the
  * expiry alert fires for those and the two expired ones, and cleanup deletes the expired ones (inactive,
  * so rotation leaves them alone).
+ *
+ * The organization enforces mTLS for the whole organization, as the organizations this package is for do:
+ * "Admin access CA" is active for it, so (as OpenAI's help centre says) every Admin API request must present
+ * a client certificate that chains to an active certificate. The sandbox credentials present the one it
+ * returns, issued by that CA, which no example rotates.
  */
-export function seedSandbox(organization: Organization): void {
+export function seedSandbox(organization: Organization): SandboxAdminClient {
 	organization.addProject({ id: 'proj_payments', name: 'Payments' });
 	organization.addProject({ id: 'proj_search', name: 'Search' });
 	organization.addProject({ id: 'proj_internal', name: 'Internal tools' });
@@ -55,4 +61,44 @@ export function seedSandbox(organization: Organization): void {
 		name: 'Forgotten test CA (expired)',
 		content: certificate('Forgotten test CA', -400, -2),
 	});
+	const adminCa = makeCertificate({
+		ca: true,
+		commonName: 'Admin access CA',
+		notBeforeOffset: -30 * DAY,
+		notAfterOffset: 700 * DAY,
+	});
+	organization.addCertificate({
+		name: 'Admin access CA',
+		content: adminCa.pem,
+		activeInOrganization: true,
+	});
+	const client = makeCertificate({
+		commonName: 'n8n admin client',
+		issuer: adminCa,
+		freshKey: true,
+		notAfterOffset: 365 * DAY,
+	});
+	return { certificate: client.pem, privateKey: client.keyPem };
+}
+
+/** The client certificate (and its key) the sandbox credentials present on Admin API requests. */
+export interface SandboxAdminClient {
+	certificate: string;
+	privateKey: string;
+}
+
+/** An OpenAI Admin API credential for the sandbox: the key on its mTLS host, presenting the admin client. */
+export function sandboxCredentialData(
+	api: FakeAdminApi,
+	admin: SandboxAdminClient,
+	apiKey = api.apiKey,
+) {
+	return {
+		apiKey,
+		host: 'custom',
+		baseUrl: api.mtls.baseUrl,
+		serverCa: api.mtls.serverCertificatePem,
+		clientCertificate: admin.certificate,
+		privateKey: admin.privateKey,
+	};
 }

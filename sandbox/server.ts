@@ -10,8 +10,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { auditLogOf } from './auditLog';
 import { answerAuditLogs, recordingAuditEvent } from './auditLogApi';
 import { listen } from './listen';
+import type { X509Certificate } from 'node:crypto';
+
 import type { MtlsHost } from './mtlsHost';
-import { startMtlsHost } from './mtlsHost';
+import { organizationAnchors, startMtlsHost } from './mtlsHost';
 import type { StoredCertificate, StoredProject } from './organization';
 import { Organization, pemValidity } from './organization';
 
@@ -59,6 +61,9 @@ export interface LoggedRequest {
 	fault?: FaultKind;
 	/** Refused by the configured rate limit (not an injected fault). */
 	rateLimited?: boolean;
+	/** Whether it came through the mTLS host, and the subject of the client certificate it presented. */
+	overMtls?: boolean;
+	clientSubject?: string;
 	/** The spec operation answered, for schema checks. */
 	operationId?: string;
 	/** The spec schema the answer follows when it is not the operation's own (the older toggle shape). */
@@ -82,6 +87,13 @@ export interface FakeAdminApiOptions {
 	organization?: Organization;
 	/** Port of the mTLS API host started beside it (default: any free port). */
 	mtlsPort?: number;
+	/** The mTLS host's server certificate and key (npm start keeps one across starts). */
+	mtlsIdentity?: { cert: string; key: string };
+	/**
+	 * Whether Admin API requests need a client certificate while a certificate is active for the
+	 * organization, as OpenAI's help centre says (default true). Off only for tests about something else.
+	 */
+	adminMtls?: boolean;
 }
 
 export interface FakeAdminApi {
@@ -600,7 +612,12 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		response.end(text);
 	}
 
-	async function handle(incoming: IncomingMessage, response: ServerResponse, rawBody: string) {
+	async function handle(
+		incoming: IncomingMessage,
+		response: ServerResponse,
+		rawBody: string,
+		chain?: X509Certificate[],
+	) {
 		const url = new URL(incoming.url ?? '/', 'http://fake');
 		const request: LoggedRequest = {
 			method: incoming.method ?? 'GET',
@@ -609,6 +626,8 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 			body: undefined,
 			authorization: incoming.headers.authorization,
 			at: Date.now(),
+			overMtls: chain !== undefined,
+			clientSubject: chain?.[0]?.subject.replace(/\n/g, ', '),
 		};
 		log.push(request);
 		if (rawBody !== '') {
@@ -728,6 +747,23 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 			tokens -= 1;
 		}
 
+		// Help centre ("Who can access and modify certificates?"): once mTLS is active for the organization,
+		// Admin API requests need an accepted client certificate too; the plain host asks for none.
+		if (options.adminMtls !== false && organization.activeInOrganization.size > 0) {
+			const scope = 'the organization (Admin API requests included)';
+			const verdict = await mtls.judge(organizationAnchors(organization), chain ?? [], scope);
+			if (!verdict.ok) {
+				const error = new ApiError(
+					401,
+					verdict.message,
+					'invalid_request_error',
+					null,
+					verdict.code,
+				);
+				return send(response, request, 401, errorBody(error));
+			}
+		}
+
 		if (!auditLogOf(organization).actorOf(request.authorization)) {
 			const given = request.authorization?.replace(/^Bearer\s+/i, '') ?? '';
 			// Like the real API, the answer names the key it got (here in full: the worst case for leaks).
@@ -792,7 +828,7 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 		}
 	}
 
-	const server: Server = createServer((incoming, response) => {
+	function receive(incoming: IncomingMessage, response: ServerResponse, chain?: X509Certificate[]) {
 		const chunks: Buffer[] = [];
 		incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
 		incoming.on('end', () => {
@@ -801,7 +837,8 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 			response.on('close', () => {
 				inFlight -= 1;
 			});
-			handle(incoming, response, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
+			const body = Buffer.concat(chunks).toString('utf8');
+			handle(incoming, response, body, chain).catch((error: unknown) => {
 				if (!response.headersSent) {
 					response.writeHead(500, { 'Content-Type': 'application/json' });
 					response.end(
@@ -814,10 +851,17 @@ export async function startFakeAdminApi(options: FakeAdminApiOptions = {}): Prom
 				}
 			});
 		});
-	});
+	}
+
+	const server: Server = createServer((incoming, response) => receive(incoming, response));
 	server.keepAliveTimeout = 30_000;
 	const listening = await listen(server, options);
-	const mtls = await startMtlsHost(organization, { port: options.mtlsPort, host: options.host });
+	const mtls = await startMtlsHost(organization, {
+		port: options.mtlsPort,
+		host: options.host,
+		admin: receive,
+		identity: options.mtlsIdentity,
+	});
 
 	return {
 		baseUrl: `http://127.0.0.1:${listening.port}/v1`,

@@ -26,7 +26,9 @@ import { PKI_PLACEHOLDER, SANDBOX_ROTATION_JOB, sandboxExamples } from './exampl
 import { prepareMtlsTryout } from './mtlsTryout';
 import { keepSaved, loadOrganization, saveOrganization } from './persistence';
 import { startSandboxPki } from './pki';
-import { seedSandbox } from './seed';
+import { makeServerIdentity } from './mtlsHost';
+import type { SandboxAdminClient } from './seed';
+import { sandboxCredentialData, seedSandbox } from './seed';
 import type { FakeAdminApi } from './server';
 import { startFakeAdminApi } from './server';
 
@@ -40,6 +42,9 @@ export const SANDBOX_FOLDER = process.env.N8N_SANDBOX_FOLDER ?? join(ROOT, '.n8n
 const USER_FOLDER = join(SANDBOX_FOLDER, REAL_KEY ? 'real-api' : 'sandbox');
 const STATE_FILE = join(USER_FOLDER, 'sandbox-state.json');
 const ORGANIZATION_FILE = join(USER_FOLDER, 'organization.json');
+/** The admin client certificate the sandbox credentials present, and the mTLS host's identity (kept across starts). */
+const ADMIN_CLIENT_FILE = join(USER_FOLDER, 'admin-client.json');
+const MTLS_IDENTITY_FILE = join(USER_FOLDER, 'mtls-server.json');
 const OWNER = {
 	email: 'owner@sandbox.local',
 	password: 'Sandbox-Password-1',
@@ -69,31 +74,47 @@ function writeState(state: SandboxState): void {
 	writeFileSync(STATE_FILE, JSON.stringify(state, null, '\t'));
 }
 
+function kept<T>(file: string, make: () => T): T {
+	if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
+	const made = make();
+	writeFileSync(file, JSON.stringify(made));
+	return made;
+}
+
+interface Sandbox {
+	api: FakeAdminApi;
+	admin: SandboxAdminClient;
+}
+
 /** The sandbox (the organization of the previous run, or a freshly seeded one), unless the real API is used. */
-async function startSandbox(): Promise<FakeAdminApi | undefined> {
+async function startSandbox(): Promise<Sandbox | undefined> {
 	if (REAL_KEY) return undefined;
-	const saved = loadOrganization(ORGANIZATION_FILE);
+	// An organization saved before the sandbox had an admin client is seeded anew, so the two agree.
+	const saved = existsSync(ADMIN_CLIENT_FILE) ? loadOrganization(ORGANIZATION_FILE) : undefined;
 	const api = await startFakeAdminApi({
 		port: SANDBOX_PORT,
 		mtlsPort: MTLS_PORT,
 		organization: saved,
+		mtlsIdentity: kept(MTLS_IDENTITY_FILE, makeServerIdentity),
 	});
 	if (!saved) {
-		seedSandbox(api.organization);
+		writeFileSync(ADMIN_CLIENT_FILE, JSON.stringify(seedSandbox(api.organization)));
 		saveOrganization(api.organization, ORGANIZATION_FILE);
 	}
+	const admin = JSON.parse(readFileSync(ADMIN_CLIENT_FILE, 'utf8')) as SandboxAdminClient;
 	auditLogOf(api.organization).addKey(SANDBOX_ROTATION_JOB.key, SANDBOX_ROTATION_JOB.actor);
 	console.log(
-		`[start] sandbox Admin API on ${api.baseUrl} (${saved ? 'the organization as the last run left it' : 'a new organization'})`,
+		`[start] sandbox Admin API on ${api.mtls.baseUrl} (mTLS enforced for the organization; ${saved ? 'the organization as the last run left it' : 'a new organization'})`,
 	);
-	return api;
+	return { api, admin };
 }
 
-function credentialData(api: FakeAdminApi | undefined) {
-	return api
-		? { apiKey: api.apiKey, baseUrl: api.baseUrl }
+function credentialData(sandbox: Sandbox | undefined) {
+	return sandbox
+		? sandboxCredentialData(sandbox.api, sandbox.admin)
 		: {
 				apiKey: REAL_KEY!,
+				host: 'custom',
 				baseUrl: process.env.OPENAI_ADMIN_BASE_URL ?? 'https://api.openai.com/v1',
 			};
 }
@@ -111,14 +132,18 @@ async function importCredentials(app: N8nApp, credentials: unknown[]): Promise<v
  */
 async function importCredential(
 	app: N8nApp,
-	api: FakeAdminApi | undefined,
+	sandbox: Sandbox | undefined,
 	state: SandboxState,
 ): Promise<void> {
-	const data = credentialData(api);
-	if (api && state.credentialBaseUrl === data.baseUrl) return;
-	if (api && state.credentialBaseUrl && !(await credentialStillAt(app, state.credentialBaseUrl)))
+	const data = credentialData(sandbox);
+	if (sandbox && state.credentialBaseUrl === data.baseUrl) return;
+	if (
+		sandbox &&
+		state.credentialBaseUrl &&
+		!(await credentialStillAt(app, state.credentialBaseUrl))
+	)
 		return;
-	const rotationJob = api && {
+	const rotationJob = sandbox && {
 		...SANDBOX_ROTATION_JOB.credential,
 		type: 'openAiAdminApi',
 		data: { ...data, apiKey: SANDBOX_ROTATION_JOB.key },
@@ -181,7 +206,7 @@ function printWelcome(api: FakeAdminApi | undefined, ownerNote: string, firstSta
 			? `The scheduled rotation example runs as the rotation job ("${SANDBOX_ROTATION_JOB.credential.name}"); activate the change alert example and change a certificate with "${CREDENTIAL.name}" to see it alert.`
 			: '',
 		api
-			? `Sandbox organization at ${api.baseUrl}${firstStart ? ': 4 projects and 6 certificates (active, inactive, expiring soon, expired)' : ''}`
+			? `Sandbox organization at ${api.mtls.baseUrl}${firstStart ? ': 4 projects and 7 certificates (active, inactive, expiring soon, expired)' : ''}. It enforces mTLS for the whole organization ("Admin access CA"), so the credentials present an admin client certificate on every request.`
 			: '',
 		...(api ? prepareMtlsTryout(api, join(ROOT, '.cache', 'mtls-tryout')) : []),
 		`Your work is kept in ${USER_FOLDER}; \`npm run sandbox:reset\` starts over.`,
@@ -222,7 +247,8 @@ async function main() {
 	mkdirSync(USER_FOLDER, { recursive: true });
 	const state = readState();
 	const firstStart = !state.examplesImported;
-	const api = await startSandbox();
+	const sandbox = await startSandbox();
+	const api = sandbox?.api;
 	const saving = api && keepSaved(api.organization, ORGANIZATION_FILE, () => api.log.length);
 	if (REAL_KEY) console.log('[start] using the real OpenAI Admin API (OPENAI_ADMIN_KEY)');
 	const pki =
@@ -236,7 +262,7 @@ async function main() {
 		userFolder: USER_FOLDER,
 		copyBuild: DEV,
 	});
-	await importCredential(app, api, state);
+	await importCredential(app, sandbox, state);
 	await importExamples(app, state, api, pki?.baseUrl ?? PKI_PLACEHOLDER);
 	writeState(state);
 

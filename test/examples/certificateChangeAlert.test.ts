@@ -10,7 +10,12 @@ import { auditLogOf } from '../../sandbox/auditLog';
 import { makeCertificate } from '../../sandbox/certificates';
 import type { WorkflowData } from '../harness/runWorkflow';
 import { createAdditionalData, createWorkflow, runWorkflow } from '../harness/runWorkflow';
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import {
+	certificateLocator,
+	alreadyEnforcing,
+	useFakeAdminApi,
+	WITHOUT_ADMIN_MTLS,
+} from '../support/fakeApi';
 
 const TRIGGER = 'Certificate changed, not by the rotation job';
 const ALERT = 'Send alert (replace with Slack or email)';
@@ -21,7 +26,7 @@ const PERSON: AuditActor = {
 };
 
 describe('examples/certificate-change-alert.json', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 
 	/** The example as a user sets it up: the placeholder replaced by the ID of the rotation job's key. */
 	function loadExample(rotationKeyId: string): WorkflowData {
@@ -60,6 +65,7 @@ describe('examples/certificate-change-alert.json', () => {
 	}
 
 	it('alerts on every change made with another key, and on none the rotation job made', async () => {
+		alreadyEnforcing(fake.api);
 		const organization = fake.api.organization;
 		organization.addProject({ id: 'proj_web', name: 'Web' });
 		const audit = auditLogOf(organization);

@@ -10,7 +10,7 @@ import { OpenAiCertificatesTrigger } from '../../nodes/OpenAiCertificatesTrigger
 import type { WorkflowData } from '../harness/runWorkflow';
 import { createAdditionalData, createWorkflow, runWorkflow } from '../harness/runWorkflow';
 import { makeCertificate } from '../../sandbox/certificates';
-import { useFakeAdminApi } from '../support/fakeApi';
+import { useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 
 const DAY = 86_400;
 const now = () => Math.floor(Date.now() / 1000);
@@ -27,7 +27,7 @@ function outputOf(run: IRun, node: string): IDataObject[] {
 }
 
 describe('examples/scheduled-rotation.json', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 
 	it('rotates every certificate active anywhere that expires within 30 days, one active only in a project too, with the renewed CA downloaded for it: canary first, then the next run finishes', async () => {
 		const organization = fake.api.organization;
@@ -159,7 +159,7 @@ describe('examples/scheduled-rotation.json', () => {
 });
 
 describe('examples/expiry-alert-and-cleanup.json', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 
 	function seed() {
 		const organization = fake.api.organization;

@@ -10,7 +10,7 @@ import type { ExampleWorkflow } from '../../sandbox/examples';
 import { PKI_PLACEHOLDER, SANDBOX_ROTATION_JOB, sandboxExamples } from '../../sandbox/examples';
 import type { SandboxPki } from '../../sandbox/pki';
 import { startSandboxPki } from '../../sandbox/pki';
-import { seedSandbox } from '../../sandbox/seed';
+import { sandboxCredentialData, seedSandbox } from '../../sandbox/seed';
 import type { WorkflowData } from '../harness/runWorkflow';
 import { createAdditionalData, createWorkflow, runWorkflow } from '../harness/runWorkflow';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
@@ -32,7 +32,8 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 	let pki: SandboxPki;
 	let copies: Record<string, ExampleWorkflow>;
 	beforeEach(async () => {
-		seedSandbox(fake.api.organization);
+		// The sandbox enforces mTLS for the organization: its credential presents the admin client certificate.
+		fake.credentials = sandboxCredentialData(fake.api, seedSandbox(fake.api.organization));
 		pki = await startSandboxPki();
 		copies = Object.fromEntries(
 			sandboxExamples(EXAMPLES, {
@@ -177,6 +178,7 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 				.map((certificate) => certificate.name)
 				.sort(),
 		).toEqual([
+			'Admin access CA',
 			'Payments partner CA',
 			'Production client CA 2026',
 			'Spare CA (inactive)',
@@ -210,6 +212,8 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 			expect([run, done.data.resultData.error]).toEqual([run, undefined]);
 		}
 		expect(await poll()).toEqual([]);
+		// Every request went through the mTLS host with the admin client certificate, and none was refused.
+		expect(fake.api.log.every((request) => request.overMtls && request.status !== 401)).toBe(true);
 
 		const spare = byName('Spare CA (inactive)');
 		const { error } = await fake.run({

@@ -9,7 +9,7 @@ describe('OpenAI Admin API credential', () => {
 	const fake = useFakeAdminApi();
 
 	it('declares the API key as a required password and a Base URL defaulting to the real API', () => {
-		const [apiKey, baseUrl] = credentialType.properties;
+		const [apiKey, host, baseUrl] = credentialType.properties;
 		expect(apiKey).toMatchObject({
 			name: 'apiKey',
 			type: 'string',
@@ -17,7 +17,21 @@ describe('OpenAI Admin API credential', () => {
 			typeOptions: { password: true },
 		});
 		expect(apiKey.hint).toMatch(/sk-admin-/);
+		expect(host).toMatchObject({ name: 'host', default: 'https://api.openai.com/v1' });
+		expect(host.options?.map((option) => (option as { value: string }).value)).toEqual([
+			'https://api.openai.com/v1',
+			'https://mtls.api.openai.com/v1',
+			'https://mtls-us.api.openai.com/v1',
+			'https://mtls-eu.api.openai.com/v1',
+			'custom',
+		]);
 		expect(baseUrl).toMatchObject({ name: 'baseUrl', default: 'https://api.openai.com/v1' });
+		// Optional: only organizations that enforce mTLS for the whole organization need it.
+		for (const name of ['clientCertificate', 'privateKey', 'passphrase']) {
+			const field = credentialType.properties.find((property) => property.name === name);
+			expect(field).toMatchObject({ typeOptions: expect.objectContaining({ password: true }) });
+			expect(field?.required).toBeFalsy();
+		}
 	});
 
 	it('authenticates with the key as a bearer token, keeping the request headers, and turns redirects off', async () => {

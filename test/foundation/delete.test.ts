@@ -1,4 +1,4 @@
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 
 const deleteParameters = (certificateId: unknown, options: Record<string, unknown> = {}) => ({
 	resource: 'certificate',
@@ -8,7 +8,7 @@ const deleteParameters = (certificateId: unknown, options: Record<string, unknow
 });
 
 describe('Certificate › Delete', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 
 	it('sends one DELETE with the bearer key and outputs the API response paired to its item', async () => {
 		const certificate = fake.api.organization.addCertificate();

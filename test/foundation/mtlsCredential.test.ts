@@ -29,8 +29,15 @@ describe('OpenAI mTLS Client API credential', () => {
 		for (const name of ['clientCertificate', 'privateKey', 'passphrase', 'apiKey']) {
 			expect(field(name)?.typeOptions).toMatchObject({ password: true });
 		}
-		expect(field('baseUrl')).toMatchObject({ default: 'https://mtls.api.openai.com/v1' });
-		expect(field('baseUrl')?.description).toContain('https://mtls-eu.api.openai.com/v1');
+		expect(field('host')).toMatchObject({ default: 'https://mtls.api.openai.com/v1' });
+		// The hosts of OpenAI's Mutual TLS guide, and a custom Base URL (a proxy, the sandbox).
+		expect(field('host')?.options?.map((option) => (option as { value: string }).value)).toEqual([
+			'https://mtls.api.openai.com/v1',
+			'https://mtls-us.api.openai.com/v1',
+			'https://mtls-eu.api.openai.com/v1',
+			'custom',
+		]);
+		expect(field('baseUrl')?.displayOptions).toEqual({ show: { host: ['custom'] } });
 		expect(credentialType.test.request).toMatchObject({
 			url: '/models',
 			method: 'GET',
@@ -72,7 +79,7 @@ describe('OpenAI mTLS Client API credential', () => {
 		},
 	);
 
-	it('sends plain http only to loopback, and only to paths below the base URL', async () => {
+	it('sends plain http only to loopback, and only below the base URL', async () => {
 		const loopback = await credentialType.authenticate(
 			{ ...data, baseUrl: 'http://127.0.0.1:8443/v1/' },
 			{ url: '/models' },
@@ -80,14 +87,47 @@ describe('OpenAI mTLS Client API credential', () => {
 		expect(loopback.url).toBe('http://127.0.0.1:8443/v1/models');
 		for (const url of [
 			'https://elsewhere.example.com/models',
-			'//elsewhere.example.com/models',
-			'models',
+			'https://mtls.api.openai.com/v2/models',
+			'https://mtls.api.openai.com/v1x',
+			'http://mtls.api.openai.com/v1/models',
 		]) {
 			await expect(credentialType.authenticate(data, { url })).rejects.toThrow(
-				/a path below its mTLS Base URL/,
+				/key was not sent: .*(not below the credential's Base URL|plain http)/,
 			);
 		}
+		// A path is always taken below the base URL, whatever it looks like.
+		for (const url of ['//elsewhere.example.com/models', 'models']) {
+			const options = await credentialType.authenticate(data, { url });
+			expect(new URL(options.url).origin).toBe('https://mtls.api.openai.com');
+		}
 	});
+
+	it.each([
+		['a path in url', { url: '/chat/completions' }, 'url'],
+		['an absolute url', { url: 'https://mtls.api.openai.com/v1/chat/completions' }, 'url'],
+		[
+			'a legacy uri (the HTTP Request node)',
+			{ uri: 'https://mtls.api.openai.com/v1/chat/completions' },
+			'uri',
+		],
+		[
+			'baseURL + url',
+			{ baseURL: 'https://mtls.api.openai.com/v1', url: '/chat/completions' },
+			'url',
+		],
+	])(
+		'accepts %s below the base URL, and its own output again (n8n repeats authenticate after a 401)',
+		async (_name, request, key) => {
+			const once = await credentialType.authenticate(data, request as never);
+			const target = 'https://mtls.api.openai.com/v1/chat/completions';
+			expect((once as unknown as Record<string, unknown>)[key]).toBe(target);
+			expect(once).not.toHaveProperty('baseURL');
+			const twice = await credentialType.authenticate(data, once);
+			expect((twice as unknown as Record<string, unknown>)[key]).toBe(target);
+			expect(twice.headers).toEqual({ Authorization: 'Bearer sk-proj-abcdefghijklmnop' });
+			expect(twice.agentOptions).toEqual(once.agentOptions);
+		},
+	);
 });
 
 describe('whether a client certificate chains to a CA (the one chain check, trust.ts)', () => {

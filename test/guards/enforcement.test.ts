@@ -1,5 +1,6 @@
 import { OpenAiCertificates } from '../../nodes/OpenAiCertificates/OpenAiCertificates.node';
 import { makeCertificate } from '../../sandbox/certificates';
+import { adminCredential } from '../support/adminClient';
 import { useFakeAdminApi } from '../support/fakeApi';
 import { probeMtlsHost } from '../support/mtlsProbe';
 
@@ -7,6 +8,8 @@ import { probeMtlsHost } from '../support/mtlsProbe';
 describe('Lockout guard: Confirm Organization-Wide Enforcement', () => {
 	const fake = useFakeAdminApi();
 	const ca = makeCertificate({ ca: true, commonName: 'Enforcement CA' });
+	// The node's own admin client, issued by the CA it activates (test/guards/adminAccess.test.ts).
+	const adminClient = makeCertificate({ commonName: 'admin client', issuer: ca });
 	const activate = (certificateIds: string, options: Record<string, unknown> = {}) =>
 		fake.run({
 			parameters: { resource: 'certificate', operation: 'activate', certificateIds, options },
@@ -14,6 +17,7 @@ describe('Lockout guard: Confirm Organization-Wide Enforcement', () => {
 	const writes = () => fake.api.log.filter((request) => request.method !== 'GET');
 
 	beforeEach(() => {
+		fake.credentials = adminCredential(fake.api, adminClient);
 		fake.api.organization.addProject({ id: 'proj_a' });
 	});
 
@@ -42,8 +46,8 @@ describe('Lockout guard: Confirm Organization-Wide Enforcement', () => {
 	});
 
 	it('needs no confirmation while another certificate is already active for the organization', async () => {
-		fake.api.organization.addCertificate({ activeInOrganization: true });
-		const certificate = fake.api.organization.addCertificate({ content: ca.pem });
+		fake.api.organization.addCertificate({ content: ca.pem, activeInOrganization: true });
+		const certificate = fake.api.organization.addCertificate();
 		const { error } = await activate(certificate.id);
 		expect(error).toBeUndefined();
 		expect(fake.api.organization.activeInOrganization.has(certificate.id)).toBe(true);
@@ -70,6 +74,7 @@ describe('Lockout guard: Confirm Organization-Wide Enforcement', () => {
 			dryRun: true,
 			wouldActivate: [certificate.id],
 			turnsOnOrganizationEnforcement: true,
+			adminAccess: { acceptedNow: true, now: 'accepted: nothing is active for the organization' },
 		});
 		expect(writes()).toEqual([]);
 	});

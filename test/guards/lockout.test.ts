@@ -1,7 +1,7 @@
 import type { LockoutRow } from '../../nodes/OpenAiCertificates/helpers/lockout';
 import type { GeneratedCertificate } from '../../sandbox/certificates';
 import { makeCertificate } from '../../sandbox/certificates';
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 import { probeMtlsHost } from '../support/mtlsProbe';
 
 /**
@@ -14,7 +14,7 @@ const client = (leaf: GeneratedCertificate, ...intermediates: GeneratedCertifica
 	[leaf, ...intermediates].map((certificate) => certificate.pem).join('');
 
 describe('Lockout guard: Client Certificates To Keep Working', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	const oldCa = makeCertificate({ ca: true, commonName: 'Guard Client CA 2026' });
 	const newCa = makeCertificate({ ca: true, commonName: 'Guard Client CA 2027' });
 	const issuing = makeCertificate({ ca: true, commonName: 'Guard Issuing CA 2027', issuer: newCa });

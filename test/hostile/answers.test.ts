@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 import type { HostileServer } from '../support/hostileServer';
 import {
 	drip,
@@ -19,7 +19,7 @@ import {
  * garbled: exactlyOnce.test.ts.)
  */
 describe('Answers that cannot be trusted', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	let hostile: HostileServer;
 	beforeEach(async () => {
 		hostile = await startHostileServer({ upstream: fake.api.baseUrl });

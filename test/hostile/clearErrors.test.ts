@@ -1,7 +1,7 @@
 import { makeCertificate } from '../../sandbox/certificates';
 import { makeServerIdentity } from '../../sandbox/mtlsHost';
 import { apiError } from '../../nodes/OpenAiCertificates/transport/errors';
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 import type { HostileServer } from '../support/hostileServer';
 import { brokenGzip, json, openAiError, raw, startHostileServer } from '../support/hostileServer';
 
@@ -12,7 +12,7 @@ import { brokenGzip, json, openAiError, raw, startHostileServer } from '../suppo
  * OpenAI's x-request-id reaches the error, and a full organization is refused before an upload.
  */
 describe('Clear errors and fidelity to OpenAI', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	let hostile: HostileServer;
 	beforeEach(async () => {
 		hostile = await startHostileServer({ upstream: fake.api.baseUrl });

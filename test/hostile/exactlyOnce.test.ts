@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { GeneratedCertificate } from '../../sandbox/certificates';
 import { makeCertificate } from '../../sandbox/certificates';
 import { copiesOf } from '../support/canary';
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 import type { HostileServer, SeenRequest, UpstreamAnswer } from '../support/hostileServer';
 import { dropMidBody, json, openAiError, raw, startHostileServer } from '../support/hostileServer';
 
@@ -46,7 +46,7 @@ const UPLOAD = 'POST /v1/organization/certificates';
 const LIST = 'GET /v1/organization/certificates';
 
 describe('An upload whose answer is lost or garbled leaves exactly one certificate', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	let hostile: HostileServer;
 	let ca: GeneratedCertificate;
 	let old: GeneratedCertificate;

@@ -119,6 +119,11 @@ describe('Where the admin key may go', () => {
 			credentialsFor(fake.api.baseUrl),
 		);
 		expect(String(refused.error?.message)).toMatch(/key was not sent|uses plain http/);
+		const outside = await httpRequestNode(
+			`${hostile.baseUrl()}/organization/certificates`,
+			credentialsFor(fake.api.baseUrl),
+		);
+		expect(String(outside.error?.message)).toMatch(/not below the credential's Base URL/);
 		expect(hostile.log).toHaveLength(0);
 
 		hostile.on('GET /v1/organization/certificates', (_request, response) => {
@@ -127,7 +132,7 @@ describe('Where the admin key may go', () => {
 		});
 		const redirected = await httpRequestNode(
 			`${hostile.baseUrl()}/organization/certificates`,
-			credentialsFor(fake.api.baseUrl),
+			credentialsFor(hostile.baseUrl()),
 		);
 		expect(redirected.error).toBeDefined();
 		expect(keysSeen(hostile)).toHaveLength(1);

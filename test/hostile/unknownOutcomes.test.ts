@@ -1,6 +1,11 @@
 import type { GeneratedCertificate } from '../../sandbox/certificates';
 import { makeCertificate } from '../../sandbox/certificates';
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import {
+	certificateLocator,
+	alreadyEnforcing,
+	useFakeAdminApi,
+	WITHOUT_ADMIN_MTLS,
+} from '../support/fakeApi';
 import type { HostileServer } from '../support/hostileServer';
 import { dropMidBody, json, openAiError, startHostileServer } from '../support/hostileServer';
 
@@ -11,7 +16,7 @@ import { dropMidBody, json, openAiError, startHostileServer } from '../support/h
  * (Max Retries 0, so it is not repeated).
  */
 describe('Reports of a write whose answer was lost say "unknown"', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	let hostile: HostileServer;
 	beforeEach(async () => {
 		hostile = await startHostileServer({ upstream: fake.api.baseUrl });
@@ -107,6 +112,7 @@ describe('Reports of a write whose answer was lost say "unknown"', () => {
 	});
 
 	it('Activate in chunks: a chunk whose answer was lost is "unknown", and running it again is safe', async () => {
+		alreadyEnforcing(fake.api);
 		const ids = Array.from({ length: 12 }, () => fake.api.organization.addCertificate().id);
 		// The second call (the last two IDs) is acted on by the sandbox; its answer is a 502.
 		hostile.on(

@@ -6,7 +6,12 @@ import type { IDataObject } from 'n8n-workflow';
 import type { AuditActor } from '../../sandbox/auditLog';
 import { auditLogOf } from '../../sandbox/auditLog';
 import { makeCertificate } from '../../sandbox/certificates';
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import {
+	certificateLocator,
+	alreadyEnforcing,
+	useFakeAdminApi,
+	WITHOUT_ADMIN_MTLS,
+} from '../support/fakeApi';
 import { triggerPoller } from '../support/pollTrigger';
 
 const PERSON_KEY = 'sk-admin-person-0123456789abcdefSECRET';
@@ -21,7 +26,7 @@ const PERSON: AuditActor = {
 const CHANGED = { event: 'certificateChanged' };
 
 describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	const trigger = triggerPoller(() => fake.credentials);
 	const audit = () => auditLogOf(fake.api.organization);
 	/** The rotation job's key is the fake's default key; the trigger reads with it too. */
@@ -63,6 +68,7 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 		]);
 
 	it('reports every change the node made, once, oldest first, with the certificates, the place, the actor and the time', async () => {
+		alreadyEnforcing(fake.api);
 		// The oldest project: the sandbox records admin-key actions not scoped to a project under it.
 		fake.api.organization.addProject({ id: 'proj_default', name: 'Default project' });
 		fake.api.organization.addProject({ id: 'proj_web', name: 'Web' });
@@ -293,6 +299,7 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 	});
 
 	it('filters by actor (include or exclude) and project, and asks only for the chosen changes', async () => {
+		alreadyEnforcing(fake.api);
 		fake.api.organization.addProject({ id: 'proj_default' });
 		fake.api.organization.addProject({ id: 'proj_a' });
 		fake.api.organization.addProject({ id: 'proj_b' });
@@ -349,6 +356,7 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 	});
 
 	it('Only in Projects: never an organization-level change recorded under the default project; a dashboard change is placed by its project', async () => {
+		alreadyEnforcing(fake.api);
 		const DASHBOARD_KEY = 'sk-admin-dashboard-0123456789abcdefSECRET';
 		audit().addKey(DASHBOARD_KEY, {
 			type: 'session',

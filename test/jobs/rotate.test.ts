@@ -1,6 +1,6 @@
 import type { LoggedRequest } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 
 const writes = (log: LoggedRequest[]) =>
 	log
@@ -8,7 +8,7 @@ const writes = (log: LoggedRequest[]) =>
 		.map((request) => `${request.method} ${request.path.replace('/v1/organization', '')}`);
 
 describe('Certificate › Rotate', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	const newCa = makeCertificate({ ca: true, commonName: 'Client CA 2027' });
 
 	function seed(activeInOrganization: boolean, activeInProjects: string[]) {

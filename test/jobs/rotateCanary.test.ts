@@ -1,4 +1,4 @@
-import { useFakeAdminApi } from '../support/fakeApi';
+import { useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 import { probeMtlsHost } from '../support/mtlsProbe';
 import {
 	CANARY,
@@ -12,7 +12,7 @@ import {
 } from '../support/canary';
 
 describe('Certificate › Rotate with a canary project', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	const fixture = makeCanaryFixture();
 
 	const rotate = (
@@ -99,7 +99,7 @@ describe('Certificate › Rotate with a canary project', () => {
 		const json = items[0].json as Record<string, any>;
 		expect(json.error).toMatch(
 			new RegExp(
-				`did not accept the canary request in project ${CANARY}: HTTP 401 \\(certificate_not_accepted`,
+				`did not accept the canary request in project ${CANARY}: HTTP 401 \\(certificate_verification_failed`,
 			),
 		);
 		expect(json.description).toMatch(

@@ -1,5 +1,5 @@
 import type { LoggedRequest } from '../../sandbox/server';
-import { useFakeAdminApi } from '../support/fakeApi';
+import { useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 import {
 	CANARY,
 	canaryOption,
@@ -29,7 +29,7 @@ const boundaries: Array<[string, (request: LoggedRequest) => boolean]> = [
 ];
 
 describe('Certificate › Rotate run again after it stopped ends as an uninterrupted run', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	const fixture = makeCanaryFixture();
 	const run = (oldId: string, extra: { continueOnFail?: boolean } = {}) =>
 		fake.run({

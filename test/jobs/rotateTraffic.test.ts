@@ -9,7 +9,7 @@ import {
 	seedCanary,
 	writes,
 } from '../support/canary';
-import { useFakeAdminApi } from '../support/fakeApi';
+import { useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 import { lastMoment, naiveRotation, watchTraffic } from '../support/trafficProbe';
 
 /**
@@ -20,7 +20,7 @@ import { lastMoment, naiveRotation, watchTraffic } from '../support/trafficProbe
  * first.
  */
 describe('Certificate › Rotate: what it does to traffic, probed at every state', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	const fixture = makeCanaryFixture();
 	// Another team's CA, active for the organization throughout: mTLS stays enforced whatever Rotate does.
 	const otherTeamCa = makeCertificate({ ca: true, commonName: 'Batch jobs CA' });

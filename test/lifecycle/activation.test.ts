@@ -1,9 +1,18 @@
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { adminCredential, makeAdminClient } from '../support/adminClient';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
+
+/** The first certificate seeded is the CA of the node's admin client (it is activated for the organization). */
+const admin = makeAdminClient();
 
 describe('Activate and Deactivate', () => {
 	const fake = useFakeAdminApi();
-	const seed = (count: number) =>
-		Array.from({ length: count }, () => fake.api.organization.addCertificate().id);
+	const seed = (count: number) => {
+		fake.credentials = adminCredential(fake.api, admin.client);
+		const first = fake.api.organization.addCertificate({ content: admin.ca.pem }).id;
+		const rest = Array.from({ length: count - 1 }, () => fake.api.organization.addCertificate().id);
+		return [first, ...rest];
+	};
+	const posts = () => fake.api.log.filter((request) => request.method === 'POST');
 
 	it('activates 23 certificates in the organization in calls of 10 + 10 + 3, emitting each response as the API gives it', async () => {
 		const ids = seed(23);
@@ -17,7 +26,7 @@ describe('Activate and Deactivate', () => {
 		});
 		expect(error).toBeUndefined();
 		expect(
-			fake.api.log.map((request) => [
+			posts().map((request) => [
 				request.method,
 				request.path,
 				(request.body as { certificate_ids: string[] }).certificate_ids,
@@ -48,7 +57,7 @@ describe('Activate and Deactivate', () => {
 				options: { confirmOrganizationEnforcement: true },
 			},
 		});
-		expect(fake.api.log.map((request) => request.body)).toEqual([{ certificate_ids: ids }]);
+		expect(posts().map((request) => request.body)).toEqual([{ certificate_ids: ids }]);
 	});
 
 	it('refuses an invalid ID in the list, or an empty list, before any request', async () => {
@@ -116,7 +125,7 @@ describe('Activate and Deactivate', () => {
 		});
 	});
 
-	it('deactivates in the organization, and a dry run sends nothing', async () => {
+	it('deactivates in the organization, and a dry run writes nothing', async () => {
 		const ids = seed(2);
 		ids.forEach((id) => fake.api.organization.activeInOrganization.add(id));
 		const dry = await fake.run({
@@ -127,8 +136,16 @@ describe('Activate and Deactivate', () => {
 				options: { dryRun: true },
 			},
 		});
-		expect(dry.items[0].json).toEqual({ dryRun: true, wouldDeactivate: ids });
-		expect(fake.api.log).toHaveLength(0);
+		expect(dry.items[0].json).toEqual({
+			dryRun: true,
+			wouldDeactivate: ids,
+			// Deactivating both leaves nothing active: the node's admin access stays open.
+			adminAccess: {
+				acceptedNow: true,
+				now: `accepted: the credential's client certificate chains to ${ids[0]}`,
+			},
+		});
+		expect(posts()).toHaveLength(0);
 
 		const { items } = await fake.run({
 			parameters: {
@@ -217,10 +234,11 @@ describe('Activate and Deactivate', () => {
 });
 
 describe('Activation responses in the older paged-list shape', () => {
-	const fake = useFakeAdminApi({ legacyToggleShape: true });
+	const fake = useFakeAdminApi({ ...WITHOUT_ADMIN_MTLS, legacyToggleShape: true });
 
 	it('are emitted as the API returned them', async () => {
-		const id = fake.api.organization.addCertificate().id;
+		fake.credentials = adminCredential(fake.api, admin.client);
+		const id = fake.api.organization.addCertificate({ content: admin.ca.pem }).id;
 		const { items } = await fake.run({
 			parameters: {
 				resource: 'certificate',
@@ -235,6 +253,7 @@ describe('Activation responses in the older paged-list shape', () => {
 			has_more: false,
 		});
 		// The after-each check validates it against the list schema it follows.
-		expect(fake.api.log.map((request) => request.schema)).toEqual(['ListCertificatesResponse']);
+		const posts = fake.api.log.filter((request) => request.method === 'POST');
+		expect(posts.map((request) => request.schema)).toEqual(['ListCertificatesResponse']);
 	});
 });

@@ -1,10 +1,10 @@
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 
 const DAY = 86_400;
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('Certificate › Get Many › where a certificate is active', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 
 	/** Organization-only, project-only (one in an archived project), both, and nowhere. */
 	function seed() {

@@ -1,10 +1,10 @@
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 
 const DAY = 86_400;
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('Certificate › Get Many', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	const seed = (count: number) =>
 		Array.from({ length: count }, () => fake.api.organization.addCertificate());
 
@@ -114,7 +114,7 @@ describe('Certificate › Get Many', () => {
 });
 
 describe('Certificate › Get', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 
 	it('gets a certificate, with its PEM only when Include Content is on (include[]=content)', async () => {
 		const certificate = fake.api.organization.addCertificate({ name: 'CA' });
@@ -172,7 +172,7 @@ describe('Certificate › Get', () => {
 });
 
 describe('Project Certificate › Get Many', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 
 	it("lists a project's certificates with their project-level state, paging", async () => {
 		fake.api.organization.maxCertificates = 1000;

@@ -1,7 +1,7 @@
-import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
+import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 
 describe('Certificate › Delete › Deactivate Everywhere First', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 
 	function seedOrganization() {
 		const organization = fake.api.organization;

@@ -12,7 +12,7 @@ describe('The fake Admin API keeps an audit log as the spec describes', () => {
 	const audit = () => auditLogOf(api.organization);
 
 	beforeEach(async () => {
-		api = await startFakeAdminApi();
+		api = await startFakeAdminApi({ adminMtls: false });
 	});
 	afterEach(async () => {
 		await api.close();

@@ -68,7 +68,7 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 			expect(await probe(projectId, client(viaOther))).toMatchObject({
 				status: 401,
 				accepted: false,
-				code: 'certificate_not_accepted',
+				code: 'certificate_verification_failed',
 			});
 		}
 	});
@@ -93,7 +93,7 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 			accepted: true,
 		});
 		const alone = await probe('proj_a', client(viaIntermediate));
-		expect(alone).toMatchObject({ accepted: false, code: 'certificate_not_accepted' });
+		expect(alone).toMatchObject({ accepted: false, code: 'certificate_verification_failed' });
 		expect(alone.message).toMatch(/unable to get local issuer certificate/);
 	});
 
@@ -152,7 +152,7 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 		});
 		api.organization.addCertificate({ content: impostor.pem, activeInOrganization: true });
 		const refused = await probe('proj_a', client(viaRoot));
-		expect(refused).toMatchObject({ accepted: false, code: 'certificate_not_accepted' });
+		expect(refused).toMatchObject({ accepted: false, code: 'certificate_verification_failed' });
 		expect(refused.message).toMatch(/signature/);
 	});
 
@@ -162,7 +162,7 @@ describe('Sandbox mTLS API host: what is active decides which clients get throug
 		api.organization.addCertificate({ content: root.pem, activeInOrganization: true });
 		expect(await probe('proj_a', client(underLeaf, notCa))).toMatchObject({
 			accepted: false,
-			code: 'certificate_not_accepted',
+			code: 'certificate_verification_failed',
 		});
 	});
 

@@ -12,7 +12,7 @@ describe('The fake Admin API follows the spec', () => {
 	const call = fakeCaller(() => api);
 
 	beforeEach(async () => {
-		api = await startFakeAdminApi();
+		api = await startFakeAdminApi({ adminMtls: false });
 	});
 	afterEach(async () => {
 		await api.close();
@@ -187,7 +187,7 @@ describe('The fake Admin API follows the spec', () => {
 
 	it('can answer activation with the older paged-list shape', async () => {
 		await api.close();
-		api = await startFakeAdminApi({ legacyToggleShape: true });
+		api = await startFakeAdminApi({ adminMtls: false, legacyToggleShape: true });
 		const cert = api.organization.addCertificate();
 		const { body } = await call('POST', '/organization/certificates/activate', {
 			certificate_ids: [cert.id],

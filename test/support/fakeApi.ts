@@ -4,6 +4,26 @@ import type { Credentials, RunNodeOptions } from '../harness/runWorkflow';
 import { runNode } from '../harness/runWorkflow';
 import { responseProblems } from './spec';
 
+/**
+ * For suites about something else than the node's own admin access: the fake does not ask Admin API
+ * requests for a client certificate while a certificate is active for the organization (OpenAI does, and
+ * so does the fake by default; test/guards/adminAccess.test.ts proves the node under it).
+ */
+export const WITHOUT_ADMIN_MTLS: FakeAdminApiOptions = { adminMtls: false };
+
+/**
+ * For a test about something else that activates for the organization with a key-only credential: the
+ * organization already enforces mTLS (an unrelated CA active for it), so the node's guard of its own
+ * admin access has nothing to lose (a key-only node is refused there already) and the fake, opted out
+ * with WITHOUT_ADMIN_MTLS, lets it through.
+ */
+export function alreadyEnforcing(api: FakeAdminApi): string {
+	return api.organization.addCertificate({
+		name: 'Enforcing CA (seeded)',
+		activeInOrganization: true,
+	}).id;
+}
+
 /** A fresh fake Admin API per test, and a runner bound to it. */
 export function useFakeAdminApi(options: FakeAdminApiOptions = {}) {
 	const context = {} as {

@@ -18,7 +18,7 @@ export interface ProbeClient {
 export interface ProbeResult {
 	status: number;
 	accepted: boolean;
-	/** The OpenAI error code of a refusal (certificate_required, certificate_not_accepted, invalid_api_key). */
+	/** The OpenAI error code of a refusal (certificate_required, certificate_verification_failed, invalid_api_key). */
 	code?: string;
 	message?: string;
 }

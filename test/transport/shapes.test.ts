@@ -1,6 +1,12 @@
 import type { ServerResponse } from 'node:http';
 
-import { certificateLocator, fakeCaller, useFakeAdminApi } from '../support/fakeApi';
+import {
+	certificateLocator,
+	fakeCaller,
+	alreadyEnforcing,
+	useFakeAdminApi,
+	WITHOUT_ADMIN_MTLS,
+} from '../support/fakeApi';
 import type { HostileServer, SeenRequest } from '../support/hostileServer';
 import { json, startHostileServer } from '../support/hostileServer';
 
@@ -11,7 +17,7 @@ import { json, startHostileServer } from '../support/hostileServer';
  * answer is taken and one field changed by a server in front of it.
  */
 describe('Answers missing what the spec requires', () => {
-	const fake = useFakeAdminApi();
+	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);
 	const call = fakeCaller(() => fake.api);
 	let hostile: HostileServer;
 	beforeEach(async () => {
@@ -92,6 +98,7 @@ describe('Answers missing what the spec requires', () => {
 		],
 		['no object at all', undefined],
 	])('Activate refuses an answer whose object is %s', async (_name, object) => {
+		alreadyEnforcing(fake.api);
 		const { id } = fake.api.organization.addCertificate();
 		hostile.on(
 			'POST /v1/organization/certificates/activate',

@@ -10,6 +10,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { organizationEnforced, readTrustState } from '../api/trustState';
+import { ADMIN_ACCESS_FIX, adminAccessThrough, adminLockoutText } from '../guards/adminAccess';
 import type { LockoutRow } from '../helpers/lockout';
 import { lockoutSummary, lockoutTable } from '../helpers/lockout';
 import { hasPrivateKey } from '../helpers/pem';
@@ -114,6 +115,8 @@ export interface GuardedChange {
 	clients: ClientChain[];
 	/** Anchors not uploaded yet (Rotate's new certificate), by the ID the steps use. */
 	known?: TrustAnchor[];
+	/** 'pause': the caller stops before a step that would cut off the node's admin access (Rotate). */
+	adminAccess?: 'refuse' | 'pause';
 	/** Whether Confirm Organization-Wide Enforcement is on (only Activate asks). */
 	confirmedEnforcement?: boolean;
 	dryRun: boolean;
@@ -150,6 +153,15 @@ export async function guardChange(
 	const report: IDataObject = {};
 	const turnsOn = await checkEnforcement(context, change);
 	if (turnsOn !== undefined) report.turnsOnOrganizationEnforcement = turnsOn;
+	if (change.adminAccess !== 'pause') {
+		const known = change.known ?? [];
+		const access = await adminAccessThrough(context, change.steps, known, change.settings);
+		if (access) report.adminAccess = { ...access };
+		if (access?.refusedAfter !== undefined && !change.dryRun) {
+			const message = `${change.operation} was not done: ${adminLockoutText(access)}`;
+			throw refused(context, change.itemIndex, message, `Nothing was changed. ${ADMIN_ACCESS_FIX}`);
+		}
+	}
 	if (change.clients.length === 0 || change.steps.length === 0) return report;
 	const state = await readTrustState(context, change.steps, change.known ?? [], change.settings);
 	const nowSeconds = Math.floor(Date.now() / 1000);
@@ -206,6 +218,7 @@ export function rotationChange(
 	const dryRun = rotation.options.dryRun === true;
 	return {
 		operation: 'Rotate',
+		adminAccess: 'pause',
 		steps,
 		clients,
 		known: [newCertificate],

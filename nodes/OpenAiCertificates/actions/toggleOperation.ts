@@ -119,7 +119,8 @@ function toggleExecute(toggling: Toggling) {
 			return responses.map((json) => ({ json }));
 		};
 		// Guarded changes of items in flight at once run one after the other (api/activationView.ts).
-		return clients.length > 0 ? await ActivationView.of(this).oneAtATime(change) : await change();
+		const guarded = clients.length > 0 || place.scope === 'organization';
+		return guarded ? await ActivationView.of(this).oneAtATime(change) : await change();
 	};
 }
 

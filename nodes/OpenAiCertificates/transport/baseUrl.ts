@@ -24,19 +24,8 @@ export const ADMIN_BASE_URL_RULE: BaseUrlRule = {
 	secret: 'the admin key',
 };
 
-/**
- * The Base URL field of a credential, defaulting to its rule's URL so the field and the check agree.
- * Plain data (the type only describes it), so credentials build their fields with it too.
- */
-export function baseUrlField(rule: BaseUrlRule, displayName: string, description: string) {
-	return {
-		displayName,
-		name: 'baseUrl',
-		type: 'string' as const,
-		default: rule.defaultUrl,
-		description,
-	};
-}
+/** The Host choice that shows the Base URL field; any other choice is the URL itself. */
+export const CUSTOM_HOST = 'custom';
 
 const LOOPBACK_HOST =
 	/^(localhost|127(\.\d{1,3}){3}|\[::1\]|\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\])$/i;
@@ -82,26 +71,6 @@ export function checkedBaseUrl(
 	return { url: `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}` };
 }
 
-/** The URL a request will go to, from n8n's request options (`baseURL` + `url`, or the legacy `uri`). */
-export function requestTarget(options: {
-	baseURL?: unknown;
-	url?: unknown;
-	uri?: unknown;
-}): URL | undefined {
-	const url = typeof options.url === 'string' ? options.url : options.uri;
-	try {
-		if (typeof url !== 'string') {
-			return typeof options.baseURL === 'string' ? new URL(options.baseURL) : undefined;
-		}
-		if (typeof options.baseURL === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
-			return new URL(`${options.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}`);
-		}
-		return new URL(url);
-	} catch {
-		return undefined;
-	}
-}
-
 /**
  * n8n's "Allowed HTTP Request Domains" on a credential (n8n 2.x adds the setting to every credential that
  * authenticates requests; without it the fields are absent and nothing is restricted). Like n8n's OpenAI
@@ -137,7 +106,9 @@ export function credentialBaseUrl(
 	credentials: Record<string, unknown>,
 	rule: BaseUrlRule = ADMIN_BASE_URL_RULE,
 ): { url: string } | { problem: string } {
-	const base = checkedBaseUrl(credentials.baseUrl, rule);
+	const { host } = credentials;
+	const chosen = typeof host === 'string' && host !== CUSTOM_HOST ? host : credentials.baseUrl;
+	const base = checkedBaseUrl(chosen, rule);
 	if ('problem' in base) return base;
 	const problem = allowedDomainProblem(credentials, base.url, rule);
 	return problem === undefined ? base : { problem };

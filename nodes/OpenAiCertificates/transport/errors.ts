@@ -120,6 +120,21 @@ export function refusedAsActive(
 	);
 }
 
+/**
+ * OpenAI's request-time mTLS codes (Mutual TLS guide) on an Admin API request: the organization enforces
+ * mTLS, and the help centre says that covers admin requests too.
+ */
+const ENFORCED =
+	'A certificate is active for the organization, so OpenAI requires a client certificate on Admin API requests too (help centre: "OpenAI Mutual TLS Beta Program").';
+const WAY_BACK =
+	'The OpenAI dashboard needs no client certificate: an organization owner can deactivate certificates there.';
+const CLIENT_CERTIFICATE_FIXES: Record<string, string> = {
+	certificate_required: `${ENFORCED} Add a Client Certificate and Private Key issued by a CA active for the organization to the OpenAI Admin API credential, and choose an mTLS host as its Host. ${WAY_BACK}`,
+	certificate_verification_failed: `${ENFORCED} The credential's client certificate does not chain to a certificate active for the organization (or is expired, or not for client authentication): put one issued by an active CA into the OpenAI Admin API credential, the leaf first, then its intermediates. ${WAY_BACK}`,
+	invalid_certificate: `${ENFORCED} OpenAI could not use the credential's client certificate: it must parse and carry an Authority Key Identifier. ${WAY_BACK}`,
+	certificate_attribute_verification_failed: `${ENFORCED} The credential's client certificate chains to an active CA, but that CA's filter (set in the dashboard, invisible to the API) refused its subject or subject alternative names. ${WAY_BACK}`,
+};
+
 function fixFor(failure: FailedCall, apiError: OpenAiErrorBody | undefined): string {
 	const tries = failure.attempts > 1 ? ` It was tried ${failure.attempts} times.` : '';
 	const status = failure.status;
@@ -136,6 +151,8 @@ function fixFor(failure: FailedCall, apiError: OpenAiErrorBody | undefined): str
 	if (status === undefined) {
 		return `Check the Base URL in the OpenAI Admin API credential and the network between n8n and the API, or raise the Timeout option (${failure.code ?? 'no error code'}).${tries}`;
 	}
+	const certificateFix = CLIENT_CERTIFICATE_FIXES[apiError?.code ?? ''];
+	if (certificateFix !== undefined) return certificateFix;
 	if (status === 401) {
 		return 'Check the Admin API Key in the OpenAI Admin API credential: it must be an organization admin key (sk-admin-...) from the Admin keys page of the OpenAI platform settings. Project and user keys are refused by admin endpoints.';
 	}

@@ -11,6 +11,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
 import { credentialBaseUrl } from './baseUrl';
+import { clientCertificateProblem, hasClientCertificate } from './clientTls';
 import type { FailedCall } from './errors';
 import { apiError } from './errors';
 import { RateGovernor } from './governor';
@@ -74,6 +75,10 @@ async function readConnection(context: AdminApiContext): Promise<Connection> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const base = credentialBaseUrl(credentials);
 	if ('problem' in base) throw new NodeOperationError(context.getNode(), base.problem);
+	if (hasClientCertificate(credentials)) {
+		const problem = await clientCertificateProblem(context, base.url);
+		if (problem) throw new NodeOperationError(context.getNode(), problem.message, problem);
+	}
 	return { baseUrl: base.url, apiKey: String(credentials.apiKey ?? '') };
 }
 

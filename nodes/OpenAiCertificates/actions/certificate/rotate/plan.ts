@@ -22,6 +22,8 @@ export interface RotationPlan {
 	pauseAfter: number;
 	/** Whether a failed verification undoes the canary activation: nothing beyond the canary is done yet. */
 	undoCanaryOnFailure: boolean;
+	/** Why the run stops at pauseAfter: the canary, or the node's own admin access (guards/adminAccess.ts). */
+	pauseFor?: 'canary' | 'adminClientCertificate';
 }
 
 const isIn = (places: Place[], place: Place) =>
@@ -106,6 +108,7 @@ export function planRotation(rotation: Rotation, state: OrganizationState): Rota
 	return {
 		steps,
 		pauseAfter: pauses ? canary.length : -1,
+		...(pauses ? { pauseFor: 'canary' as const } : {}),
 		undoCanaryOnFailure: !widened,
 	};
 }

@@ -8,7 +8,10 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { placeName } from '../../../api/activation';
 import { failedOutcome, withReport } from '../../../helpers/progress';
 import { certificateInputReport } from '../../certificateInput';
+import { ADMIN_ACCESS_FIX } from '../../../guards/adminAccess';
 import type { PlannedStep, RotationPlan } from './plan';
+
+type PauseFor = NonNullable<RotationPlan['pauseFor']>;
 import type { Rotation } from './read';
 
 /**
@@ -54,17 +57,19 @@ function listed(places: string[]): string {
 	return places.length ? places.join(', ') : 'no place';
 }
 
-function summaryOf(rotation: Rotation, outcomes: StepOutcome[], paused: boolean): string {
+function summaryOf(rotation: Rotation, outcomes: StepOutcome[], pausedFor?: PauseFor): string {
 	const count = (status: StepStatus) =>
 		outcomes.filter((outcome) => outcome.status === status).length;
 	const tally = `${count('done')} step(s) done by this run, ${count('found done')} found done`;
-	if (!paused) return `Rotated: ${tally}.`;
+	if (!pausedFor) return `Rotated: ${tally}.`;
+	if (pausedFor === 'adminClientCertificate')
+		return `Paused before deactivating the old certificate for the organization: ${tally}. The new certificate is active beside the old one. That step would refuse this node's own Admin API requests: ${ADMIN_ACCESS_FIX.replace(', then run again', ', then run this Rotate again with the same input to finish')}`;
 	return `Paused after the canary in project ${rotation.canaryProjectId}: ${tally}. Check your workloads there, then run this Rotate again with the same input to continue.`;
 }
 
 export function rotationOutput(
 	rotation: Rotation,
-	run: { outcomes: StepOutcome[]; paused: boolean; verified: boolean },
+	run: { outcomes: StepOutcome[]; paused: boolean; verified: boolean; pausedFor?: PauseFor },
 	ids: Ids,
 ): IDataObject {
 	const { outcomes } = run;
@@ -73,10 +78,11 @@ export function rotationOutput(
 		canaryProject: rotation.canaryProjectId ?? null,
 		verified: run.verified,
 		paused: run.paused,
+		...(run.paused ? { pausedFor: run.pausedFor ?? 'canary' } : {}),
 		activatedIn: placesOf(outcomes, 'activate'),
 		deactivatedIn: placesOf(outcomes, 'deactivate'),
 		deleted: outcomes.some((outcome) => outcome.step.step === 'delete' && effective(outcome)),
-		summary: summaryOf(rotation, outcomes, run.paused),
+		summary: summaryOf(rotation, outcomes, run.paused ? (run.pausedFor ?? 'canary') : undefined),
 		steps: outcomes.map((outcome) => stepEntry(outcome, ids)),
 		...certificateInputReport(rotation.input, rotation.options),
 	};
@@ -97,6 +103,7 @@ export function dryRunOutput(rotation: Rotation, plan: RotationPlan, ids: Ids): 
 		wouldActivateIn: would('activate'),
 		wouldDeactivateIn: would('deactivate'),
 		wouldDelete: deleting ? ids.oldCertificateId : null,
+		wouldPauseFor: plan.pauseAfter >= 0 ? (plan.pauseFor ?? 'canary') : null,
 		steps: plan.steps.map((step) =>
 			stepEntry({ step, status: step.foundDone ? 'found done' : 'not done' }, ids),
 		),

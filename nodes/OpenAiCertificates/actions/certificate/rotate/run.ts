@@ -20,6 +20,7 @@ import { verifyCanary } from './verify';
 export interface RotationRun {
 	outcomes: StepOutcome[];
 	paused: boolean;
+	pausedFor?: RotationPlan['pauseFor'];
 	verified: boolean;
 	ids: Ids;
 }
@@ -175,5 +176,6 @@ export async function runRotation(
 	const left = plan.steps
 		.slice(outcomes.length)
 		.map((step) => ({ step, status: 'not done' }) as const);
-	return { outcomes: [...outcomes, ...(paused ? left : [])], paused, verified, ids };
+	const pausedFor = paused ? plan.pauseFor : undefined;
+	return { outcomes: [...outcomes, ...(paused ? left : [])], paused, pausedFor, verified, ids };
 }
