@@ -64,7 +64,8 @@ async function rotate(
 			passphrase: '',
 			apiKey: api.mtls.projectKey('proj_canary'),
 			serverCa: api.mtls.serverCertificatePem,
-			baseUrl: api.mtls.baseUrl,
+			host: 'custom',
+		baseUrl: api.mtls.baseUrl,
 		},
 		parameters: {
 			resource: 'certificate',

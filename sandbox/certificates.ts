@@ -29,6 +29,8 @@ export interface CertificateOptions {
 	 * default every CA has all three (CA_EXTENSIONS).
 	 */
 	caExtensions?: Partial<Record<keyof typeof CA_EXTENSIONS, string | null>>;
+	/** A client certificate's extensions, changed or left out (null); subjectKeyIdentifier 'none' drops it. */
+	leafExtensions?: Partial<Record<keyof typeof LEAF_EXTENSIONS, string | null>>;
 }
 
 /** What OpenAI's help centre requires of an uploaded CA, besides CA:TRUE (see spec/NOTES.md). */
@@ -54,13 +56,24 @@ email_in_dn = no
 [ policy_any ]
 commonName = supplied
 organizationName = optional
-[ v3_leaf ]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = clientAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
 `;
+
+/** What a client (leaf) certificate has by default: everything OpenAI's guide and help centre ask for. */
+export const LEAF_EXTENSIONS = {
+	keyUsage: 'critical,digitalSignature,keyEncipherment',
+	extendedKeyUsage: 'clientAuth',
+	subjectKeyIdentifier: 'hash',
+	authorityKeyIdentifier: 'keyid:always',
+	subjectAltName: null as string | null,
+};
+
+/** The [ v3_leaf ] section: CA:FALSE and the leaf extensions, as the options change them. */
+function leafSection(changes: CertificateOptions['leafExtensions'] = {}): string {
+	const lines = Object.entries({ ...LEAF_EXTENSIONS, ...changes })
+		.filter((entry): entry is [string, string] => entry[1] !== null)
+		.map(([name, value]) => `${name} = ${value}`);
+	return ['[ v3_leaf ]', 'basicConstraints = critical,CA:FALSE', ...lines, ''].join('\n');
+}
 
 /** The [ v3_ca ] section: CA:TRUE and the required extensions, as the options change them. */
 function caSection(changes: CertificateOptions['caExtensions'] = {}): string {
@@ -99,7 +112,10 @@ export function makeCertificate(options: CertificateOptions = {}): GeneratedCert
 	const dir = mkdtempSync(join(tmpdir(), 'test-cert-'));
 	try {
 		const commonName = options.commonName ?? `Test ${options.ca ? 'CA' : 'Client'} ${counter}`;
-		writeFileSync(join(dir, 'ca.cnf'), CONFIG + caSection(options.caExtensions));
+		writeFileSync(
+			join(dir, 'ca.cnf'),
+			CONFIG + leafSection(options.leafExtensions) + caSection(options.caExtensions),
+		);
 		writeFileSync(join(dir, 'index.txt'), '');
 		writeFileSync(
 			join(dir, 'serial'),

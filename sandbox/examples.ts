@@ -13,6 +13,15 @@ import type { AuditActor } from './auditLog';
 /** The placeholder in examples/ for where a PKI publishes renewed CAs. */
 export const PKI_PLACEHOLDER = 'https://pki.example.com';
 
+/** OpenAI's mTLS host in examples/mtls-chat-completion.json; the sandbox copy calls the sandbox's. */
+export const MTLS_HOST = 'https://mtls.api.openai.com/v1';
+
+/** The OpenAI mTLS Client API credential the examples name (npm start imports one with this ID). */
+export const SANDBOX_MTLS_CREDENTIAL = {
+	id: 'openai-mtls-client',
+	name: 'OpenAI mTLS Client API (sandbox)',
+};
+
 /** The placeholder in examples/certificate-change-alert.json for the ID of the rotation job's admin key. */
 export const ROTATION_JOB_PLACEHOLDER = 'key_ROTATION_JOB_KEY_ID';
 
@@ -68,6 +77,8 @@ export function exampleId(file: string): string {
 export interface SandboxPlaces {
 	pkiBaseUrl: string;
 	rotationJob?: typeof SANDBOX_ROTATION_JOB;
+	/** The sandbox's mTLS host (its /v1 base URL). */
+	mtlsBaseUrl?: string;
 }
 
 export function sandboxCopyOfExample(
@@ -78,6 +89,7 @@ export function sandboxCopyOfExample(
 	const nodes = workflow.nodes.map((node) => {
 		let copy = withPkiOf(node, places.pkiBaseUrl);
 		if (places.rotationJob) copy = withRotationJobOf(copy, file, places.rotationJob);
+		if (places.mtlsBaseUrl) copy = withMtlsHostOf(copy, places.mtlsBaseUrl);
 		return copy;
 	});
 	return { ...workflow, id: exampleId(file), active: false, nodes };
@@ -91,6 +103,16 @@ function withPkiOf(node: ExampleNode, pkiBaseUrl: string): ExampleNode {
 		...node,
 		parameters: replaced(node.parameters, PKI_PLACEHOLDER, pkiBaseUrl) as Record<string, unknown>,
 		notes: `Sandbox copy: downloads from the sandbox PKI (${pkiBaseUrl}). In examples/ this is ${PKI_PLACEHOLDER}, to be replaced by your PKI.`,
+		notesInFlow: true,
+	};
+}
+
+function withMtlsHostOf(node: ExampleNode, mtlsBaseUrl: string): ExampleNode {
+	if (!JSON.stringify(node.parameters).includes(MTLS_HOST)) return node;
+	return {
+		...node,
+		parameters: replaced(node.parameters, MTLS_HOST, mtlsBaseUrl) as Record<string, unknown>,
+		notes: `Sandbox copy: calls the sandbox's mTLS host (${mtlsBaseUrl}) with the credential "${SANDBOX_MTLS_CREDENTIAL.name}". In examples/ this is ${MTLS_HOST}; the URL must be below the credential's mTLS Base URL.`,
 		notesInFlow: true,
 	};
 }

@@ -144,15 +144,13 @@ function anchorsInScope(organization: Organization, projectId: string): X509Cert
 	]);
 	const anchors: X509Certificate[] = [];
 	for (const id of ids) {
+		// Mutual TLS guide: of a PEM holding several certificates, only the first is the anchor.
 		const content = organization.certificates.get(id)?.content ?? '';
-		for (const block of content.match(
-			/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g,
-		) ?? []) {
-			try {
-				anchors.push(new X509Certificate(block));
-			} catch {
-				// Not a certificate OpenSSL could use: it anchors nothing (but still counts as active).
-			}
+		const first = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(content);
+		try {
+			if (first) anchors.push(new X509Certificate(first[0]));
+		} catch {
+			// Not a certificate OpenSSL could use: it anchors nothing (but still counts as active).
 		}
 	}
 	return anchors;

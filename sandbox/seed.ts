@@ -61,6 +61,14 @@ export function seedSandbox(organization: Organization): SandboxAdminClient {
 		name: 'Forgotten test CA (expired)',
 		content: certificate('Forgotten test CA', -400, -2),
 	});
+	return seedAdminAccess(organization);
+}
+
+/**
+ * Makes the organization enforce mTLS for the whole organization: "Admin access CA" active for it, and a
+ * client certificate it issued for the node's own Admin API requests.
+ */
+export function seedAdminAccess(organization: Organization): SandboxAdminClient {
 	const adminCa = makeCertificate({
 		ca: true,
 		commonName: 'Admin access CA',
@@ -87,9 +95,27 @@ export interface SandboxAdminClient {
 	privateKey: string;
 }
 
+/**
+ * The sandbox's OpenAI mTLS Client API credential: the admin client certificate (its CA is active for the whole
+ * organization, so every project accepts it) and a key of the Payments project.
+ */
+export function sandboxMtlsCredentialData(
+	api: Pick<FakeAdminApi, 'mtls'>,
+	admin: SandboxAdminClient,
+) {
+	return {
+		clientCertificate: admin.certificate,
+		privateKey: admin.privateKey,
+		apiKey: api.mtls.projectKey('proj_payments'),
+		host: 'custom',
+		baseUrl: api.mtls.baseUrl,
+		serverCa: api.mtls.serverCertificatePem,
+	};
+}
+
 /** An OpenAI Admin API credential for the sandbox: the key on its mTLS host, presenting the admin client. */
 export function sandboxCredentialData(
-	api: FakeAdminApi,
+	api: Pick<FakeAdminApi, 'apiKey' | 'mtls'>,
 	admin: SandboxAdminClient,
 	apiKey = api.apiKey,
 ) {

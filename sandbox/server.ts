@@ -413,7 +413,16 @@ const routes: Route[] = [
 					'Invalid certificate: expected a PEM-encoded X.509 certificate.',
 					'invalid_request_error',
 					'certificate',
-					'invalid_certificate',
+					'mtls_certificate_invalid',
+				);
+			}
+			if (validity.expires_at < Math.floor(Date.now() / 1000)) {
+				throw new ApiError(
+					400,
+					'The certificate has expired.',
+					'invalid_request_error',
+					'certificate',
+					'expired_certificate',
 				);
 			}
 			if (organization.certificates.size >= organization.maxCertificates) {
@@ -486,7 +495,7 @@ const routes: Route[] = [
 					`Certificate '${id}' is still active (${places.join(', ')}). The certificate must be inactive for the organization and all projects before it can be deleted.`,
 					'invalid_request_error',
 					null,
-					'certificate_active',
+					'certificate_in_use',
 				);
 			}
 			organization.certificates.delete(id);

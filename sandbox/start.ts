@@ -22,13 +22,18 @@ import { join } from 'node:path';
 import type { N8nApp } from './n8nApp';
 import { installedPackage, prepareApp, ROOT } from './n8nApp';
 import { auditLogOf } from './auditLog';
-import { PKI_PLACEHOLDER, SANDBOX_ROTATION_JOB, sandboxExamples } from './examples';
+import {
+	PKI_PLACEHOLDER,
+	SANDBOX_MTLS_CREDENTIAL,
+	SANDBOX_ROTATION_JOB,
+	sandboxExamples,
+} from './examples';
 import { prepareMtlsTryout } from './mtlsTryout';
 import { keepSaved, loadOrganization, saveOrganization } from './persistence';
 import { startSandboxPki } from './pki';
 import { makeServerIdentity } from './mtlsHost';
 import type { SandboxAdminClient } from './seed';
-import { sandboxCredentialData, seedSandbox } from './seed';
+import { sandboxCredentialData, sandboxMtlsCredentialData, seedSandbox } from './seed';
 import type { FakeAdminApi } from './server';
 import { startFakeAdminApi } from './server';
 
@@ -148,9 +153,14 @@ async function importCredential(
 		type: 'openAiAdminApi',
 		data: { ...data, apiKey: SANDBOX_ROTATION_JOB.key },
 	};
+	const mtlsClient = sandbox && {
+		...SANDBOX_MTLS_CREDENTIAL,
+		type: 'openAiMtlsClientApi',
+		data: sandboxMtlsCredentialData(sandbox.api, sandbox.admin),
+	};
 	await importCredentials(app, [
 		{ ...CREDENTIAL, type: 'openAiAdminApi', data },
-		...(rotationJob ? [rotationJob] : []),
+		...(rotationJob && mtlsClient ? [rotationJob, mtlsClient] : []),
 	]);
 	state.credentialBaseUrl = data.baseUrl;
 }
@@ -175,7 +185,11 @@ async function importExamples(
 	pkiBaseUrl: string,
 ): Promise<void> {
 	if (state.examplesImported) return;
-	const places = { pkiBaseUrl, rotationJob: api && SANDBOX_ROTATION_JOB };
+	const places = {
+		pkiBaseUrl,
+		rotationJob: api && SANDBOX_ROTATION_JOB,
+		mtlsBaseUrl: api?.mtls.baseUrl,
+	};
 	// All in one import (each n8n CLI command is a start of n8n: seconds).
 	const folder = join(USER_FOLDER, 'import', 'examples');
 	rmSync(folder, { recursive: true, force: true });

@@ -97,6 +97,7 @@ export async function prepareCanaryRotation(
 		passphrase: '',
 		apiKey: api.mtls.projectKey('proj_web'),
 		serverCa: api.mtls.serverCertificatePem,
+		host: 'custom',
 		baseUrl: api.mtls.baseUrl,
 	};
 	const mtls = imports.stageCredential({ ...MTLS_CREDENTIAL, type: 'openAiMtlsClientApi', data });

@@ -4,8 +4,8 @@ import type { Server } from 'node:http';
 import type { AuditActor } from '../../sandbox/auditLog';
 import { auditLogOf } from '../../sandbox/auditLog';
 import type { FakeAdminApi } from '../../sandbox/server';
-import type { WorkflowJson } from './workflows';
-import { changeAlertWorkflow, startCollector } from './workflows';
+import type { AdminApi, WorkflowJson } from './workflows';
+import { callAdminApi, changeAlertWorkflow, startCollector } from './workflows';
 
 /**
  * examples/certificate-change-alert.json in the running app: the credential's key plays the rotation job
@@ -26,7 +26,7 @@ const AUDIT_PATH = '/v1/organization/audit_logs';
 const second = () => new Promise((resolve) => setTimeout(resolve, 1000));
 
 export async function prepareChangeAlert(
-	api: FakeAdminApi,
+	api: FakeAdminApi & AdminApi,
 	importWorkflow: (
 		key: string,
 		workflow: WorkflowJson,
@@ -45,12 +45,9 @@ export async function prepareChangeAlert(
 	});
 	const polls = () => api.log.filter((request) => request.path === AUDIT_PATH).length;
 	const rename = async (id: string, name: string, key: string) => {
-		const response = await fetch(`${api.baseUrl}/organization/certificates/${id}`, {
-			method: 'POST',
-			headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-			body: JSON.stringify({ name }),
-		});
-		assert.equal(response.status, 200, await response.text());
+		const path = `/organization/certificates/${id}`;
+		const response = await callAdminApi(api, 'POST', path, { name }, key);
+		assert.equal(response.status, 200, response.text);
 	};
 
 	/** After the first poll (a baseline: nothing fires), one rename by each key; the next poll alerts the person's only. */

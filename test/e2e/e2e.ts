@@ -15,6 +15,8 @@ import { createServer } from 'node:http';
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { makeCertificate } from '../../sandbox/certificates';
+import { SANDBOX_MTLS_CREDENTIAL, sandboxCopyOfExample } from '../../sandbox/examples';
+import { sandboxMtlsCredentialData, seedAdminAccess } from '../../sandbox/seed';
 import type { N8nApp } from '../../sandbox/n8nApp';
 import { appInstalled, freePort, prepareApp } from '../../sandbox/n8nApp';
 import { prepareCanaryRotation } from './canaryRotation';
@@ -25,8 +27,9 @@ import { reporter } from './reporter';
 import { queueModeSuite } from './queueMode';
 import type { PreparedCheck, RunningApp } from './runningApp';
 import { startRunning } from './runningApp';
-import type { Imports } from './workflows';
+import type { AdminApi, Imports, WorkflowJson } from './workflows';
 import {
+	adminCredentialData,
 	alertWorkflow,
 	callWebhook,
 	chain,
@@ -56,11 +59,117 @@ function on(what: string): { check: Check; fail: Fail } {
 	};
 }
 
-/** A fake Admin API of the check's own: its organization has the suites' three projects and its key its name. */
-async function organizationFor(check: string): Promise<FakeAdminApi> {
-	const api = await startFakeAdminApi({ apiKey: `sk-admin-e2e-${check}-0123456789abcdefSECRET` });
+/**
+ * A fake Admin API of the check's own: its organization has the suites' three projects and its key its name.
+ * On n8n 2.x it enforces mTLS for the whole organization, Admin API requests included (help centre), and the
+ * check's credential presents the admin client certificate. n8n 1.x cannot present one (its HTTP helper ignores
+ * agentOptions): there the organization leaves admin requests alone, and one check proves the node refuses a
+ * credential with a client certificate before sending anything.
+ */
+async function organizationFor(check: string, version: string): Promise<FakeAdminApi & AdminApi> {
+	const enforced = version.startsWith('2.');
+	const api = await startFakeAdminApi({
+		apiKey: `sk-admin-e2e-${check}-0123456789abcdefSECRET`,
+		adminMtls: enforced,
+	});
 	for (const id of ['proj_internal', 'proj_web', 'proj_batch']) api.organization.addProject({ id });
-	return api;
+	return Object.assign(api, enforced ? { adminClient: seedAdminAccess(api.organization) } : {});
+}
+
+/**
+ * examples/mtls-chat-completion.json in the real app (2.x): n8n's HTTP Request node with the OpenAI mTLS Client
+ * API credential gets a chat completion from the sandbox's mTLS host, presenting the client certificate.
+ */
+async function mtlsExampleCheck(
+	imports: Imports,
+	api: FakeAdminApi & AdminApi,
+): Promise<PreparedCheck> {
+	const client = api.adminClient!;
+	const credential = imports.stageCredential({
+		id: 'e2e-mtls-chat',
+		name: SANDBOX_MTLS_CREDENTIAL.name,
+		type: 'openAiMtlsClientApi',
+		data: sandboxMtlsCredentialData(api, client),
+	});
+	const copy = sandboxCopyOfExample(
+		example('mtls-chat-completion.json'),
+		'mtls-chat-completion.json',
+		{
+			pkiBaseUrl: '',
+			mtlsBaseUrl: api.mtls.baseUrl,
+		},
+	) as WorkflowJson;
+	for (const node of copy.nodes)
+		if (node.credentials) node.credentials = { openAiMtlsClientApi: credential };
+	const id = await imports.stage('mtlsChat', withWebhookStart(copy, 'Run', 'e2e-mtls-chat'), {
+		activate: true,
+	});
+	return {
+		name: 'examples/mtls-chat-completion.json: the HTTP Request node gets a chat completion through the mTLS host with the OpenAI mTLS Client API credential',
+		async run(running) {
+			const execution = await running.run(id, 'e2e-mtls-chat');
+			const request = execution.runData['Chat completion through the mTLS host']?.[0];
+			assert.equal(execution.status, 'success', JSON.stringify(request?.error ?? execution.answer));
+			assert.deepEqual(execution.output('Answer'), [
+				{ answer: 'Hello from the sandbox mTLS host.' },
+			]);
+			const entry = api.mtls.log.find((logged) => logged.path === '/v1/chat/completions');
+			assert.equal(entry?.status, 200);
+			assert.match(entry?.clientSubject ?? '', /n8n admin client/);
+		},
+	};
+}
+
+/**
+ * n8n 1.x and a credential with an admin client certificate: the node refuses before any request and says
+ * what to use instead; on 2.x the same credential reaches an organization that enforces mTLS (every other check).
+ */
+async function adminCertificateCheck(
+	imports: Imports,
+	api: FakeAdminApi & AdminApi,
+	version: string,
+): Promise<PreparedCheck> {
+	const admin = seedAdminAccess(api.organization);
+	const credential = imports.stageCredential({
+		id: 'e2e-admin-client-cert',
+		name: 'OpenAI Admin API (client certificate)',
+		type: 'openAiAdminApi',
+		data: adminCredentialData({ ...api, adminClient: admin }),
+	});
+	const workflow = chain('E2E admin client certificate', [
+		ours('Get Many', { resource: 'certificate', operation: 'getAll', returnAll: true }),
+	]);
+	const id = await imports.stage(
+		'adminCert',
+		withWebhookStart(workflow, 'Start', 'e2e-admin-cert'),
+		{
+			activate: true,
+			credential,
+		},
+	);
+	return {
+		name: version.startsWith('2.')
+			? 'admin client certificate: presented on every Admin API request through the mTLS host'
+			: 'admin client certificate on n8n 1.x: refused before any request, saying what to use instead',
+		async run(running) {
+			const sent = api.log.length;
+			const execution = await running.run(id, 'e2e-admin-cert');
+			if (version.startsWith('2.')) {
+				assert.equal(execution.status, 'success');
+				const mine = api.log.slice(sent);
+				assert.ok(
+					mine.length > 0 &&
+						mine.every((request) => request.clientSubject?.includes('n8n admin client')),
+				);
+				return;
+			}
+			assert.equal(execution.status, 'error');
+			const error = execution.runData['Get Many'][0].error;
+			assert.match(error?.message ?? '', /cannot present the client certificate.*nothing was sent/);
+			assert.match(error?.description ?? '', /n8n 2\.41 or later/);
+			assert.equal(api.log.length, sent);
+		},
+	};
 }
 
 /** Upload, activate in the organization and a project, get with details, rename: one workflow, run once. */
@@ -289,7 +398,7 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 		app = prepareApp(version);
 		const imports = await importInto(app);
 		const api = async (name: string) => {
-			const started = await organizationFor(name);
+			const started = await organizationFor(name, version);
 			apis.push(started);
 			return started;
 		};
@@ -298,6 +407,10 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 		const errors = await errorsCheck(app, imports, await api('missing'), keys);
 		const rotation = await scheduledRotationCheck(imports, await api('rotation'));
 		const jobs = await jobsCheck(app, imports, await api('jobs'));
+		const adminCertificate = await adminCertificateCheck(imports, await api('adminCert'), version);
+		const mtlsExample = version.startsWith('2.')
+			? [await mtlsExampleCheck(imports, await api('mtlsChat'))]
+			: [];
 		const canary = await prepareCanaryRotation(app, await api('canary'), imports);
 		// The editor checks on the current n8n line, in the same app (E2E_EDITOR=0 leaves them out).
 		editor =
@@ -316,7 +429,8 @@ async function suite(version: string, { check, fail }: { check: Check; fail: Fai
 		const run = (prepared: PreparedCheck) => check(prepared.name, () => prepared.run(running));
 		await Promise.all([
 			(async () => {
-				for (const prepared of [lifecycle, errors, rotation]) await run(prepared);
+				for (const prepared of [lifecycle, errors, rotation, adminCertificate, ...mtlsExample])
+					await run(prepared);
 				await editor?.run(running, (name, body) => check(`editor: ${name}`, body));
 			})(),
 			run(jobs),

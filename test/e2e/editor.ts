@@ -14,10 +14,14 @@ import { chromium, selectors } from 'playwright-core';
 
 import { auditLogOf } from '../../sandbox/auditLog';
 import type { ExampleWorkflow } from '../../sandbox/examples';
-import { SANDBOX_ROTATION_JOB, sandboxExamples } from '../../sandbox/examples';
+import {
+	SANDBOX_MTLS_CREDENTIAL,
+	SANDBOX_ROTATION_JOB,
+	sandboxExamples,
+} from '../../sandbox/examples';
 import type { SandboxPki } from '../../sandbox/pki';
 import { startSandboxPki } from '../../sandbox/pki';
-import { seedSandbox } from '../../sandbox/seed';
+import { sandboxCredentialData, sandboxMtlsCredentialData, seedSandbox } from '../../sandbox/seed';
 import type { FakeAdminApi } from '../../sandbox/server';
 import { startFakeAdminApi } from '../../sandbox/server';
 import { appInstalled, PACKAGE_TYPE, prepareApp, ROOT } from '../../sandbox/n8nApp';
@@ -51,6 +55,8 @@ interface Sandbox {
 	examples: Record<string, ExampleWorkflow>;
 	spare: { id: string };
 	workflowId: string;
+	/** The sandbox credential's data: the mTLS host and the admin client (the organization enforces mTLS). */
+	data: Record<string, string>;
 }
 
 /**
@@ -60,13 +66,15 @@ interface Sandbox {
 export async function prepareEditorChecks(imports: Imports): Promise<EditorChecks> {
 	mkdirSync(ARTIFACTS, { recursive: true });
 	const api = await startFakeAdminApi();
-	seedSandbox(api.organization);
+	const admin = seedSandbox(api.organization);
+	const data = sandboxCredentialData(api, admin);
 	const pki = await startSandboxPki();
 	// The examples as npm start imports them.
 	auditLogOf(api.organization).addKey(SANDBOX_ROTATION_JOB.key, SANDBOX_ROTATION_JOB.actor);
 	const examples = sandboxExamples(join(ROOT, 'examples'), {
 		pkiBaseUrl: pki.baseUrl,
 		rotationJob: SANDBOX_ROTATION_JOB,
+		mtlsBaseUrl: api.mtls.baseUrl,
 	});
 	const spare = [...api.organization.certificates.values()].find(
 		(certificate) => certificate.name === 'Spare CA (inactive)',
@@ -74,12 +82,17 @@ export async function prepareEditorChecks(imports: Imports): Promise<EditorCheck
 	imports.stageCredential({
 		...CREDENTIAL,
 		type: 'openAiAdminApi',
-		data: { apiKey: api.apiKey, baseUrl: api.baseUrl },
+		data,
 	});
 	imports.stageCredential({
 		...SANDBOX_ROTATION_JOB.credential,
 		type: 'openAiAdminApi',
-		data: { apiKey: SANDBOX_ROTATION_JOB.key, baseUrl: api.baseUrl },
+		data: sandboxCredentialData(api, admin, SANDBOX_ROTATION_JOB.key),
+	});
+	imports.stageCredential({
+		...SANDBOX_MTLS_CREDENTIAL,
+		type: 'openAiMtlsClientApi',
+		data: sandboxMtlsCredentialData(api, admin),
 	});
 	const workflow = editorWorkflow(spare.id);
 	await imports.stage('editorCheck', workflow, { id: workflow.id });
@@ -91,6 +104,7 @@ export async function prepareEditorChecks(imports: Imports): Promise<EditorCheck
 		examples: Object.fromEntries(examples.map(({ file, workflow: example }) => [file, example])),
 		spare,
 		workflowId: workflow.id,
+		data,
 	};
 	return {
 		run: (running, check) => runEditorChecks(running, check, sandbox),
@@ -160,7 +174,7 @@ function editorWorkflow(spareId: string) {
 async function runEditorChecks(
 	running: RunningApp,
 	report: Check,
-	{ api, pki, examples, spare, workflowId }: Sandbox,
+	{ api, pki, examples, spare, workflowId, data }: Sandbox,
 ): Promise<void> {
 	const base = running.base;
 	// n8n marks its elements with data-test-id.
@@ -313,6 +327,7 @@ async function runEditorChecks(
 			check,
 			api,
 			credential: CREDENTIAL,
+			data,
 		});
 
 		await checkExamples({

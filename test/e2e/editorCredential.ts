@@ -20,6 +20,8 @@ interface CredentialChecks {
 	check: (name: string, body: () => Promise<void>) => Promise<void>;
 	api: FakeAdminApi;
 	credential: { id: string; name: string };
+	/** The sandbox credential's data (its mTLS host, the admin client certificate of an enforcing organization). */
+	data: Record<string, string>;
 }
 
 const WRONG_KEY = 'sk-admin-not-this-organizations-key-SECRET42';
@@ -38,7 +40,7 @@ async function listener(host: string, redirectTo?: string) {
 }
 
 export async function checkCredentialTest(context: CredentialChecks): Promise<void> {
-	const { page, base, check, api, credential } = context;
+	const { page, base, check, api, credential, data: sandbox } = context;
 	// n8n binds its session cookie to the editor's browser ID, sent as a header (a request without it is refused
 	// and the cookie cleared).
 	const browserId = await page.evaluate<string | null>('localStorage.getItem("n8n-browserId")');
@@ -56,12 +58,16 @@ export async function checkCredentialTest(context: CredentialChecks): Promise<vo
 	await check(
 		'the credential Test in the app: the sandbox key passes, a wrong key fails without echoing it',
 		async () => {
-			assert.deepEqual(await test({ apiKey: api.apiKey, baseUrl: api.baseUrl }), {
+			assert.deepEqual(await test(sandbox), {
 				status: 'OK',
 				message: 'Connection successful!',
 			});
-			const wrong = await test({ apiKey: WRONG_KEY, baseUrl: api.baseUrl });
+			const wrong = await test({ ...sandbox, apiKey: WRONG_KEY });
 			assert.equal(wrong.status, 'Error', JSON.stringify(wrong));
+			// n8n authenticates again after a 401 and repeats the request: the user still sees the 401.
+			assert.doesNotMatch(wrong.message, /was not sent|must name a path/, wrong.message);
+			const keyOnly = await test({ apiKey: api.apiKey, host: 'custom', baseUrl: api.baseUrl });
+			assert.equal(keyOnly.status, 'Error', JSON.stringify(keyOnly));
 			assert.ok(
 				!wrong.message.includes(WRONG_KEY) && !wrong.message.includes('SECRET'),
 				wrong.message,
@@ -80,6 +86,7 @@ export async function checkCredentialTest(context: CredentialChecks): Promise<vo
 			try {
 				const plain = await test({
 					apiKey: api.apiKey,
+					host: 'custom',
 					baseUrl: `http://0.0.0.0:${anyAddress.port}/v1`,
 				});
 				assert.equal(plain.status, 'Error', JSON.stringify(plain));
@@ -88,6 +95,7 @@ export async function checkCredentialTest(context: CredentialChecks): Promise<vo
 
 				const redirected = await test({
 					apiKey: api.apiKey,
+					host: 'custom',
 					baseUrl: `http://127.0.0.1:${redirect.port}/v1`,
 				});
 				assert.equal(redirected.status, 'Error', JSON.stringify(redirected));

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
 import type { FakeAdminApi } from '../../sandbox/server';
+import { seedAdminAccess } from '../../sandbox/seed';
 import { startFakeAdminApi } from '../../sandbox/server';
 import type { N8nApp } from '../../sandbox/n8nApp';
 import { appInstalled, freePort, prepareApp } from '../../sandbox/n8nApp';
@@ -79,6 +80,8 @@ export async function queueModeSuite(
 		// Some latency, as a real API has, so the concurrent runs overlap and race over the same certificates.
 		api = await startFakeAdminApi({ latencyMs: 25 });
 		const organization = api.organization;
+		// The organization enforces mTLS, Admin API requests included: the credential presents the admin client.
+		Object.assign(api, { adminClient: seedAdminAccess(organization) });
 		for (const id of ['proj_web', 'proj_batch', 'proj_ops']) organization.addProject({ id });
 
 		// Twelve expired certificates active in various places, four healthy ones, one expiring in 3 days.

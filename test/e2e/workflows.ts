@@ -1,11 +1,15 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROTATION_JOB_PLACEHOLDER } from '../../sandbox/examples';
 import type { N8nApp } from '../../sandbox/n8nApp';
 import { freePort, PACKAGE_TYPE, ROOT } from '../../sandbox/n8nApp';
+import type { SandboxAdminClient } from '../../sandbox/seed';
+import { sandboxCredentialData } from '../../sandbox/seed';
+import type { FakeAdminApi } from '../../sandbox/server';
 import { manualTrigger, workflowNode } from '../harness/workflowNode';
 
 /** Workflow JSON for the app-level suites: the shipped examples, cut and wired for a headless run. */
@@ -209,7 +213,56 @@ export async function startCollector(): Promise<{
 }
 
 type Credential = { id: string; name: string };
-type AdminApi = { apiKey: string; baseUrl: string };
+/** A check's fake Admin API; `adminClient` when its organization enforces mTLS (seedAdminAccess). */
+export type AdminApi = Pick<FakeAdminApi, 'apiKey' | 'baseUrl' | 'mtls'> & {
+	adminClient?: SandboxAdminClient;
+};
+
+/** One Admin API call as another client would send it: through the mTLS host with the admin client when enforced. */
+export async function callAdminApi(
+	api: AdminApi,
+	method: string,
+	path: string,
+	body: unknown,
+	key = api.apiKey,
+): Promise<{ status: number; text: string }> {
+	const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+	if (!api.adminClient) {
+		const response = await fetch(`${api.baseUrl}${path}`, {
+			method,
+			headers,
+			body: JSON.stringify(body),
+		});
+		return { status: response.status, text: await response.text() };
+	}
+	const client = api.adminClient;
+	return await new Promise((resolve, reject) => {
+		const request = httpsRequest(
+			new URL(`${api.mtls.baseUrl}${path}`),
+			{
+				method,
+				headers,
+				cert: client.certificate,
+				key: client.privateKey,
+				ca: api.mtls.serverCertificatePem,
+			},
+			(response) => {
+				let text = '';
+				response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+				response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+			},
+		);
+		request.on('error', reject);
+		request.end(JSON.stringify(body));
+	});
+}
+
+/** The OpenAI Admin API credential's data for a check's fake: its mTLS host with the admin client, or its plain host. */
+export function adminCredentialData(admin: AdminApi, apiKey = admin.apiKey) {
+	return admin.adminClient
+		? sandboxCredentialData(admin, admin.adminClient, apiKey)
+		: { apiKey, host: 'custom', baseUrl: admin.baseUrl };
+}
 
 /**
  * Stages credentials and workflows for one app and imports them together (each n8n CLI command is a start of
@@ -234,14 +287,10 @@ export async function importInto(app: N8nApp, api?: AdminApi) {
 			id: `e2e-admin-${key}`.slice(0, 36),
 			name: `OpenAI Admin API (${key})`,
 			type: 'openAiAdminApi',
-			data: { apiKey: admin.apiKey, baseUrl: admin.baseUrl },
+			data: adminCredentialData(admin),
 		});
 	if (api)
-		stageCredential({
-			...CREDENTIAL,
-			type: 'openAiAdminApi',
-			data: { apiKey: api.apiKey, baseUrl: api.baseUrl },
-		});
+		stageCredential({ ...CREDENTIAL, type: 'openAiAdminApi', data: adminCredentialData(api) });
 	const stage = async (
 		key: string,
 		workflow: { nodes: Array<Record<string, unknown>>; [key: string]: unknown },

@@ -10,7 +10,7 @@ import type { ExampleWorkflow } from '../../sandbox/examples';
 import { PKI_PLACEHOLDER, SANDBOX_ROTATION_JOB, sandboxExamples } from '../../sandbox/examples';
 import type { SandboxPki } from '../../sandbox/pki';
 import { startSandboxPki } from '../../sandbox/pki';
-import { sandboxCredentialData, seedSandbox } from '../../sandbox/seed';
+import { sandboxCredentialData, sandboxMtlsCredentialData, seedSandbox } from '../../sandbox/seed';
 import type { WorkflowData } from '../harness/runWorkflow';
 import { createAdditionalData, createWorkflow, runWorkflow } from '../harness/runWorkflow';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
@@ -31,16 +31,30 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 	const fake = useFakeAdminApi();
 	let pki: SandboxPki;
 	let copies: Record<string, ExampleWorkflow>;
+	let admin: ReturnType<typeof seedSandbox>;
 	beforeEach(async () => {
 		// The sandbox enforces mTLS for the organization: its credential presents the admin client certificate.
-		fake.credentials = sandboxCredentialData(fake.api, seedSandbox(fake.api.organization));
+		admin = seedSandbox(fake.api.organization);
+		fake.credentials = sandboxCredentialData(fake.api, admin);
 		pki = await startSandboxPki();
 		copies = Object.fromEntries(
 			sandboxExamples(EXAMPLES, {
 				pkiBaseUrl: pki.baseUrl,
 				rotationJob: SANDBOX_ROTATION_JOB,
+				mtlsBaseUrl: fake.api.mtls.baseUrl,
 			}).map(({ file, workflow }) => [file, workflow]),
 		);
+	});
+
+	it('mTLS chat completion: the sandbox copy calls the sandbox mTLS host with the sandbox mTLS credential and gets an answer', async () => {
+		const workflow = copies['mtls-chat-completion.json'] as unknown as WorkflowData;
+		const run = await runWorkflow(workflow, fake.credentials, {
+			otherCredentials: { openAiMtlsClientApi: sandboxMtlsCredentialData(fake.api, admin) },
+		});
+		expect(outputOf(run, 'Answer')).toEqual([{ answer: 'Hello from the sandbox mTLS host.' }]);
+		expect(fake.api.mtls.log.map((entry) => [entry.path, entry.projectId, entry.status])).toEqual([
+			['/v1/chat/completions', 'proj_payments', 200],
+		]);
 	});
 	afterEach(async () => await pki.close());
 	const named = (name: string) =>

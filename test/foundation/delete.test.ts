@@ -167,12 +167,26 @@ describe('Certificate › Delete', () => {
 				fix: /organization owner/,
 			},
 			{
-				name: 'certificate still active (4xx)',
+				name: 'certificate still active (certificate_in_use): where, and Deactivate Everywhere First',
 				setup: (api) =>
 					api.organization.addCertificate({ id: 'cert_target', activeInProjects: ['proj_a'] }),
 				status: '400',
 				message: /still active/,
-				fix: /Deactivate Everywhere First/,
+				fix: /^cert_target is still active in proj_a\. Turn on Deactivate Everywhere First/,
+			},
+			{
+				name: "503 authentication_temporarily_unavailable (Mutual TLS guide: retry)",
+				setup: (api) =>
+					[1, 2].forEach(() =>
+						api.faults.push({
+							kind: 'error',
+							status: 503,
+							message: 'Authentication is temporarily unavailable.',
+						}),
+					),
+				status: '503',
+				message: /temporarily unavailable/,
+				fix: /failed on its side\. It was tried 2 times/,
 			},
 			{
 				name: '429 that does not clear',

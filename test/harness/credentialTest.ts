@@ -1,8 +1,9 @@
 import { ExecuteContext, RoutingNode } from 'n8n-core';
-import type { INode, INodeType } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INode, INodeType } from 'n8n-workflow';
 import { Workflow, createRunExecutionData } from 'n8n-workflow';
 
 import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
+import { OpenAiMtlsClientApi } from '../../credentials/OpenAiMtlsClientApi.credentials';
 import type { Credentials } from './runWorkflow';
 import { createAdditionalData, nodeTypeRegistry } from './runWorkflow';
 import { ADMIN_API_CREDENTIALS, workflowNode } from './workflowNode';
@@ -14,20 +15,21 @@ import { ADMIN_API_CREDENTIALS, workflowNode } from './workflowNode';
  * real n8n-core, and the tester's verdict rules.
  */
 export async function testCredential(
-	credentials: Credentials,
+	credentials: Credentials | ICredentialDataDecryptedObject,
+	type: 'openAiAdminApi' | 'openAiMtlsClientApi' = 'openAiAdminApi',
 ): Promise<{ status: 'OK' | 'Error'; message: string }> {
-	const credentialType = new OpenAiAdminApi();
+	const credentialType = type === 'openAiAdminApi' ? new OpenAiAdminApi() : new OpenAiMtlsClientApi();
 	const noOp = nodeTypeRegistry['n8n-nodes-base.noOp'] as INodeType;
 	const node: INode = workflowNode({
 		id: 'temp',
 		name: 'Temp-Node',
 		type: 'n8n-nodes-base.noOp',
-		credentials: ADMIN_API_CREDENTIALS,
+		credentials: type === 'openAiAdminApi' ? ADMIN_API_CREDENTIALS : { [type]: { id: '2', name: type } },
 	});
 	const nodeTypeCopy: INodeType = {
 		description: {
 			...noOp.description,
-			credentials: [{ name: 'openAiAdminApi', required: true }],
+			credentials: [{ name: type, required: true }],
 			properties: [
 				{
 					displayName: 'Temp',
@@ -53,7 +55,9 @@ export async function testCredential(
 	const executeContext = new ExecuteContext(
 		workflow,
 		node,
-		createAdditionalData(workflowData, credentials),
+		type === 'openAiAdminApi'
+			? createAdditionalData(workflowData, credentials as Credentials)
+			: createAdditionalData(workflowData, {} as Credentials, undefined, { [type]: credentials }),
 		'internal',
 		createRunExecutionData(),
 		0,
@@ -64,8 +68,8 @@ export async function testCredential(
 	);
 	const routingNode = new RoutingNode(executeContext, nodeTypeCopy, {
 		id: '1',
-		name: 'OpenAI Admin API',
-		type: 'openAiAdminApi',
+		name: type,
+		type,
 		data: credentials,
 	});
 	try {

@@ -62,6 +62,7 @@ export function mtlsClientCredential(
 		passphrase: '',
 		apiKey: api.mtls.projectKey(projectId),
 		serverCa: api.mtls.serverCertificatePem,
+		host: 'custom',
 		baseUrl: api.mtls.baseUrl,
 	};
 }

@@ -165,7 +165,7 @@ describe('Upload refuses a CA without them', () => {
 			issuer: root,
 			caExtensions: { subjectKeyIdentifier: 'none', authorityKeyIdentifier: null },
 		});
-		const { error } = await upload(`${issuing.pem}${root.pem}`, { allowChain: true });
+		const { error } = await upload(`${issuing.pem}${root.pem}`);
 		expect(error?.message).toMatch(
 			/has no Subject Key Identifier extension; .* has no Authority Key Identifier extension; .* has no Key Usage extension/,
 		);

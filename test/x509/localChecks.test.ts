@@ -76,8 +76,8 @@ describe('Local X.509 checks before Upload', () => {
 			'a chain',
 			() => `${intermediate.pem}${root.pem}`,
 			{},
-			/holds 2 certificates \(a chain\)/,
-			/Allow Chain/,
+			/holds 2 certificates, and OpenAI uses only the first of a PEM as the trust anchor/,
+			/Upload each anchor on its own/,
 		],
 		[
 			'a file over 16 KB',
@@ -131,11 +131,11 @@ describe('Local X.509 checks before Upload', () => {
 		expect(fake.api.log).toHaveLength(0);
 	});
 
-	it('accepts a chain when Allow Chain is on', async () => {
-		const chain = `${intermediate.pem}${root.pem}`;
-		const { error } = await upload(chain, { allowChain: true });
-		expect(error).toBeUndefined();
-		expect((uploads()[0].body as { certificate: string }).certificate).toBe(chain);
+	it('refuses a PEM of several certificates: OpenAI keeps only the first as the anchor (Mutual TLS guide)', async () => {
+		const { error } = await upload(`${intermediate.pem}${root.pem}`);
+		expect(error?.message).toMatch(/holds 2 certificates, and OpenAI uses only the first of a PEM/);
+		expect(error?.description).toMatch(/Upload each anchor on its own.*intermediates in the TLS handshake/);
+		expect(uploads()).toHaveLength(0);
 	});
 
 	it('sends anyway with Skip Local Checks, and says which checks were skipped and what they found', async () => {

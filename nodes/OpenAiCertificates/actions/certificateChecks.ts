@@ -96,11 +96,7 @@ export function checkedCertificates(
 	options: IDataObject,
 ): CheckedCertificates {
 	screenPem.call(this, pem, from);
-	const { failures, certificates } = checkCertificatePem(
-		pem,
-		{ allowChain: options.allowChain === true },
-		Math.floor(Date.now() / 1000),
-	);
+	const { failures, certificates } = checkCertificatePem(pem, Math.floor(Date.now() / 1000));
 	const unparseable = failures.filter((failure) => failure.check === 'parse');
 	if (unparseable.length > 0) throw refusal.call(this, from, unparseable, false);
 	if (options.skipLocalChecks === true) {

@@ -72,14 +72,6 @@ export function certificateInputFields(show: {
 /** Options of Upload and Rotate about the local checks and the parsed details. */
 export const certificateCheckOptions: INodeProperties[] = [
 	{
-		displayName: 'Allow Chain',
-		name: 'allowChain',
-		type: 'boolean',
-		default: false,
-		description:
-			'Whether to accept more than one certificate (a chain). OpenAI documents one CA that directly signs the client certificates; whether it accepts a chain is not documented.',
-	},
-	{
 		displayName: 'Include Details',
 		name: 'includeDetails',
 		type: 'boolean',

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { clientLeafWarnings } from './clientCertificate';
 import type { ActiveSets, ClientChain, TrustAnchor, TrustStep, Verdict } from './trust';
 import { acceptance, activeFor, applyStep, chainsTo } from './trust';
 
@@ -21,6 +22,8 @@ export interface LockoutRow extends IDataObject {
 	/** The first step after which it is refused, and why (only when locked out). */
 	refusedAfterStep?: string;
 	refusedBecause?: string;
+	/** What the help centre asks of a client certificate beyond the Mutual TLS guide (clientCertificate.ts). */
+	warnings?: string[];
 }
 
 export interface LockoutInput {
@@ -90,6 +93,8 @@ export function lockoutTable(input: LockoutInput): LockoutRow[] {
 				row.refusedAfterStep = describeStep(input.steps[refusedAt - 1]);
 				row.refusedBecause = explain(verdicts[refusedAt], input.anchors);
 			}
+			const warnings = clientLeafWarnings(client.leaf);
+			if (warnings.length) row.warnings = warnings;
 			rows.push(row);
 		}
 	}

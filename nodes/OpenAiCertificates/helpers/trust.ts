@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 
+import { clientLeafProblem } from './clientCertificate';
 import { certificateBlocks } from './pem';
 
 /**
@@ -74,15 +75,17 @@ export function clientChainsFromPem(text: string): { clients: ClientChain[]; unp
 	return { clients, unparseable };
 }
 
-/** Every certificate in a certificate's PEM content (none when it does not parse). */
+/**
+ * The trust anchor of a certificate's PEM content: its first certificate (Mutual TLS guide: of a PEM holding
+ * several, only the first is used); none when that does not parse.
+ */
 export function anchorCertificates(content: string): X509Certificate[] {
-	return certificateBlocks(content).flatMap((block) => {
-		try {
-			return [new X509Certificate(block.text)];
-		} catch {
-			return [];
-		}
-	});
+	const [first] = certificateBlocks(content);
+	try {
+		return first ? [new X509Certificate(first.text)] : [];
+	} catch {
+		return [];
+	}
 }
 
 function validityProblem(certificate: X509Certificate, nowSeconds: number): string | undefined {
@@ -108,6 +111,8 @@ export function chainsTo(client: ClientChain, anchor: TrustAnchor, nowSeconds: n
 	const usage = extendedKeyUsage(client.leaf);
 	if (usage && !usage.includes(CLIENT_AUTH) && !usage.includes(ANY_EXTENDED_KEY_USAGE))
 		return { accepted: false, reason: 'the client certificate is not for client authentication' };
+	const leafProblem = clientLeafProblem(client.leaf);
+	if (leafProblem) return { accepted: false, reason: leafProblem };
 	let current = client.leaf;
 	const used = new Set<X509Certificate>();
 	for (let depth = 0; depth < MAX_CHAIN_LENGTH; depth++) {

@@ -182,8 +182,11 @@ function certificateFailures(certificate: X509Certificate, nowSeconds: number): 
 	return failures;
 }
 
-/** What is wrong with the PEM as a whole: its size, and a chain where one certificate is expected. */
-function pemFailures(pem: string, blockCount: number, allowChain: boolean): CheckFailure[] {
+/**
+ * What is wrong with the PEM as a whole: its size, and more than one certificate — OpenAI's Mutual TLS
+ * guide: a certificate object is one trust anchor, and of a PEM holding several only the first is used.
+ */
+function pemFailures(pem: string, blockCount: number): CheckFailure[] {
 	const failures: CheckFailure[] = [];
 	const bytes = byteLength(pem);
 	if (bytes > MAX_CERTIFICATE_BYTES) {
@@ -193,11 +196,11 @@ function pemFailures(pem: string, blockCount: number, allowChain: boolean): Chec
 			fix: 'Upload only the CA certificate that issues your client certificates, not a client (leaf) certificate or a long chain.',
 		});
 	}
-	if (blockCount > 1 && !allowChain) {
+	if (blockCount > 1) {
 		failures.push({
 			check: 'chain',
-			problem: `it holds ${blockCount} certificates (a chain)`,
-			fix: 'Upload the one CA certificate that directly signs your client certificates (what OpenAI documents), or turn on Allow Chain to send them all.',
+			problem: `it holds ${blockCount} certificates, and OpenAI uses only the first of a PEM as the trust anchor (the rest would be dropped without a word)`,
+			fix: 'Upload each anchor on its own: the CA your client certificates chain to. Clients send their intermediates in the TLS handshake, after their own certificate.',
 		});
 	}
 	return failures;
@@ -206,7 +209,6 @@ function pemFailures(pem: string, blockCount: number, allowChain: boolean): Chec
 /** Every way the PEM falls short of OpenAI's guidance (an empty list when it is fine to upload). */
 export function checkCertificatePem(
 	pem: string,
-	options: { allowChain: boolean },
 	nowSeconds: number,
 ): { failures: CheckFailure[]; certificates: X509Certificate[] } {
 	const blocks = certificateBlocks(pem).map(parseBlock);
@@ -216,7 +218,7 @@ export function checkCertificatePem(
 	const failures = [
 		...blocks.flatMap((block) => ('failure' in block ? [block.failure] : [])),
 		...certificates.flatMap((certificate) => certificateFailures(certificate, nowSeconds)),
-		...pemFailures(pem, blocks.length, options.allowChain),
+		...pemFailures(pem, blocks.length),
 	];
 	return { failures, certificates };
 }

@@ -170,8 +170,25 @@ async function attempt(
 	if (deactivation.deletedMeanwhile) return { deleted: undefined, deactivatedIn };
 	const deleted = await outcomeOf(() => deleteCertificate(context, deletion, deactivatedIn));
 	if (deleted.ok) return { deleted: deleted.value, deactivatedIn };
-	if (!deletion.deactivateFirst || !isRefusedAsActive(deleted.error)) throw deleted.error;
+	if (!isRefusedAsActive(deleted.error)) throw deleted.error;
+	if (!deletion.deactivateFirst) throw await saidWhereActive(context, deletion, deleted.error);
 	return { stillActive: deleted.error, deactivatedIn };
+}
+
+/**
+ * A Delete refused as still in use (`certificate_in_use`, Mutual TLS guide) without Deactivate Everywhere
+ * First: the error says where it is active (read now), and that option. A failed read leaves the error as is.
+ */
+async function saidWhereActive(context: IExecuteFunctions, deletion: Deletion, error: unknown) {
+	ActivationView.of(context).refresh();
+	const places = await outcomeOf(() =>
+		placesWhereActive(context, deletion.certificateId, deletion.settings),
+	);
+	const nodeError = asNodeError(context.getNode(), error, deletion.itemIndex);
+	if (!places.ok || places.value.length === 0) return nodeError;
+	const where = places.value.map(placeName).join(', ');
+	nodeError.description = `${deletion.certificateId} is still active in ${where}. Turn on Deactivate Everywhere First to deactivate it there and then delete it (Client Certificates To Keep Working checks what that does to your clients), or deactivate it in each place first.`;
+	return nodeError;
 }
 
 /**
