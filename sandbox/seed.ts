@@ -102,11 +102,12 @@ export interface SandboxAdminClient {
 export function sandboxMtlsCredentialData(
 	api: Pick<FakeAdminApi, 'mtls'>,
 	admin: SandboxAdminClient,
+	projectId = 'proj_payments',
 ) {
 	return {
 		clientCertificate: admin.certificate,
 		privateKey: admin.privateKey,
-		apiKey: api.mtls.projectKey('proj_payments'),
+		apiKey: api.mtls.projectKey(projectId),
 		host: 'custom',
 		baseUrl: api.mtls.baseUrl,
 		serverCa: api.mtls.serverCertificatePem,

@@ -143,13 +143,24 @@ function errorBody(error: ApiError) {
 	};
 }
 
+/**
+ * The validity dates an answer lists: the stored ones, or (organization.roundedDates, a test's choice)
+ * rounded down to the hour, as an API might list them: nothing documents that OpenAI echoes the PEM's
+ * dates to the second.
+ */
+function listedDates(organization: Organization, certificate: StoredCertificate) {
+	const round = (seconds: number) =>
+		organization.roundedDates ? seconds - (seconds % 3600) : seconds;
+	return { valid_at: round(certificate.valid_at), expires_at: round(certificate.expires_at) };
+}
+
 function organizationCertificate(organization: Organization, certificate: StoredCertificate) {
 	return {
 		object: 'organization.certificate',
 		id: certificate.id,
 		name: certificate.name,
 		created_at: certificate.created_at,
-		certificate_details: { valid_at: certificate.valid_at, expires_at: certificate.expires_at },
+		certificate_details: listedDates(organization, certificate),
 		active: organization.activeInOrganization.has(certificate.id),
 	};
 }
@@ -164,20 +175,23 @@ function projectCertificate(
 		id: certificate.id,
 		name: certificate.name,
 		created_at: certificate.created_at,
-		certificate_details: { valid_at: certificate.valid_at, expires_at: certificate.expires_at },
+		certificate_details: listedDates(organization, certificate),
 		active: organization.activeInProject.get(projectId)?.has(certificate.id) ?? false,
 	};
 }
 
-function certificateObject(certificate: StoredCertificate, withContent: boolean) {
+function certificateObject(
+	organization: Organization,
+	certificate: StoredCertificate,
+	withContent: boolean,
+) {
 	return {
 		object: 'certificate',
 		id: certificate.id,
 		name: certificate.name,
 		created_at: certificate.created_at,
 		certificate_details: {
-			valid_at: certificate.valid_at,
-			expires_at: certificate.expires_at,
+			...listedDates(organization, certificate),
 			...(withContent ? { content: certificate.content } : {}),
 		},
 	};
@@ -438,7 +452,7 @@ const routes: Route[] = [
 				content: pem,
 				name: (body.name as string | undefined) ?? null,
 			});
-			return certificateObject(certificate, false);
+			return certificateObject(organization, certificate, false);
 		},
 	},
 	{
@@ -460,7 +474,11 @@ const routes: Route[] = [
 		pattern: new RegExp(`^/organization/certificates/${SEGMENT}$`),
 		operationId: 'getCertificate',
 		handle: (organization, [id], request) =>
-			certificateObject(certificateOf(organization, id), includesContent(request.query)),
+			certificateObject(
+				organization,
+				certificateOf(organization, id),
+				includesContent(request.query),
+			),
 	},
 	{
 		method: 'POST',
@@ -479,7 +497,7 @@ const routes: Route[] = [
 				);
 			}
 			if (typeof name === 'string') certificate.name = name;
-			return certificateObject(certificate, false);
+			return certificateObject(organization, certificate, false);
 		},
 	},
 	{

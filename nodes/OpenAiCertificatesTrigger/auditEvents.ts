@@ -155,12 +155,37 @@ async function readEntries(
 ): Promise<AuditLogEntry[]> {
 	const since = cursor === undefined ? undefined : readFrom(cursor);
 	const entries: AuditLogEntry[] = [];
+	const ids = new Set<string>();
 	for await (const entry of auditLogEntries(context, { ...plan.query, since })) {
 		const newest = entries[0]?.effective_at ?? entry.effective_at;
 		if (cursor === undefined && entry.effective_at < newest - LOOKBACK_SECONDS) break;
+		// A server that orders one second's events differently on each page repeats some: each counts once.
+		if (ids.has(entry.id)) continue;
+		ids.add(entry.id);
 		entries.push(entry);
 	}
 	return entries;
+}
+
+/**
+ * The item that says events may be missing: the events the last poll read (still inside the window this
+ * poll re-reads) are no longer returned, so the log was cut past the stored position (its retention, or a
+ * long pause); what happened in between cannot be read. Also seen once after Changes or Only in Projects
+ * were changed, since the stored events were of other kinds.
+ */
+function gapItem(cursor: AuditCursor, entries: AuditLogEntry[]): IDataObject | undefined {
+	const stored = Object.keys(cursor.seen);
+	if (stored.length === 0) return undefined;
+	const returned = new Set(entries.map((entry) => entry.id));
+	if (stored.some((id) => returned.has(id))) return undefined;
+	const oldest = entries.length ? Math.min(...entries.map((entry) => entry.effective_at)) : null;
+	const lastRead = new Date(cursor.newest * 1000).toISOString();
+	return {
+		event: 'auditLogGap',
+		lastReadAt: cursor.newest,
+		oldestReturnedAt: oldest,
+		message: `The audit log no longer returns the events this trigger read last (up to ${lastRead}): certificate changes since then may be missing. Check the audit log in the OpenAI dashboard for that time.`,
+	};
 }
 
 const MANUAL_SAMPLE_SIZE = 5;
@@ -188,6 +213,7 @@ export async function pollAuditEvents(
 ): Promise<INodeExecutionData[][] | null> {
 	const plan = readPlan(context);
 	let fired: AuditLogEntry[];
+	let gap: IDataObject | undefined;
 	if (context.getMode() === 'manual') {
 		fired = await recentEvents(context, plan);
 	} else {
@@ -196,8 +222,10 @@ export async function pollAuditEvents(
 		const entries = await readEntries(context, plan, cursor);
 		fired = cursor === undefined ? [] : unseen(entries, cursor);
 		fired = fired.filter((entry) => passes(entry, plan));
+		gap = cursor && gapItem(cursor, entries);
 		state.auditCursor = advance(cursor, entries);
 	}
 	const items = fired.reverse().map((entry) => auditItem(entry, plan.defaultProjectId));
+	if (gap) items.unshift(gap);
 	return items.length ? [context.helpers.returnJsonArray(items)] : null;
 }

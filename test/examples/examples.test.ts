@@ -112,17 +112,19 @@ describe('examples/scheduled-rotation.json', () => {
 			});
 			expect(nextDay.data.resultData.error).toBeUndefined();
 			const rotations = outputOf(nextDay, 'Rotate');
+			// What this run activated; the canaries of the first day are found active (alreadyActiveIn).
 			expect(
 				rotations.map((rotation) => [
 					rotation.oldCertificateId,
 					rotation.paused,
 					rotation.activatedIn,
+					rotation.alreadyActiveIn,
 					rotation.deleted,
 				]),
 			).toEqual([
-				[partner.id, false, ['proj_batch'], true],
-				[search.id, false, ['proj_internal', 'organization', 'proj_batch'], true],
-				[payments.id, false, ['proj_internal', 'organization', 'proj_web'], true],
+				[partner.id, false, [], ['proj_batch'], true],
+				[search.id, false, ['organization', 'proj_batch'], ['proj_internal'], true],
+				[payments.id, false, ['organization', 'proj_web'], ['proj_internal'], true],
 			]);
 			// Found by fingerprint, not uploaded again.
 			expect(rotations.map((rotation) => rotation.newCertificateId)).toEqual(

@@ -80,10 +80,14 @@ describe('Clear errors and fidelity to OpenAI', () => {
 			expect(error?.description).not.toMatch(HINT);
 		});
 
-		it("the sandbox's own refusal of an active certificate gets the hint too", async () => {
+		it("the sandbox's own refusal (certificate_in_use) says where it is active, and the option", async () => {
 			const certificate = fake.api.organization.addCertificate({ activeInOrganization: true });
 			const { error } = await run(remove(certificate.id));
-			expect(error?.description).toMatch(HINT);
+			expect(error?.description).toMatch(
+				new RegExp(
+					`^${certificate.id} is still active in organization\\. Turn on Deactivate Everywhere First`,
+				),
+			);
 			expect(fake.api.organization.certificates.has(certificate.id)).toBe(true);
 		});
 	});

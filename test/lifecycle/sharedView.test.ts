@@ -204,17 +204,18 @@ describe('One activation view per execution (many projects)', () => {
 		expect(items[0].json).toMatchObject({ deleted: true });
 		const reads = readsByPath(fake.api.log);
 		// The organization's list twice (the view, in which the new certificate is looked up by its
-		// fingerprint; and just before the upload: what was there before it), the old certificate once, two
-		// pages of projects, each project's list once.
+		// fingerprint; and just before the upload: what was there before it), the old certificate twice (itself,
+		// and its content: no listed dates match the new PEM's, so every other certificate is read by content
+		// before uploading), two pages of projects, each project's list once.
 		expect(reads.get('/v1/organization/certificates')).toBe(2);
-		expect(reads.get(oldPath)).toBe(1);
+		expect(reads.get(oldPath)).toBe(2);
 		expect(reads.get('/v1/organization/projects')).toBe(2);
 		expect(
 			[...reads.keys()].filter((path) => /projects\/[^/]+\/certificates$/.test(path)),
 		).toHaveLength(PROJECTS);
 		// Upload, activation in the organization and the two projects, deactivation there, the DELETE.
 		expect(writes(fake.api.log)).toHaveLength(1 + 3 + 3 + 1);
-		expect(fake.api.log).toHaveLength(2 + 1 + 2 + PROJECTS + 8);
+		expect(fake.api.log).toHaveLength(2 + 2 + 2 + PROJECTS + 8);
 	});
 
 	it('Upload of six items: each reads what the organization holds just before its upload, and the sixth is refused before sending', async () => {
@@ -253,7 +254,7 @@ describe('One activation view per execution (many projects)', () => {
 				activeInOrganization: true,
 				activeInProjects: [projectId(index * 7)],
 			}).id,
-			// Each new CA expires on a day of its own: its look-up by fingerprint reads no content.
+			// Each new CA expires on a day of its own (no listed dates match it: its look-up reads contents).
 			pem: makeCertificate({
 				ca: true,
 				commonName: `Rotated ${index} CA`,
@@ -278,7 +279,11 @@ describe('One activation view per execution (many projects)', () => {
 		expect(projectReads).toHaveLength(PROJECTS + 1);
 		expect(projectReads.every(([, count]) => count === 1)).toBe(true);
 		// Per item: its old certificate, the list and its upload, 2 activations, 2 deactivations, the delete.
-		expect(fake.api.log).toHaveLength(1 + 2 + PROJECTS + 1 + rotations.length * (2 + 6));
+		// And each certificate's content once (the look-ups by fingerprint: no listed dates match): the three
+		// old ones, then the new ones the first two items uploaded.
+		expect(fake.api.log).toHaveLength(
+			1 + 2 + PROJECTS + 1 + rotations.length * (2 + 6) + rotations.length + 2,
+		);
 	});
 
 	it.each([1, 2])(
@@ -323,20 +328,22 @@ describe('One activation view per execution (many projects)', () => {
 		const organization = fake.api.organization;
 		for (let index = 0; index < PROJECTS; index++)
 			organization.addProject({ id: projectId(index) });
-		organization.addCertificate({ activeInOrganization: true });
+		const held = organization.addCertificate({ activeInOrganization: true });
 		const newCa = makeCertificate({ ca: true, commonName: 'Typo CA 2027' });
 		const { error } = await fake.run({ parameters: rotateDeletingOld('cert_typo', newCa.pem) });
 		expect(error?.httpCode).toBe('404');
 		expect(error?.message).toMatch(/cert_typo/);
-		// The look-ups and the project list (paged beside them), and nothing after: no write, no project's list.
+		// The look-ups (the new PEM by content among the certificates held) and the project list (paged beside
+		// them), and nothing after: no write, no project's list.
 		expect(readsByPath(fake.api.log)).toEqual(
 			new Map([
 				['/v1/organization/certificates', 1],
+				[`/v1/organization/certificates/${held.id}`, 1],
 				['/v1/organization/certificates/cert_typo', 1],
 				['/v1/organization/projects', 2],
 			]),
 		);
-		expect(fake.api.log).toHaveLength(4);
+		expect(fake.api.log).toHaveLength(5);
 	});
 
 	it('Rotate: the old certificate activated elsewhere meanwhile is not deleted; the error says where, and a re-run finishes', async () => {

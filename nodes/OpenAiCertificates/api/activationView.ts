@@ -78,6 +78,7 @@ export class ActivationView {
 	/** Active IDs by place: `''` for the organization, else the project ID. */
 	private readonly active = new Map<string, Promise<ActiveSet>>();
 	private readonly projectList = new Map<string, Promise<Project[]>>();
+	private readonly uploadQueue = new Map<string, Promise<void>>();
 	/** The organization's certificate list, newest first (the API's default order). */
 	private readonly held = new Map<string, Promise<OrganizationCertificate[]>>();
 	private readonly contents = new Map<string, Promise<Certificate>>();
@@ -196,6 +197,22 @@ export class ActivationView {
 		};
 		const read = () => adminApiRequest<Certificate>(this.context, call, settings);
 		return remembered(this.contents, id, read, settings.itemIndex);
+	}
+
+	/**
+	 * Uploads of one PEM (by fingerprint) within the execution, one after the other: an upload whose answer
+	 * was unclear is settled before the next one of the same PEM is sent, so it can never be taken for a
+	 * sibling item's copy. Uploads of other PEMs do not wait.
+	 */
+	async oneUploadOf<T>(fingerprint: string, upload: () => Promise<T>): Promise<T> {
+		const before = this.uploadQueue.get(fingerprint) ?? Promise.resolve();
+		const mine = before.then(upload);
+		const settled = mine.then(
+			() => undefined,
+			() => undefined,
+		);
+		this.uploadQueue.set(fingerprint, settled);
+		return await mine;
 	}
 
 	/**

@@ -1,8 +1,9 @@
 /**
  * Finding an uploaded certificate by the SHA-256 fingerprint of its PEM. The list endpoints carry no
- * content, so each candidate's PEM is fetched (`include[]=content`); when the validity dates are
- * known, only certificates with the same dates are fetched, which keeps it cheap on the rate-limited
- * API (usually one request besides the list). Used by Get Many's Matches Certificate filter; by Rotate,
+ * content, so each candidate's PEM is fetched (`include[]=content`, once per ID in an execution). The
+ * validity dates only order the search: certificates whose listed dates equal the PEM's are read first
+ * (usually one request besides the list); when none of them is it, every other one is read too (at most
+ * 50), since nothing promises that OpenAI echoes the PEM's dates to the second. Used by Get Many's Matches Certificate filter; by Rotate,
  * which must not upload its new certificate twice (in the execution's list, `findHeldCertificate`); and
  * by an upload whose answer was lost (in a list read anew, `findUploadedCertificate`).
  */
@@ -62,8 +63,32 @@ export function matchesFingerprint(
 }
 
 /**
+ * The first of `candidates` (in their order) whose PEM has this certificate's fingerprint: those listed
+ * with the PEM's validity dates are read first, then the others.
+ */
+async function firstWithFingerprint(
+	context: IExecuteFunctions,
+	candidates: OrganizationCertificate[],
+	certificate: X509Certificate,
+	settings: RequestSettings,
+): Promise<OrganizationCertificate | undefined> {
+	const target = targetOf(certificate);
+	const byDates = matchesFingerprint(context, target, settings);
+	for (const candidate of candidates) if (await byDates(candidate)) return candidate;
+	const byContent = matchesFingerprint(context, { fingerprint: target.fingerprint }, settings);
+	const { validAt, expiresAt } = target.validity ?? {};
+	const otherDates = candidates.filter(
+		(candidate) =>
+			candidate.certificate_details?.valid_at !== validAt ||
+			candidate.certificate_details?.expires_at !== expiresAt,
+	);
+	for (const candidate of otherDates) if (await byContent(candidate)) return candidate;
+	return undefined;
+}
+
+/**
  * The organization's certificate with this certificate's fingerprint, if one was uploaded (the newest;
- * certificates whose IDs are in `except` do not count).
+ * certificates whose IDs are in `except` do not count). Reads the list anew.
  */
 export async function findUploadedCertificate(
 	context: IExecuteFunctions,
@@ -71,16 +96,15 @@ export async function findUploadedCertificate(
 	settings: RequestSettings,
 	except: ReadonlySet<string> = new Set(),
 ): Promise<OrganizationCertificate | undefined> {
-	const matches = matchesFingerprint(context, targetOf(certificate), settings);
-	const [found] = await listUpTo<OrganizationCertificate>(
+	const listed = await listUpTo<OrganizationCertificate>(
 		context,
 		['organization', 'certificates'],
 		{ order: 'desc' },
 		settings,
-		1,
-		async (candidate) => !except.has(candidate.id) && (await matches(candidate)),
+		undefined,
 	);
-	return found;
+	const candidates = listed.filter((candidate) => !except.has(candidate.id));
+	return await firstWithFingerprint(context, candidates, certificate, settings);
 }
 
 /**
@@ -92,8 +116,6 @@ export async function findHeldCertificate(
 	certificate: X509Certificate,
 	settings: RequestSettings,
 ): Promise<OrganizationCertificate | undefined> {
-	const matches = matchesFingerprint(context, targetOf(certificate), settings);
-	for (const held of await ActivationView.of(context).organizationCertificates(settings))
-		if (await matches(held)) return held;
-	return undefined;
+	const held = await ActivationView.of(context).organizationCertificates(settings);
+	return await firstWithFingerprint(context, held, certificate, settings);
 }

@@ -93,7 +93,24 @@ function reconcileBy(
 	};
 }
 
+/**
+ * Uploads one certificate, exactly once. Uploads of the same PEM in one execution go one after the other
+ * (ActivationView.oneUploadOf): each item reports its own copy, or unknown, never a sibling's.
+ */
 export async function uploadCertificate(
+	context: IExecuteFunctions,
+	upload: Upload,
+	name: string | undefined,
+	settings: RequestSettings,
+): Promise<UploadedCertificate> {
+	const fingerprint = upload.certificates[0]?.fingerprint256 ?? upload.pem;
+	return await ActivationView.of(context).oneUploadOf(
+		fingerprint,
+		async () => await uploadOnce(context, upload, name, settings),
+	);
+}
+
+async function uploadOnce(
 	context: IExecuteFunctions,
 	upload: Upload,
 	name: string | undefined,

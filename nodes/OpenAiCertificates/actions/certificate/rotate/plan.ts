@@ -24,7 +24,19 @@ export interface RotationPlan {
 	undoCanaryOnFailure: boolean;
 	/** Why the run stops at pauseAfter: the canary, or the node's own admin access (guards/adminAccess.ts). */
 	pauseFor?: 'canary' | 'adminClientCertificate';
+	/** This rotation paused after the canary before (the new certificate carries PAUSE_MARK): it goes on. */
+	resumed: boolean;
 }
+
+/**
+ * How a run knows its own earlier pause after the canary. A canary found active can be an earlier run's
+ * pause or an operator's preparation, and the organization shows both alike; so a pausing run appends this
+ * to the new certificate's name (visible in the dashboard), the next run goes on and takes it off at the end.
+ */
+export const PAUSE_MARK = ' (Rotate paused after canary)';
+
+export const pausedHere = (name: string | null | undefined): boolean =>
+	typeof name === 'string' && name.endsWith(PAUSE_MARK);
 
 const isIn = (places: Place[], place: Place) =>
 	places.some((candidate) => placeName(candidate) === placeName(place));
@@ -102,13 +114,15 @@ export function planRotation(rotation: Rotation, state: OrganizationState): Rota
 		...switchSteps(state, canaryPlace),
 		...(rotation.deleteOld ? [{ step: 'delete', foundDone: !state.oldExists } as PlannedStep] : []),
 	];
-	// A canary activated by an earlier (paused) run means the pause is over: this run continues.
-	const pauses = rotation.pauseAfterCanary && canary.length > 0 && !canary[0].foundDone;
+	// A canary found active pauses like a fresh one, unless this rotation paused there before (its mark).
+	const resumed = canary[0]?.foundDone === true && pausedHere(state.newCertificateName);
+	const pauses = rotation.pauseAfterCanary && canary.length > 0 && !resumed;
 	const widened = steps.some((step) => step.step === 'activate' && !step.canary && step.foundDone);
 	return {
 		steps,
 		pauseAfter: pauses ? canary.length : -1,
 		...(pauses ? { pauseFor: 'canary' as const } : {}),
 		undoCanaryOnFailure: !widened,
+		resumed,
 	};
 }

@@ -41,8 +41,9 @@ export interface Rotation {
 /** The organization as this run finds it. */
 export interface OrganizationState {
 	oldExists: boolean;
-	/** The new certificate's ID when an earlier run uploaded it. */
+	/** The new certificate's ID when an earlier run (or someone) uploaded it, and its name. */
 	newCertificateId: string | undefined;
+	newCertificateName?: string | null;
 	oldActiveIn: Place[];
 	newActiveIn: Place[];
 	projectIds: string[];
@@ -120,7 +121,7 @@ export async function readRotation(this: IExecuteFunctions, itemIndex: number): 
 async function findNew(
 	context: IExecuteFunctions,
 	rotation: Rotation,
-): Promise<string | undefined> {
+): Promise<{ id: string; name?: string | null } | undefined> {
 	const [parsed] = rotation.input.certificates;
 	if (parsed === undefined) return undefined;
 	const found = await findHeldCertificate(context, parsed, rotation.settings);
@@ -131,7 +132,7 @@ async function findNew(
 			`The new certificate is the old one (${rotation.oldCertificateId}): nothing to rotate`,
 			'Give the renewed CA certificate as the new certificate.',
 		);
-	return found?.id;
+	return found && { id: found.id, name: found.name };
 }
 
 /**
@@ -139,7 +140,7 @@ async function findNew(
  * a typo must not upload a certificate that then replaces nothing. `found` is the new certificate's
  * look-up; the error to stop with, if either read says to.
  */
-function lookUpFailure(found: Outcome<string | undefined>, old: Outcome<unknown>): unknown {
+function lookUpFailure(found: Outcome<object | undefined>, old: Outcome<unknown>): unknown {
 	if (!found.ok) return found.error;
 	if (old.ok) return undefined;
 	// Gone is an answer only once the new certificate is there (an earlier run's upload, then its delete).
@@ -171,10 +172,11 @@ export async function readState(
 	if (failure !== undefined) throw failure;
 	if (!projects.ok) throw projects.error;
 	const overview = await activationOverview(context, settings);
-	const newCertificateId = found.ok ? found.value : undefined;
+	const newCertificateId = found.ok ? found.value?.id : undefined;
 	return {
 		oldExists: old.ok,
 		newCertificateId,
+		newCertificateName: found.ok ? found.value?.name : undefined,
 		oldActiveIn: old.ok ? overview.placesOf(oldCertificateId) : [],
 		newActiveIn: newCertificateId === undefined ? [] : overview.placesOf(newCertificateId),
 		projectIds: overview.projectIds,

@@ -10,6 +10,7 @@ import { failedOutcome, withReport } from '../../../helpers/progress';
 import { certificateInputReport } from '../../certificateInput';
 import { ADMIN_ACCESS_FIX } from '../../../guards/adminAccess';
 import type { PlannedStep, RotationPlan } from './plan';
+import { PAUSE_MARK } from './plan';
 
 type PauseFor = NonNullable<RotationPlan['pauseFor']>;
 import type { Rotation } from './read';
@@ -53,6 +54,13 @@ function placesOf(outcomes: StepOutcome[], kind: 'activate' | 'deactivate'): str
 	);
 }
 
+/** The places of the steps of this kind that had this status: what this run did, or found done. */
+function placesWith(outcomes: StepOutcome[], kind: 'activate' | 'deactivate', status: StepStatus) {
+	return outcomes.flatMap(({ step, status: actual }) =>
+		step.step === kind && actual === status ? [placeName(step.place)] : [],
+	);
+}
+
 function listed(places: string[]): string {
 	return places.length ? places.join(', ') : 'no place';
 }
@@ -64,12 +72,18 @@ function summaryOf(rotation: Rotation, outcomes: StepOutcome[], pausedFor?: Paus
 	if (!pausedFor) return `Rotated: ${tally}.`;
 	if (pausedFor === 'adminClientCertificate')
 		return `Paused before deactivating the old certificate for the organization: ${tally}. The new certificate is active beside the old one. That step would refuse this node's own Admin API requests: ${ADMIN_ACCESS_FIX.replace(', then run again', ', then run this Rotate again with the same input to finish')}`;
-	return `Paused after the canary in project ${rotation.canaryProjectId}: ${tally}. Check your workloads there, then run this Rotate again with the same input to continue.`;
+	return `Paused after the canary in project ${rotation.canaryProjectId}: ${tally}. Check your workloads there, then run this Rotate again with the same input to continue. Until then the new certificate's name ends with "${PAUSE_MARK.trim()}": that is how the next run knows this pause is its own.`;
 }
 
 export function rotationOutput(
 	rotation: Rotation,
-	run: { outcomes: StepOutcome[]; paused: boolean; verified: boolean; pausedFor?: PauseFor },
+	run: {
+		outcomes: StepOutcome[];
+		paused: boolean;
+		verified: boolean;
+		pausedFor?: PauseFor;
+		pauseMark?: string;
+	},
 	ids: Ids,
 ): IDataObject {
 	const { outcomes } = run;
@@ -79,8 +93,12 @@ export function rotationOutput(
 		verified: run.verified,
 		paused: run.paused,
 		...(run.paused ? { pausedFor: run.pausedFor ?? 'canary' } : {}),
-		activatedIn: placesOf(outcomes, 'activate'),
-		deactivatedIn: placesOf(outcomes, 'deactivate'),
+		...(run.pauseMark ? { pauseMark: run.pauseMark } : {}),
+		// What this run changed; what it found done apart. A place where the new certificate was already
+		// active is no deactivation of the old one, which may never have been active there.
+		activatedIn: placesWith(outcomes, 'activate', 'done'),
+		alreadyActiveIn: placesWith(outcomes, 'activate', 'found done'),
+		deactivatedIn: placesWith(outcomes, 'deactivate', 'done'),
 		deleted: outcomes.some((outcome) => outcome.step.step === 'delete' && effective(outcome)),
 		summary: summaryOf(rotation, outcomes, run.paused ? (run.pausedFor ?? 'canary') : undefined),
 		steps: outcomes.map((outcome) => stepEntry(outcome, ids)),

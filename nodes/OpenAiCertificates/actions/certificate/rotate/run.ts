@@ -12,6 +12,7 @@ import { inParallel } from '../../../helpers/parallel';
 import { failedOutcome, outcomeOf } from '../../../helpers/progress';
 import { adminApiRequest, asNodeError, isRefusedAsActive } from '../../../transport';
 import type { PlannedStep, RotationPlan } from './plan';
+import { PAUSE_MARK, pausedHere } from './plan';
 import type { OrganizationState, Rotation } from './read';
 import type { Ids, StepOutcome, StepStatus } from './report';
 import { rotationFailed } from './report';
@@ -20,6 +21,8 @@ import { verifyCanary } from './verify';
 export interface RotationRun {
 	outcomes: StepOutcome[];
 	paused: boolean;
+	/** The pause's mark on the new certificate's name (plan.ts): set, or taken off by a resumed run. */
+	pauseMark?: 'set' | 'not set' | 'removed' | 'not removed';
 	pausedFor?: RotationPlan['pauseFor'];
 	verified: boolean;
 	ids: Ids;
@@ -177,5 +180,33 @@ export async function runRotation(
 		.slice(outcomes.length)
 		.map((step) => ({ step, status: 'not done' }) as const);
 	const pausedFor = paused ? plan.pauseFor : undefined;
-	return { outcomes: [...outcomes, ...(paused ? left : [])], paused, pausedFor, verified, ids };
+	const pauseMark = await markPause(context, rotation, plan, state, uploaded.id, pausedFor);
+	const all = [...outcomes, ...(paused ? left : [])];
+	return { outcomes: all, paused, pausedFor, ...(pauseMark ? { pauseMark } : {}), verified, ids };
+}
+
+/**
+ * Sets the pause's mark on the new certificate's name when pausing after the canary, and takes it off when
+ * a resumed rotation is done (plan.ts, PAUSE_MARK). A mark that could not be set makes the next run pause
+ * again (the safe side); one that could not be taken off is only a name.
+ */
+async function markPause(
+	context: IExecuteFunctions,
+	rotation: Rotation,
+	plan: RotationPlan,
+	state: OrganizationState,
+	newCertificateId: string,
+	pausedFor: RotationPlan['pauseFor'],
+): Promise<RotationRun['pauseMark']> {
+	const marking = pausedFor === 'canary';
+	if (!marking && (pausedFor !== undefined || !plan.resumed)) return undefined;
+	const current = state.newCertificateName ?? rotation.name ?? '';
+	const base = pausedHere(current) ? current.slice(0, -PAUSE_MARK.length) : current;
+	const name = marking ? `${base}${PAUSE_MARK}` : base;
+	const path = ['organization', 'certificates', newCertificateId];
+	const renamed = await outcomeOf(() =>
+		adminApiRequest(context, { method: 'POST', path, body: { name } }, rotation.settings),
+	);
+	if (marking) return renamed.ok ? 'set' : 'not set';
+	return renamed.ok ? 'removed' : 'not removed';
 }
