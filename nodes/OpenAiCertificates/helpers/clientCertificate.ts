@@ -21,15 +21,14 @@ const EXTENDED_KEY_USAGE = '551d25';
 const DIGITAL_SIGNATURE = 0;
 const KEY_ENCIPHERMENT = 2;
 const KEY_AGREEMENT = 4;
-/** id-kp-clientAuth (1.3.6.1.5.5.7.3.2) as DER content bytes. */
-const CLIENT_AUTH_OID = '2b06010505070302';
+/** id-kp-clientAuth (1.3.6.1.5.5.7.3.2): the OID's DER content bytes. */
+const ID_KP_CLIENT_AUTH = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02];
 
 function extensionsOf(certificate: X509Certificate) {
 	const extensions = certificateExtensions(certificate.raw);
 	return (oid: string) => extensions.get(oid)?.value;
 }
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 /** Why OpenAI's guide refuses this client (leaf) certificate itself, or undefined. Validity is the chain's. */
 export function clientLeafProblem(leaf: X509Certificate): string | undefined {
@@ -53,7 +52,7 @@ export function clientLeafWarnings(leaf: X509Certificate): string[] {
 	if (!keyUsage || !bitSet(keyUsage, DIGITAL_SIGNATURE) || !bitSet(keyUsage, KEY_ENCIPHERMENT))
 		warnings.push('no Key Usage Digital Signature + Key Encipherment');
 	const extended = value(EXTENDED_KEY_USAGE);
-	if (!extended || !hex(extended).includes(CLIENT_AUTH_OID))
+	if (!extended || !Buffer.from(extended).includes(Buffer.from(ID_KP_CLIENT_AUTH)))
 		warnings.push('no Extended Key Usage TLS Web Client Authentication');
 	if (!value(SUBJECT_ALT_NAME)) warnings.push('no Subject Alternative Name');
 	return warnings.length
