@@ -65,7 +65,7 @@ async function rotate(
 			apiKey: api.mtls.projectKey('proj_canary'),
 			serverCa: api.mtls.serverCertificatePem,
 			host: 'custom',
-		baseUrl: api.mtls.baseUrl,
+			baseUrl: api.mtls.baseUrl,
 		},
 		parameters: {
 			resource: 'certificate',

@@ -7,6 +7,7 @@ import {
 	mkdirSync,
 	mkdtempSync,
 	readdirSync,
+	readFileSync,
 	rmSync,
 	writeFileSync,
 } from 'node:fs';
@@ -108,6 +109,23 @@ export function installedPackage(userFolder: string): string {
 	return join(userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_TYPE);
 }
 
+/**
+ * The README's manual install command (its `npm install … n8n-nodes-openai-certificates` line): `npm start`,
+ * the end-to-end suites and the editor checks install the package with it, so the command users copy is the
+ * one every real-app test ran.
+ */
+export function readmeInstallCommand(): string {
+	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+	const line = readme
+		.split('\n')
+		.find((candidate) => /^npm install .*n8n-nodes-openai-certificates$/.test(candidate));
+	if (!line)
+		throw new Error(
+			'README.md has no manual install command (npm install … n8n-nodes-openai-certificates)',
+		);
+	return line;
+}
+
 /** Installs this package into `<user folder>/.n8n/nodes` as a user does (the packed tarball), or copies the build there. */
 function installPackage(userFolder: string, copyBuild: boolean): string {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
@@ -128,19 +146,12 @@ function installPackage(userFolder: string, copyBuild: boolean): string {
 		stdio: 'ignore',
 	});
 	const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz'))!);
-	execFileSync(
-		'npm',
-		[
-			'install',
-			tarball,
-			'--ignore-scripts',
-			'--legacy-peer-deps',
-			'--no-audit',
-			'--no-fund',
-			'--no-save',
-		],
-		{ cwd: nodesDir, stdio: 'ignore' },
-	);
+	// Exactly the README's manual install command, the packed tarball in place of the registry's name.
+	execFileSync('bash', ['-c', readmeInstallCommand().replace(PACKAGE_TYPE, tarball)], {
+		cwd: nodesDir,
+		stdio: 'ignore',
+		env: withoutNpmVariables(process.env),
+	});
 	rmSync(packDir, { recursive: true, force: true });
 	return nodesDir;
 }

@@ -145,8 +145,16 @@ function manualSample(poll: Poll): IDataObject[] {
 		poll.event === 'expiringSoon'
 			? poll.certificates.filter((certificate) => isExpiring(poll, certificate))
 			: [];
-	const sample = matches.length ? matches : poll.certificates.slice(-1);
-	return sample.slice(0, MANUAL_SAMPLE_SIZE).map((certificate) => eventItem(poll, certificate));
+	if (matches.length)
+		return matches.slice(0, MANUAL_SAMPLE_SIZE).map((certificate) => eventItem(poll, certificate));
+	// Nothing matched: the newest certificate, labelled, so its fields can still be mapped.
+	const note =
+		poll.event === 'expiringSoon'
+			? `No certificate expires within ${poll.days} days: this is the newest certificate, a sample to map fields`
+			: 'A sample to map fields: the newest certificate (a test run does not compare with earlier polls)';
+	return poll.certificates
+		.slice(-1)
+		.map((certificate) => ({ ...eventItem(poll, certificate), sampleOnly: true, note }));
 }
 
 /** One poll of a list event: read → plan → record → output. */

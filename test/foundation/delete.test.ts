@@ -175,7 +175,7 @@ describe('Certificate › Delete', () => {
 				fix: /^cert_target is still active in proj_a\. Turn on Deactivate Everywhere First/,
 			},
 			{
-				name: "503 authentication_temporarily_unavailable (Mutual TLS guide: retry)",
+				name: '503 authentication_temporarily_unavailable (Mutual TLS guide: retry)',
 				setup: (api) =>
 					[1, 2].forEach(() =>
 						api.faults.push({

@@ -18,13 +18,15 @@ export async function testCredential(
 	credentials: Credentials | ICredentialDataDecryptedObject,
 	type: 'openAiAdminApi' | 'openAiMtlsClientApi' = 'openAiAdminApi',
 ): Promise<{ status: 'OK' | 'Error'; message: string }> {
-	const credentialType = type === 'openAiAdminApi' ? new OpenAiAdminApi() : new OpenAiMtlsClientApi();
+	const credentialType =
+		type === 'openAiAdminApi' ? new OpenAiAdminApi() : new OpenAiMtlsClientApi();
 	const noOp = nodeTypeRegistry['n8n-nodes-base.noOp'] as INodeType;
 	const node: INode = workflowNode({
 		id: 'temp',
 		name: 'Temp-Node',
 		type: 'n8n-nodes-base.noOp',
-		credentials: type === 'openAiAdminApi' ? ADMIN_API_CREDENTIALS : { [type]: { id: '2', name: type } },
+		credentials:
+			type === 'openAiAdminApi' ? ADMIN_API_CREDENTIALS : { [type]: { id: '2', name: type } },
 	});
 	const nodeTypeCopy: INodeType = {
 		description: {

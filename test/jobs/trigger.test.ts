@@ -82,6 +82,17 @@ describe('OpenAI Certificates Trigger', () => {
 			expect(ids(await poll({ event: 'expiringSoon' }, 'manual'))).toEqual([soon.id]);
 			expect(ids(await poll({ event: 'added' }, 'manual'))).toEqual([newest.id]);
 			expect(poller.stored).toBe('{}');
+			// A match is no sample; nothing expiring within 3 days: the newest certificate, labelled as a sample.
+			expect((await poll({ event: 'expiringSoon' }, 'manual'))[0].sampleOnly).toBeUndefined();
+			const none = await poll({ event: 'expiringSoon', daysBeforeExpiry: 3 }, 'manual');
+			expect(none.map((item) => [item.id, item.sampleOnly, item.note])).toEqual([
+				[
+					newest.id,
+					true,
+					'No certificate expires within 3 days: this is the newest certificate, a sample to map fields',
+				],
+			]);
+			expect(poller.stored).toBe('{}');
 			// The real first poll after a manual run still fires.
 			expect(ids(await poll({ event: 'expiringSoon' }))).toEqual([soon.id]);
 		});

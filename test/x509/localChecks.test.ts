@@ -134,7 +134,9 @@ describe('Local X.509 checks before Upload', () => {
 	it('refuses a PEM of several certificates: OpenAI keeps only the first as the anchor (Mutual TLS guide)', async () => {
 		const { error } = await upload(`${intermediate.pem}${root.pem}`);
 		expect(error?.message).toMatch(/holds 2 certificates, and OpenAI uses only the first of a PEM/);
-		expect(error?.description).toMatch(/Upload each anchor on its own.*intermediates in the TLS handshake/);
+		expect(error?.description).toMatch(
+			/Upload each anchor on its own.*intermediates in the TLS handshake/,
+		);
 		expect(uploads()).toHaveLength(0);
 	});
 

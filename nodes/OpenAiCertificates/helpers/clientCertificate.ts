@@ -29,7 +29,6 @@ function extensionsOf(certificate: X509Certificate) {
 	return (oid: string) => extensions.get(oid)?.value;
 }
 
-
 /** Why OpenAI's guide refuses this client (leaf) certificate itself, or undefined. Validity is the chain's. */
 export function clientLeafProblem(leaf: X509Certificate): string | undefined {
 	const value = extensionsOf(leaf);
