@@ -73,10 +73,8 @@ async function rotate(
 			certificateId: { __rl: true, mode: 'id', value: oldId },
 			certificate: newCa.pem,
 			name: 'Client CA 2027',
-			options: {
-				canaryProject: { __rl: true, mode: 'id', value: 'proj_canary' },
-				deleteOld: true,
-			},
+			canaryProject: { __rl: true, mode: 'id', value: 'proj_canary' },
+			options: { deleteOld: true },
 		},
 	});
 	if (error) throw error;

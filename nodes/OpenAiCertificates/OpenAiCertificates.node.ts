@@ -11,7 +11,7 @@ import * as certificate from './actions/certificate';
 import * as projectCertificate from './actions/projectCertificate';
 import type { Resource } from './actions/router';
 import { router } from './actions/router';
-import { searchCertificates, searchProjects } from './methods/listSearch';
+import { getCertificates, searchCertificates, searchProjects } from './methods/listSearch';
 
 /** The Resource options; each value names a resource of the router. */
 const resourceOptions: Array<INodePropertyOptions & { value: Resource }> = [
@@ -44,6 +44,7 @@ export class OpenAiCertificates implements INodeType {
 			{
 				// Rotate's canary check: one request through OpenAI's mTLS host.
 				name: 'openAiMtlsClientApi',
+				displayName: 'OpenAI mTLS Client (optional: only to verify the canary)',
 				required: false,
 				displayOptions: { show: { resource: ['certificate'], operation: ['rotate'] } },
 			},
@@ -62,7 +63,10 @@ export class OpenAiCertificates implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchCertificates, searchProjects } };
+	methods = {
+		listSearch: { searchCertificates, searchProjects },
+		loadOptions: { getCertificates },
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -19,7 +19,7 @@ import type { PreparedCheck, RunningApp } from './runningApp';
 import type { Imports, WorkflowJson } from './workflows';
 import { callWebhook, ours } from './workflows';
 
-const MTLS_CREDENTIAL = { id: 'openai-mtls-client', name: 'OpenAI mTLS Client API' };
+const MTLS_CREDENTIAL = { id: 'e2e-canary-mtls-client', name: 'OpenAI mTLS Client API (canary)' };
 const WEBHOOK = 'openai-certificates-rotate-e2e';
 
 type Credential = { id: string; name: string };
@@ -113,7 +113,8 @@ export async function prepareCanaryRotation(
 		certificateId: { __rl: true, mode: 'id', value: old.id },
 		certificate: newCa.pem,
 		name: 'Canary new CA',
-		options: { canaryProject: { __rl: true, mode: 'id', value: 'proj_web' }, deleteOld: true },
+		canaryProject: { __rl: true, mode: 'id', value: 'proj_web' },
+		options: { deleteOld: true },
 	};
 	const copies = () =>
 		[...organization.certificates.values()]

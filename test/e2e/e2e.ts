@@ -214,7 +214,7 @@ async function lifecycleCheck(
 		}),
 		ours('Rename', {
 			resource: 'certificate',
-			operation: 'update',
+			operation: 'rename',
 			certificateId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
 			name: 'E2E CA (renamed)',
 		}),

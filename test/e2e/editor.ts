@@ -116,6 +116,77 @@ export async function prepareEditorChecks(imports: Imports): Promise<EditorCheck
 }
 
 /** The check's workflow: a manual trigger and one node per parameter set the checks open. */
+/** Every operation's panel a first-time user opens, and what it must show (labels, in the panel's text). */
+const PANELS: Array<{
+	name: string;
+	parameters: Record<string, unknown>;
+	shows: string[];
+	hides?: string[];
+}> = [
+	{
+		name: 'Panel Rotate',
+		parameters: { resource: 'certificate', operation: 'rotate', options: {} },
+		shows: [
+			'Old Certificate',
+			'New Certificate',
+			'Canary Project',
+			'Pause After Canary',
+			'optional',
+		],
+	},
+	{
+		name: 'Panel Activate',
+		parameters: { resource: 'certificate', operation: 'activate', options: {} },
+		shows: ['Certificate Names or IDs', 'Options'],
+		hides: ['Certificate IDs'],
+	},
+	{
+		name: 'Panel Deactivate',
+		parameters: { resource: 'certificate', operation: 'deactivate', options: {} },
+		shows: ['Certificate Names or IDs'],
+	},
+	{
+		name: 'Panel Get Many',
+		parameters: {
+			resource: 'certificate',
+			operation: 'getAll',
+			filters: { activeIn: 'project', activeInProject: { __rl: true, mode: 'list', value: '' } },
+		},
+		shows: ['Return All', 'Filters', 'Active In', 'Active In Project'],
+		hides: ['Status in Organization'],
+	},
+	{
+		name: 'Panel Rename',
+		parameters: { resource: 'certificate', operation: 'rename' },
+		shows: ['Certificate', 'Name'],
+	},
+	{
+		name: 'Panel Upload',
+		parameters: { resource: 'certificate', operation: 'upload', options: {} },
+		shows: ['Input Type', 'Certificate', 'Name', 'Options'],
+	},
+	{
+		name: 'Panel Project Activate',
+		parameters: {
+			resource: 'projectCertificate',
+			operation: 'activate',
+			projectId: { __rl: true, mode: 'list', value: '' },
+			options: {},
+		},
+		shows: ['Project', 'Certificate Names or IDs'],
+	},
+	{
+		name: 'Panel Project Deactivate',
+		parameters: {
+			resource: 'projectCertificate',
+			operation: 'deactivate',
+			projectId: { __rl: true, mode: 'list', value: '' },
+			options: {},
+		},
+		shows: ['Project', 'Certificate Names or IDs'],
+	},
+];
+
 function editorWorkflow(spareId: string) {
 	const node = (name: string, x: number, parameters: Record<string, unknown>) => ({
 		id: name,
@@ -165,6 +236,8 @@ function editorWorkflow(spareId: string) {
 				operation: 'get',
 				certificateId: { __rl: true, mode: 'list', value: '' },
 			}),
+			// One node per operation not above, for the panels' screenshots (PANELS).
+			...PANELS.map(({ name, parameters }, index) => node(name, 1250 + 250 * index, parameters)),
 		],
 		connections: { Start: { main: [[{ node: 'Delete Spare', type: 'main', index: 0 }]] } },
 	};
@@ -280,6 +353,21 @@ async function runEditorChecks(
 				await page.getByText(option, { exact: true }).last().waitFor();
 			}
 		});
+
+		// Each operation's panel, as a first-time user opens it: a screenshot each (the check's own at its end).
+		for (const panel of PANELS) {
+			await check(
+				`panel: ${panel.name.replace('Panel ', '')} shows ${panel.shows.join(', ')}`,
+				async () => {
+					await openNode(panel.name);
+					const text = await panelText();
+					for (const label of panel.shows)
+						assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 600)}`);
+					for (const label of panel.hides ?? [])
+						assert.ok(!text.includes(label), `${label} shown in: ${text.slice(0, 600)}`);
+				},
+			);
+		}
 
 		await check('Upload from a binary file shows the binary property field', async () => {
 			await openNode('Upload From File');

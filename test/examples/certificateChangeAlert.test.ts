@@ -136,7 +136,7 @@ describe('examples/certificate-change-alert.json', () => {
 		await act(
 			{
 				resource: 'certificate',
-				operation: 'update',
+				operation: 'rename',
 				certificateId: certificateLocator(renewed),
 				name: 'Not our CA',
 			},

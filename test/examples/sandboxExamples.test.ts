@@ -233,7 +233,7 @@ describe('the examples as npm start imports them, against the seeded sandbox', (
 		const { error } = await fake.run({
 			parameters: {
 				resource: 'certificate',
-				operation: 'update',
+				operation: 'rename',
 				certificateId: certificateLocator(spare.id),
 				name: 'Spare CA (renamed)',
 			},

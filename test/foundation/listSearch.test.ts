@@ -1,11 +1,42 @@
 import { OpenAiCertificates } from '../../nodes/OpenAiCertificates/OpenAiCertificates.node';
 import { loadOptionsContext } from '../harness/runWorkflow';
+import { adminCredential, makeAdminClient } from '../support/adminClient';
 import { useFakeAdminApi } from '../support/fakeApi';
 
-const { searchCertificates, searchProjects } = new OpenAiCertificates().methods.listSearch;
+const { methods } = new OpenAiCertificates();
+const { searchCertificates, searchProjects } = methods.listSearch;
+const { getCertificates } = methods.loadOptions;
 
 describe('Resource locator list search', () => {
 	const fake = useFakeAdminApi();
+
+	it("Activate/Deactivate pick certificates from the organization's list, each saying whether it is active for the organization", async () => {
+		// Active for the organization: the credential presents an admin client certificate of that CA.
+		const admin = makeAdminClient('Client CA 2027');
+		const active = fake.api.organization.addCertificate({
+			name: 'Client CA 2027',
+			content: admin.ca.pem,
+			activeInOrganization: true,
+		});
+		const inactive = fake.api.organization.addCertificate({ name: 'Spare CA' });
+		const context = loadOptionsContext(
+			{ resource: 'certificate', operation: 'activate' },
+			adminCredential(fake.api, admin.client),
+		);
+		expect(await getCertificates.call(context)).toEqual([
+			{
+				name: `Spare CA (${inactive.id})`,
+				value: inactive.id,
+				description: `${inactive.id}, not active for the organization`,
+			},
+			{
+				name: `Client CA 2027 (${active.id})`,
+				value: active.id,
+				description: `${active.id}, active for the organization`,
+			},
+		]);
+		expect(fake.api.log.map((request) => request.path)).toEqual(['/v1/organization/certificates']);
+	});
 
 	it('lists certificates by name and ID, paging through the API with a token', async () => {
 		for (let index = 0; index < 130; index++)

@@ -28,7 +28,7 @@ describe('The node’s wiring', () => {
 			'delete',
 			'get',
 			'getAll',
-			'update',
+			'rename',
 			'rotate',
 			'upload',
 		]);
@@ -44,7 +44,7 @@ describe('The node’s wiring', () => {
 	});
 
 	it('finds no operation for a name the options do not offer', () => {
-		expect(findOperation('certificate', 'rename')).toBeUndefined();
+		expect(findOperation('certificate', 'update')).toBeUndefined();
 		expect(findOperation('projectCertificate', 'delete')).toBeUndefined();
 		expect(findOperation('project', 'getAll')).toBeUndefined();
 		expect(findOperation('certificate', 'toString')).toBeUndefined();

@@ -39,7 +39,7 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 			{ resource: 'certificate', operation: 'upload', certificate: renewed.ca.pem, name: 'n' },
 			{
 				resource: 'certificate',
-				operation: 'update',
+				operation: 'rename',
 				certificateId: certificateLocator(other.id),
 				name: 'renamed',
 			},

@@ -79,7 +79,7 @@ describe('OpenAI Certificates Trigger: Certificate Changed (audit log)', () => {
 		await act(
 			{
 				resource: 'certificate',
-				operation: 'update',
+				operation: 'rename',
 				certificateId: certificateLocator(id),
 				name: 'Root CA 2027 (renamed)',
 			},

@@ -75,22 +75,28 @@ describe('Certificate › Get Many › where a certificate is active', () => {
 		seed();
 		expect(
 			activeInOf(
-				(await getMany({ activeInProject: certificateLocator('proj_batch', 'list') })).items,
+				(
+					await getMany({
+						activeIn: 'project',
+						activeInProject: certificateLocator('proj_batch', 'list'),
+					})
+				).items,
 			),
 		).toEqual({
 			both: ['organization', 'proj_web', 'proj_batch'],
 			'project only': ['proj_batch'],
 		});
-		expect(activeInOf((await getMany({ activeInProject: 'proj_web' })).items)).toEqual({
+		expect(
+			activeInOf((await getMany({ activeIn: 'project', activeInProject: 'proj_web' })).items),
+		).toEqual({
 			both: ['organization', 'proj_web', 'proj_batch'],
 		});
 	});
 
-	it('the Status in Organization filter stays organization-level: a project-only certificate is not active there', async () => {
+	it('reads no project and adds no activeIn without Active In or Include Where Active', async () => {
 		const seeded = seed();
-		const { items } = await getMany({ status: 'inactive' });
+		const { items } = await getMany({});
 		expect(items.map((item) => item.json.id)).toContain(seeded.projectOnly.id);
-		// Without an Active In filter or Include Where Active, no project is read and no activeIn is added.
 		expect(fake.api.log.map((request) => request.path)).toEqual(['/v1/organization/certificates']);
 		expect(items.every((item) => item.json.activeIn === undefined)).toBe(true);
 	});
@@ -131,13 +137,16 @@ describe('Certificate › Get Many › where a certificate is active', () => {
 
 	it('refuses a bad Active In Project or Active In value before any request', async () => {
 		seed();
-		const badProject = await getMany({ activeInProject: certificateLocator('', 'list') });
+		const badProject = await getMany({
+			activeIn: 'project',
+			activeInProject: certificateLocator('', 'list'),
+		});
 		expect(badProject.error?.message).toMatch(
 			/Active In Project of item 0 is not a valid project ID: it is empty/,
 		);
 		const badPlace = await getMany({ activeIn: 'proj_web' });
 		expect(badPlace.error?.message).toMatch(
-			/Active In must be anywhere, nowhere or organization, got proj_web/,
+			/Active In must be anywhere, nowhere, organization or project, got proj_web/,
 		);
 		expect(fake.api.log).toHaveLength(0);
 	});

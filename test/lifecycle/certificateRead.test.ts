@@ -67,9 +67,9 @@ describe('Certificate › Get Many', () => {
 		const all = Array.from({ length: 240 }, (_, index) => index);
 
 		it.each([
-			['status active', { status: 'active' }, (i: number) => i % 3 === 0],
-			['status inactive', { status: 'inactive' }, (i: number) => i % 3 !== 0],
-			['status any', { status: 'any' }, () => true],
+			['active in the organization', { activeIn: 'organization' }, (i: number) => i % 3 === 0],
+			['active nowhere (no project here)', { activeIn: 'nowhere' }, (i: number) => i % 3 !== 0],
+			['no filter', {}, () => true],
 			[
 				'expiring within 30 days (expired included)',
 				{ expiringWithinDays: 30 },
@@ -79,7 +79,7 @@ describe('Certificate › Get Many', () => {
 			['not expired', { expired: false }, (i: number) => i % 4 !== 0],
 			[
 				'active and expiring within 90 days',
-				{ status: 'active', expiringWithinDays: 90 },
+				{ activeIn: 'organization', expiringWithinDays: 90 },
 				(i: number) => i % 3 === 0 && i % 4 <= 2,
 			],
 		])('%s', async (_name, filters, expected) => {

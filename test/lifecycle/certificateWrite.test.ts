@@ -166,7 +166,7 @@ describe('Certificate › Rename', () => {
 		const { items } = await fake.run({
 			parameters: {
 				resource: 'certificate',
-				operation: 'update',
+				operation: 'rename',
 				certificateId: certificateLocator(certificate.id),
 				name: '  new name ',
 			},
@@ -186,7 +186,7 @@ describe('Certificate › Rename', () => {
 			items: [{ name: '' }, { name: 'ok' }],
 			parameters: {
 				resource: 'certificate',
-				operation: 'update',
+				operation: 'rename',
 				certificateId: certificateLocator(certificate.id),
 				name: '={{ $json.name }}',
 			},

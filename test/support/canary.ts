@@ -72,13 +72,17 @@ export function rotateParameters(
 	newCa: GeneratedCertificate,
 	options: Record<string, unknown>,
 ) {
+	// Canary Project and Pause After Canary are fields of their own; everything else is an option.
+	const { canaryProject, pauseAfterCanary, ...rest } = options;
 	return {
 		resource: 'certificate',
 		operation: 'rotate',
 		certificateId: certificateLocator(oldId),
 		certificate: newCa.pem,
 		name: 'Client CA 2027',
-		options,
+		...(canaryProject === undefined ? {} : { canaryProject }),
+		...(pauseAfterCanary === undefined ? {} : { pauseAfterCanary }),
+		options: rest,
 	};
 }
 

@@ -53,7 +53,7 @@ describe('Answers missing what the spec requires', () => {
 			resource: 'certificate',
 			operation: 'getAll',
 			returnAll: true,
-			filters: { status: 'inactive' },
+			filters: { activeIn: 'nowhere' },
 		};
 		const before = await run(getMany);
 		expect(before.error).toBeUndefined();

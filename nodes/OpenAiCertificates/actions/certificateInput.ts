@@ -58,13 +58,13 @@ const nameField: INodeProperties = {
 };
 
 /** The fields of the new certificate, shown for the given resource and operation. */
-export function certificateInputFields(show: {
-	resource: string[];
-	operation: string[];
-}): INodeProperties[] {
+export function certificateInputFields(
+	show: { resource: string[]; operation: string[] },
+	displayName = pemTextField.displayName,
+): INodeProperties[] {
 	return [
 		{ ...inputTypeField, displayOptions: { show } },
-		{ ...pemTextField, displayOptions: { show: { ...show, inputType: ['text'] } } },
+		{ ...pemTextField, displayName, displayOptions: { show: { ...show, inputType: ['text'] } } },
 		{ ...binaryPropertyField, displayOptions: { show: { ...show, inputType: ['binary'] } } },
 		{ ...nameField, displayOptions: { show } },
 	];

@@ -113,7 +113,7 @@ const requestOptionFields: INodeProperties[] = [
 			'How many input items to process at the same time. Output order and pairing stay those of the input; a rate limit (429) pauses all of them together.',
 	},
 	{
-		displayName: 'Retry Delay (Ms)',
+		displayName: 'Retry Delay',
 		name: 'retryDelay',
 		type: 'number',
 		typeOptions: numberTypeOptions(RETRY_DELAY),
@@ -122,7 +122,7 @@ const requestOptionFields: INodeProperties[] = [
 			'How long to wait before the first retry when the API does not say (no Retry-After), in milliseconds. It doubles with each retry, up to 30 seconds.',
 	},
 	{
-		displayName: 'Timeout (Ms)',
+		displayName: 'Timeout',
 		name: 'timeout',
 		type: 'number',
 		typeOptions: numberTypeOptions(TIMEOUT),
@@ -215,12 +215,13 @@ export const dryRunOption: INodeProperties = {
 };
 
 export const certificateIdsField: INodeProperties = {
-	displayName: 'Certificate IDs',
+	displayName: 'Certificate Names or IDs',
 	name: 'certificateIds',
-	type: 'string',
-	default: '',
+	type: 'multiOptions',
+	typeOptions: { loadOptionsMethod: 'getCertificates' },
+	default: [],
 	required: true,
-	placeholder: 'cert_abc, cert_def',
 	description:
-		'The certificates, as comma-separated IDs or an expression that returns an array of IDs. Duplicates are dropped; more than 10 are sent 10 per call.',
+		'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	hint: 'An expression may return an array of IDs or comma-separated text. Duplicates are dropped; more than 10 are sent 10 per call.',
 };

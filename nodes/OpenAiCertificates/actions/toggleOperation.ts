@@ -55,7 +55,7 @@ function toggleDescription({ resource, action, inProject, enforcing }: Toggling)
 			: []),
 		{
 			...certificateIdsField,
-			description: `The certificates to ${action} ${where}. ${certificateIdsField.description}`,
+			hint: `The certificates to ${action} ${where}. ${certificateIdsField.hint}`,
 		},
 		...(enforcing ? [confirmEnforcementNotice] : []),
 		optionsCollection([

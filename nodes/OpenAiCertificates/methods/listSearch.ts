@@ -3,6 +3,7 @@ import type {
 	ILoadOptionsFunctions,
 	INodeListSearchItems,
 	INodeListSearchResult,
+	INodePropertyOptions,
 } from 'n8n-workflow';
 
 import { listPages, MAX_PAGE_SIZE } from '../transport';
@@ -64,4 +65,34 @@ export async function searchProjects(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	return await searchList(this, ['organization', 'projects'], filter, paginationToken);
+}
+
+/**
+ * The organization's certificates for Activate/Deactivate's list (an organization holds at most 50: one
+ * page), each with whether it is active for the organization.
+ */
+export async function getCertificates(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
+	const options: INodePropertyOptions[] = [];
+	for await (const page of listPages<NamedObject>(
+		this,
+		['organization', 'certificates'],
+		{},
+		undefined,
+		MAX_PAGE_SIZE,
+	)) {
+		for (const certificate of page.objects) {
+			const where =
+				certificate.active === true
+					? 'active for the organization'
+					: 'not active for the organization';
+			options.push({
+				name: `${certificate.name ?? '(unnamed)'} (${certificate.id})`,
+				value: certificate.id,
+				description: `${certificate.id}, ${where}`,
+			});
+		}
+	}
+	return options;
 }

@@ -34,6 +34,11 @@ export const activeInFilters: INodeProperties[] = [
 				value: 'organization',
 				description: 'Active for the organization',
 			},
+			{
+				name: 'Project',
+				value: 'project',
+				description: 'Active for the project chosen under Active In Project',
+			},
 		],
 		default: 'anywhere',
 		description:
@@ -43,8 +48,9 @@ export const activeInFilters: INodeProperties[] = [
 		displayName: 'Active In Project',
 		name: 'activeInProject',
 		required: false,
+		displayOptions: { show: { activeIn: ['project'] } },
 		description:
-			'Only certificates active for this project (wherever else they are active too). Adds activeIn to each certificate.',
+			'The project, with Active In set to Project: only certificates active for it (wherever else they are active too)',
 	}),
 ];
 
@@ -57,7 +63,7 @@ export const includeActiveInOption: INodeProperties = {
 		'Whether to add activeIn to each certificate: "organization" and the IDs of the projects where it is active. Costs one request per project.',
 };
 
-type Place = 'anywhere' | 'nowhere' | 'organization';
+type Place = 'anywhere' | 'nowhere' | 'organization' | 'project';
 
 interface WhereWanted {
 	place?: Place;
@@ -86,18 +92,21 @@ export function readActiveIn(
 ): WhereWanted | undefined {
 	const wanted: WhereWanted = {};
 	if (filters.activeIn !== undefined) {
-		if (!['anywhere', 'nowhere', 'organization'].includes(filters.activeIn as string)) {
+		if (!['anywhere', 'nowhere', 'organization', 'project'].includes(filters.activeIn as string)) {
 			throw new NodeOperationError(
 				this.getNode(),
-				`Active In must be anywhere, nowhere or organization, got ${showValue(filters.activeIn)}`,
-				{ itemIndex, description: 'For one project, use the Active In Project filter.' },
+				`Active In must be anywhere, nowhere, organization or project, got ${showValue(filters.activeIn)}`,
+				{
+					itemIndex,
+					description: 'For one project, choose Project and the project under Active In Project.',
+				},
 			);
 		}
 		wanted.place = filters.activeIn as Place;
 	}
-	if (filters.activeInProject !== undefined) {
-		wanted.projectId = readProjectFilter.call(this, filters.activeInProject, itemIndex);
-	}
+	// One filter: a project is asked for with Active In = Project (the project field shows only then).
+	if (wanted.place === 'project')
+		wanted.projectId = readProjectFilter.call(this, filters.activeInProject ?? '', itemIndex);
 	const any = wanted.place !== undefined || wanted.projectId !== undefined;
 	return any || options.includeActiveIn === true ? wanted : undefined;
 }

@@ -49,19 +49,6 @@ const properties: INodeProperties[] = [
 				description:
 					'Only the certificate that is this one: give its SHA-256 fingerprint, or its PEM (e.g. from your vault) to find its OpenAI ID. With a PEM, only certificates with the same validity dates are fetched to compare, so it stays cheap on the rate-limited API.',
 			},
-			{
-				displayName: 'Status in Organization',
-				name: 'status',
-				type: 'options',
-				options: [
-					{ name: 'Active in the Organization', value: 'active' },
-					{ name: 'Any', value: 'any' },
-					{ name: 'Not Active in the Organization', value: 'inactive' },
-				],
-				default: 'any',
-				description:
-					'Activation for the organization only: a certificate active only for projects counts as not active here. To include projects, use Active In.',
-			},
 		],
 	},
 	optionsCollection([includeActiveInOption, orderOption]),

@@ -7,7 +7,7 @@ import * as deleteCertificate from './delete.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
 import * as rotate from './rotate.operation';
-import * as update from './update.operation';
+import * as rename from './rename.operation';
 import * as upload from './upload.operation';
 
 /** The Operation options; their values name the operations below. */
@@ -44,7 +44,7 @@ const operationOptions = [
 	},
 	{
 		name: 'Rename',
-		value: 'update',
+		value: 'rename',
 		description: 'Change the name of a certificate',
 		action: 'Rename a certificate',
 	},
@@ -72,7 +72,7 @@ export const operations = {
 	delete: deleteCertificate,
 	get,
 	getAll,
-	update,
+	rename,
 	upload,
 	rotate,
 } satisfies Record<CertificateOperation, Operation>;
@@ -90,7 +90,7 @@ export const description: INodeProperties[] = [
 	...getAll.description,
 	...get.description,
 	...upload.description,
-	...update.description,
+	...rename.description,
 	...rotate.description,
 	...activate.description,
 	...deactivate.description,

@@ -26,15 +26,23 @@ const properties: INodeProperties[] = [
 		description:
 			'The certificate to replace. The new one is activated everywhere this one is active.',
 	}),
-	...certificateInputFields(show),
+	...certificateInputFields(show, 'New Certificate'),
+	projectLocator({
+		displayName: 'Canary Project',
+		name: 'canaryProject',
+		required: false,
+		description:
+			'A non-critical project that gets the new certificate first. It is verified there (with the optional OpenAI mTLS Client credential) or the run pauses, before the new certificate is activated anywhere else. Empty: no canary.',
+	}),
+	{
+		displayName: 'Pause After Canary',
+		name: 'pauseAfterCanary',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to stop after activating the new certificate in the canary project (and verifying it, with an mTLS client credential). Running the same Rotate again continues from there.',
+	},
 	optionsCollection([
-		projectLocator({
-			displayName: 'Canary Project',
-			name: 'canaryProject',
-			required: false,
-			description:
-				'A non-critical project that gets the new certificate first. It is verified there (with an OpenAI mTLS Client API credential) or the run pauses, before the new certificate is activated anywhere else.',
-		}),
 		{
 			displayName: 'Delete Old',
 			name: 'deleteOld',
@@ -45,14 +53,6 @@ const properties: INodeProperties[] = [
 		},
 		dryRunOption,
 		...keepWorkingOptions,
-		{
-			displayName: 'Pause After Canary',
-			name: 'pauseAfterCanary',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to stop after activating the new certificate in the canary project (and verifying it, with an mTLS client credential). Running the same Rotate again continues from there.',
-		},
 		...certificateCheckOptions,
 	]),
 ];

@@ -67,19 +67,6 @@ function readFingerprintFilter(
 	return matchesFingerprint(this, { fingerprint, validity }, settings);
 }
 
-/** Status in Organization: nothing for "any". */
-function statusChecks(this: IExecuteFunctions, filters: IDataObject, itemIndex: number): Keep[] {
-	const status = filters.status ?? 'any';
-	if (status === 'active' || status === 'inactive')
-		return [(certificate) => (certificate.active === true) === (status === 'active')];
-	if (status === 'any') return [];
-	throw new NodeOperationError(
-		this.getNode(),
-		`Status must be active, inactive or any, got ${showValue(status)}`,
-		{ itemIndex },
-	);
-}
-
 /** Expiring Within Days and Expired, against one "now" for the whole list. */
 function expiryChecks(this: IExecuteFunctions, filters: IDataObject, itemIndex: number): Keep[] {
 	const checks: Keep[] = [];
@@ -120,10 +107,7 @@ export function readFilters(
 	options: IDataObject,
 ): Keep | undefined {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const checks = [
-		...statusChecks.call(this, filters, itemIndex),
-		...expiryChecks.call(this, filters, itemIndex),
-	];
+	const checks = [...expiryChecks.call(this, filters, itemIndex)];
 	// After the cheap filters: reading project activation costs a request per project.
 	const where = readActiveIn.call(this, filters, options, itemIndex);
 	if (where) checks.push(activeInStep(this, where, settings));

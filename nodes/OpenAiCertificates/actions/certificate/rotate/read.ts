@@ -53,8 +53,8 @@ function refuse(context: IExecuteFunctions, itemIndex: number, message: string, 
 	return new NodeOperationError(context.getNode(), message, { itemIndex, description: fix });
 }
 
-function readCanaryProject(context: IExecuteFunctions, options: IDataObject, itemIndex: number) {
-	const raw = options.canaryProject;
+function readCanaryProject(context: IExecuteFunctions, itemIndex: number) {
+	const raw = context.getNodeParameter('canaryProject', itemIndex, '') as unknown;
 	const value = raw !== null && typeof raw === 'object' ? (raw as IDataObject).value : raw;
 	if (value === undefined || value === '') return undefined;
 	const parsed = parseId(value);
@@ -107,8 +107,8 @@ export async function readRotation(this: IExecuteFunctions, itemIndex: number): 
 		name: readCertificateName.call(this, itemIndex),
 		options,
 		deleteOld: options.deleteOld === true,
-		canaryProjectId: readCanaryProject(this, options, itemIndex),
-		pauseAfterCanary: options.pauseAfterCanary === true,
+		canaryProjectId: readCanaryProject(this, itemIndex),
+		pauseAfterCanary: this.getNodeParameter('pauseAfterCanary', itemIndex, false) === true,
 		client: hasMtlsClient(this) ? await readMtlsClient(this, itemIndex) : undefined,
 		settings: requestSettings.call(this, options, itemIndex),
 		itemIndex,

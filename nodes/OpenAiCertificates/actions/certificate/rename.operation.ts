@@ -24,7 +24,7 @@ const properties: INodeProperties[] = [
 ];
 
 export const description = updateDisplayOptions(
-	{ show: { resource: ['certificate'], operation: ['update'] } },
+	{ show: { resource: ['certificate'], operation: ['rename'] } },
 	properties,
 );
 
