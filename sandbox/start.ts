@@ -215,7 +215,7 @@ function printWelcome(api: FakeAdminApi | undefined, ownerNote: string, firstSta
 	const lines = [
 		`n8n is running with n8n-nodes-openai-certificates: http://localhost:${N8N_PORT}`,
 		`Sign in as ${OWNER.email} / ${OWNER.password}${ownerNote}${firstStart ? '' : ' (unless you changed it)'}`,
-		`Credential: ${CREDENTIAL.name}; workflows: the examples from examples/${firstStart ? '' : ' and what you built'}.`,
+		`Credential for the nodes you add: pick "${CREDENTIAL.name}"${api ? ` (it presents the sandbox's admin client certificate; "${SANDBOX_ROTATION_JOB.credential.name}" is the rotation example's, "${SANDBOX_MTLS_CREDENTIAL.name}" the chat completion example's)` : ''}. Workflows: the examples from examples/${firstStart ? '' : ' and what you built'}.`,
 		api
 			? `The scheduled rotation example runs as the rotation job ("${SANDBOX_ROTATION_JOB.credential.name}"); activate the change alert example and change a certificate with "${CREDENTIAL.name}" to see it alert.`
 			: '',

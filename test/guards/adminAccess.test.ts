@@ -3,6 +3,7 @@ import { adminCredential, makeAdminClient } from '../support/adminClient';
 import { rotateParameters, writes } from '../support/canary';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 import { triggerPoller } from '../support/pollTrigger';
+import { watchTraffic } from '../support/trafficProbe';
 
 /**
  * OpenAI's help centre ("OpenAI Mutual TLS Beta Program", FAQ "Who can access and modify certificates?"):
@@ -227,6 +228,11 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 		});
 		expect(dry.items[0].json).toMatchObject({ wouldPauseFor: 'adminClientCertificate' });
 
+		// Traffic through both runs: workloads (and the node's own admin client) of the old CA and of the new.
+		const traffic = watchTraffic(fake.api, ['proj_a', 'proj_b'], {
+			old: { certificatePem: admin.client.pem, keyPem: admin.client.keyPem },
+			new: { certificatePem: renewed.client.pem, keyPem: renewed.client.keyPem },
+		});
 		const first = await fake.run({ parameters });
 		expect(first.error).toBeUndefined();
 		expect(first.items[0].json).toMatchObject({
@@ -262,7 +268,12 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 		});
 		expect(fake.api.organization.certificates.has(oldId)).toBe(false);
 		expect(fake.api.organization.whereActive(newId)).toEqual(['organization', 'proj_a']);
+		// No admin request refused, and in every project at every state a client of either CA got through.
 		expect(refusedAdminRequests()).toEqual([]);
+		const summary = await traffic.finish();
+		expect(summary.moments).toBeGreaterThan(4);
+		expect(summary.neither).toEqual([]);
+		expect(summary.unenforced).toEqual([]);
 	});
 
 	it('a client certificate is refused before any request when the Base URL is plain http', async () => {
