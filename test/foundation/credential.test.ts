@@ -34,6 +34,48 @@ describe('OpenAI Admin API credential', () => {
 		}
 	});
 
+	it('ignores what a caller asks of TLS, proxies and agents: the key goes only to the checked target, its certificate checked', async () => {
+		const authenticated = (await credentialType.authenticate(
+			{ apiKey: 'sk-admin-abc' },
+			{
+				url: 'https://api.openai.com/v1/organization/certificates',
+				skipSslCertificateValidation: true,
+				proxy: { host: '10.0.0.1', port: 3128, protocol: 'http' },
+				agentOptions: { ca: 'attacker CA', rejectUnauthorized: false, host: 'evil.example' },
+				...({ rejectUnauthorized: false } as object),
+			},
+		)) as unknown as Record<string, unknown>;
+		expect(authenticated).toMatchObject({
+			url: 'https://api.openai.com/v1/organization/certificates',
+			rejectUnauthorized: true,
+			skipSslCertificateValidation: false,
+			agentOptions: { rejectUnauthorized: true },
+		});
+		expect(authenticated).not.toHaveProperty('proxy');
+		expect(authenticated.agentOptions).toEqual({ rejectUnauthorized: true });
+	});
+
+	it('judges the URL n8n sends (url before uri, a URL object too), and writes the checked one into both', async () => {
+		await expect(
+			credentialType.authenticate({ apiKey: 'sk-admin-abc' }, {
+				uri: 'https://api.openai.com/v1/models',
+				url: 'https://evil.example/x',
+			} as never),
+		).rejects.toThrow(/key was not sent: https:\/\/evil\.example\/x is not below/);
+		const both = (await credentialType.authenticate({ apiKey: 'sk-admin-abc' }, {
+			uri: 'https://evil.example/x',
+			url: 'https://api.openai.com/v1/models',
+		} as never)) as unknown as Record<string, unknown>;
+		expect([both.url, both.uri]).toEqual([
+			'https://api.openai.com/v1/models',
+			'https://api.openai.com/v1/models',
+		]);
+		const fromObject = await credentialType.authenticate({ apiKey: 'sk-admin-abc' }, {
+			url: new URL('https://api.openai.com/v1/models'),
+		} as never);
+		expect(fromObject.url).toBe('https://api.openai.com/v1/models');
+	});
+
 	it('authenticates with the key as a bearer token, keeping the request headers, and turns redirects off', async () => {
 		const options = {
 			url: 'https://api.openai.com/v1/organization/certificates',

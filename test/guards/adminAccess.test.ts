@@ -1,3 +1,4 @@
+import { presentedClientChain } from '../../nodes/OpenAiCertificates/guards/adminAccess';
 import { clientCertificateProblem } from '../../nodes/OpenAiCertificates/transport/clientTls';
 import { adminCredential, makeAdminClient } from '../support/adminClient';
 import { rotateParameters, writes } from '../support/canary';
@@ -276,6 +277,47 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 		expect(summary.unenforced).toEqual([]);
 	});
 
+	it("a client certificate on OpenAI's standard host counts as none: only the mTLS hosts ask for it", () => {
+		const withCertificate = { apiKey: 'sk-admin-x', clientCertificate: admin.client.pem };
+		for (const host of ['https://api.openai.com/v1', undefined])
+			expect(presentedClientChain({ ...withCertificate, host })).toBeUndefined();
+		for (const host of ['https://mtls.api.openai.com/v1', 'https://mtls-eu.api.openai.com/v1'])
+			expect(presentedClientChain({ ...withCertificate, host })?.label).toMatch(/admin client/);
+		expect(
+			presentedClientChain({
+				...withCertificate,
+				host: 'custom',
+				baseUrl: 'https://proxy.example/v1',
+			})?.label,
+		).toMatch(/admin client/);
+	});
+
+	it("two items deleting, at once, the two copies of the admin client's CA: one goes, the other is refused before any write", async () => {
+		const org = fake.api.organization;
+		org.addProject({ id: 'proj_a' });
+		const copies = [
+			org.addCertificate({ content: admin.ca.pem, activeInOrganization: true }),
+			org.addCertificate({ content: admin.ca.pem, activeInOrganization: true }),
+		];
+		org.addCertificate({ content: stranger.ca.pem, activeInOrganization: true });
+		fake.credentials = adminCredential(fake.api, admin.client);
+		const { items } = await fake.run({
+			continueOnFail: true,
+			items: copies.map(({ id }) => ({ id })),
+			parameters: {
+				resource: 'certificate',
+				operation: 'delete',
+				certificateId: certificateLocator('={{ $json.id }}'),
+				options: { deactivateFirst: true, concurrency: 2 },
+			},
+		});
+		const refused = items.filter((item) => item.json.error !== undefined);
+		expect(refused).toHaveLength(1);
+		expect(refused[0].json.error).toMatch(/would refuse this node's own Admin API requests/);
+		expect(copies.filter(({ id }) => org.certificates.has(id))).toHaveLength(1);
+		expect(refusedAdminRequests()).toEqual([]);
+	});
+
 	it('a client certificate is refused before any request when the Base URL is plain http', async () => {
 		enforcing();
 		fake.credentials = {
@@ -319,6 +361,16 @@ describe('Whether this n8n can present a client certificate at all', () => {
 		};
 		expect(
 			await clientCertificateProblem({ helpers } as never, 'https://mtls.api.openai.com/v1'),
+		).toBeUndefined();
+	});
+
+	it('nothing known when the helper stopped before building the request (SSRF protection, DNS): the real request says why', async () => {
+		const helpers = {
+			httpRequest: () =>
+				Promise.reject(new Error('Request to 10.0.0.1 blocked by SSRF protection')),
+		};
+		expect(
+			await clientCertificateProblem({ helpers } as never, 'https://proxy.internal/v1'),
 		).toBeUndefined();
 	});
 

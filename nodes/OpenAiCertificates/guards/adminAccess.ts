@@ -13,6 +13,7 @@ import { describeStep } from '../helpers/lockout';
 import type { ClientChain, TrustAnchor, TrustStep, Verdict } from '../helpers/trust';
 import { acceptance, anchorCertificates, chainsTo, clientChainsFromPem } from '../helpers/trust';
 import type { RequestSettings } from '../transport';
+import { ADMIN_BASE_URL_RULE, credentialBaseUrl } from '../transport/baseUrl';
 import { CREDENTIAL_TYPE } from '../transport/send';
 
 export interface AdminAccess {
@@ -29,12 +30,30 @@ export interface AdminAccess {
 export const ADMIN_ACCESS_FIX =
 	'Put a client certificate issued by a CA that stays active for the organization (for a rotation: the new CA) into the OpenAI Admin API credential (Client Certificate and Private Key, with an mTLS host as Host), then run again. If the node is locked out already, the OpenAI dashboard still works without a client certificate.';
 
-/** The client certificate of the Admin API credential (public part only; its key is never read here). */
-async function adminClient(context: IExecuteFunctions): Promise<ClientChain | undefined> {
-	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+/**
+ * The client certificate an Admin API credential presents (public part only; its key is never read here).
+ * None on OpenAI's standard host: only the mTLS hosts (or a custom Base URL, such as a proxy) ask for one.
+ */
+export function presentedClientChain(
+	credentials: Record<string, unknown>,
+): ClientChain | undefined {
+	const base = credentialBaseUrl(credentials);
+	if ('url' in base && base.url === ADMIN_BASE_URL_RULE.defaultUrl) return undefined;
 	const pem =
 		typeof credentials.clientCertificate === 'string' ? credentials.clientCertificate : '';
 	return clientChainsFromPem(pem).clients[0];
+}
+
+async function adminClient(context: IExecuteFunctions): Promise<ClientChain | undefined> {
+	return presentedClientChain(await context.getCredentials(CREDENTIAL_TYPE));
+}
+
+/**
+ * Whether changes at the organization level must be checked one item at a time: the credential presents a
+ * client certificate, so the check of one item depends on what the items before it deactivated.
+ */
+export async function adminClientPresented(context: IExecuteFunctions): Promise<boolean> {
+	return (await adminClient(context)) !== undefined;
 }
 
 /** What is active for the organization before the steps and after each of them. */

@@ -127,9 +127,13 @@ export function hasClientCertificate(credentials: Credentials): boolean {
 	return text(credentials, 'clientCertificate') !== '';
 }
 
-/** What n8n's HTTPS agent needs for the handshake: the certificate, its key, a test server's CA. */
-function agentOptionsOf(credentials: Credentials, earlier: object | undefined) {
-	const options: Record<string, unknown> = { ...earlier };
+/**
+ * What n8n's HTTPS agent needs for the handshake — the certificate, its key, a test server's CA — made from the
+ * credential alone: nothing a caller put in `agentOptions` (a CA of its own, `rejectUnauthorized`, a
+ * `checkServerIdentity`, another host or socket) may decide where, or to whom, the key goes.
+ */
+function agentOptionsOf(credentials: Credentials) {
+	const options: Record<string, unknown> = { rejectUnauthorized: true };
 	if (text(credentials, 'serverCa') !== '') options.ca = text(credentials, 'serverCa');
 	if (!hasClientCertificate(credentials)) return options;
 	options.cert = text(credentials, 'clientCertificate');
@@ -139,11 +143,13 @@ function agentOptionsOf(credentials: Credentials, earlier: object | undefined) {
 }
 
 /**
- * The URL a request goes to, from any form n8n passes: `url` (a path, or absolute) with or without
- * `baseURL`, or the legacy `uri`. A path is taken below the credential's base URL.
+ * The URL a request goes to, from any form n8n passes: `url` (a path, or absolute, a string or a URL) with or
+ * without `baseURL`, or the legacy `uri`. n8n sends `url` when there is one (`url ?? uri` in its legacy path,
+ * only `url` in `httpRequest`), so that is the one judged. A path is taken below the credential's base URL.
  */
 function targetOf(options: Record<string, unknown>, base: string): URL | undefined {
-	const given = typeof options.uri === 'string' ? options.uri : options.url;
+	const chosen = options.url ?? options.uri;
+	const given = chosen instanceof URL ? chosen.href : chosen;
 	if (typeof given !== 'string' || given === '') return undefined;
 	try {
 		if (/^[a-z][a-z0-9+.-]*:/i.test(given)) return new URL(given);
@@ -184,28 +190,50 @@ export function authorizedRequest(
 					? undefined
 					: `${target.origin}${target.pathname} is not below the credential's Base URL ${base.url}`));
 	if (problem !== undefined) throw new Error(`The ${rule.credential} key was not sent: ${problem}`);
+	// Only the checked target, the server's certificate checked, no caller's proxy (n8n's own proxy settings
+	// still apply), no redirect: whatever the caller asked for, the key goes only where the rule allows.
 	const authorized: Record<string, unknown> = {
 		...raw,
+		url: target!.href,
 		followRedirect: false,
 		followAllRedirects: false,
 		disableFollowRedirect: true,
 		maxRedirects: 0,
 		sendCredentialsOnCrossOriginRedirect: false,
+		rejectUnauthorized: true,
+		skipSslCertificateValidation: false,
 		headers: { ...(options.headers ?? {}), Authorization: `Bearer ${text(credentials, 'apiKey')}` },
-		agentOptions: agentOptionsOf(credentials, options.agentOptions),
+		agentOptions: agentOptionsOf(credentials),
 	};
 	delete authorized.baseURL;
-	if (typeof raw.uri === 'string') authorized.uri = target!.href;
-	else authorized.url = target!.href;
+	delete authorized.proxy;
+	if (raw.uri !== undefined) authorized.uri = target!.href;
 	return authorized as unknown as IHttpRequestOptions;
+}
+
+/** Whether an error is the cancellation of the request (axios's CanceledError, an AbortError). */
+function wasCancelled(error: unknown): boolean {
+	const { name, code, message } = (error ?? {}) as {
+		name?: unknown;
+		code?: unknown;
+		message?: unknown;
+	};
+	return (
+		code === 'ERR_CANCELED' ||
+		name === 'CanceledError' ||
+		name === 'AbortError' ||
+		/cancel|abort/i.test(String(message ?? ''))
+	);
 }
 
 /**
  * Why the credential's client certificate cannot be presented, or undefined when it can. It needs https,
  * and an n8n whose HTTP helper hands `agentOptions` to its HTTPS agent (n8n-core 2.41 does; n8n 1.x and
  * early 2.x ignore them in `httpRequest`, and their deprecated `request` is not for community nodes). The
- * helper is asked without sending anything: a request already cancelled, whose agent options n8n reads
- * (or not) while building it.
+ * helper is asked without sending a request (a DNS look-up may happen): one already cancelled, whose agent
+ * options n8n reads (or not) while building it. Only a request that got as far as being cancelled without
+ * its agent options read says "cannot"; one stopped earlier (SSRF protection, DNS) says nothing, and the real
+ * request meets the same stop with its own error.
  */
 export async function clientCertificateProblem(
 	context: { helpers: Pick<RequestHelperFunctions, 'httpRequest'> },
@@ -225,15 +253,18 @@ export async function clientCertificateProblem(
 	});
 	const cancelled = new AbortController();
 	cancelled.abort();
-	await context.helpers
+	const stopped = await context.helpers
 		.httpRequest({
 			method: 'GET',
 			url: baseUrl,
 			agentOptions: probe,
 			abortSignal: cancelled.signal,
 		})
-		.catch(() => undefined);
-	if (read) return undefined;
+		.then(
+			() => undefined,
+			(error: unknown) => error,
+		);
+	if (read || !wasCancelled(stopped)) return undefined;
 	return {
 		message:
 			'This n8n cannot present the client certificate of the OpenAI Admin API credential: nothing was sent with the admin key',

@@ -9,6 +9,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import type { Place } from '../../api/activation';
 import { toggleSteps } from '../../api/activation';
 import { ActivationView } from '../../api/activationView';
+import { adminClientPresented } from '../../guards/adminAccess';
 import { certificateLocator, dryRunOption, readOptions, optionsCollection } from '../parameters';
 import { guardChange, keepWorkingOptions, readKeepWorking } from '../lockoutGuard';
 import { readDeletion, readDeletionState } from './delete/read';
@@ -69,6 +70,9 @@ export async function execute(
 		const run = await runDeletion(this, deletion, state.activeIn, guard);
 		return deletionOutput(deletion, run.deleted, run.deactivatedIn);
 	};
-	// Guarded deletions of items in flight at once run one after the other (api/activationView.ts).
-	return clients.length > 0 ? await ActivationView.of(this).oneAtATime(change) : await change();
+	// Guarded deletions of items in flight at once run one after the other (api/activationView.ts): with
+	// clients to keep working, or when the node's own admin client depends on what stays active.
+	const guarded =
+		clients.length > 0 || (deletion.deactivateFirst && (await adminClientPresented(this)));
+	return guarded ? await ActivationView.of(this).oneAtATime(change) : await change();
 }

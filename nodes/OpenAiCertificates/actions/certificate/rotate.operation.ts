@@ -12,6 +12,7 @@ import { ActivationView } from '../../api/activationView';
 import { certificateCheckOptions, certificateInputFields } from '../certificateInput';
 import { guardChange, keepWorkingOptions, readKeepWorking, rotationChange } from '../lockoutGuard';
 import { certificateLocator, dryRunOption, optionsCollection, projectLocator } from '../parameters';
+import { adminClientPresented } from '../../guards/adminAccess';
 import { pauseForAdminAccess } from './rotate/adminPause';
 import { canaryProblem, planRotation } from './rotate/plan';
 import { readRotation, readState } from './rotate/read';
@@ -74,22 +75,25 @@ export async function execute(
 		});
 
 	const plan = planRotation(rotation, state);
-	const adminAccess = await pauseForAdminAccess(this, rotation, plan);
 	const clients = await readKeepWorking.call(this, itemIndex, rotation.options);
-	const thisRun = plan.steps.slice(0, plan.pauseAfter === -1 ? undefined : plan.pauseAfter + 1);
-	const toDo = thisRun.filter((step) => !step.foundDone);
 	const ids = {
 		oldCertificateId: rotation.oldCertificateId,
 		newCertificateId: state.newCertificateId,
 	};
-	const adminReport = adminAccess ? { adminAccess: { ...adminAccess } } : {};
 	const change = async (): Promise<INodeExecutionData[]> => {
+		const adminAccess = await pauseForAdminAccess(this, rotation, plan);
+		const adminReport = adminAccess ? { adminAccess: { ...adminAccess } } : {};
+		const thisRun = plan.steps.slice(0, plan.pauseAfter === -1 ? undefined : plan.pauseAfter + 1);
+		const toDo = thisRun.filter((step) => !step.foundDone);
 		const guard = await guardChange(this, rotationChange(rotation, toDo, clients));
 		if (rotation.options.dryRun === true)
 			return [{ json: { ...dryRunOutput(rotation, plan, ids), ...guard, ...adminReport } }];
 		const run = await runRotation(this, rotation, plan, state);
 		return [{ json: { ...rotationOutput(rotation, run, run.ids), ...adminReport } }];
 	};
-	// Guarded changes of items in flight at once run one after the other (api/activationView.ts).
-	return clients.length > 0 ? await ActivationView.of(this).oneAtATime(change) : await change();
+	// Guarded changes of items in flight at once run one after the other (api/activationView.ts): with clients
+	// to keep working, or when the node's own admin client depends on what is active for the organization.
+	const atOrganization = state.oldActiveIn.some((place) => place.scope === 'organization');
+	const guarded = clients.length > 0 || (atOrganization && (await adminClientPresented(this)));
+	return guarded ? await ActivationView.of(this).oneAtATime(change) : await change();
 }
