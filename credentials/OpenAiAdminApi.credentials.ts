@@ -8,13 +8,13 @@ import type {
 } from 'n8n-workflow';
 import { UserError } from 'n8n-workflow';
 
-import { ADMIN_BASE_URL_RULE } from '../nodes/OpenAiCertificates/transport/baseUrl';
+import { ADMIN_BASE_URL_RULE } from './shared/baseUrl';
 import {
 	authorizedRequest,
 	clientCertificateFields,
 	hostFields,
 	OPENAI_HOSTS,
-} from '../nodes/OpenAiCertificates/transport/clientTls';
+} from './shared/clientTls';
 
 export class OpenAiAdminApi implements ICredentialType {
 	name = 'openAiAdminApi';

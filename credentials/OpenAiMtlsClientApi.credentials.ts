@@ -14,11 +14,8 @@ import {
 	clientCertificateFields,
 	hostFields,
 	OPENAI_HOSTS,
-} from '../nodes/OpenAiCertificates/transport/clientTls';
-import {
-	MTLS_BASE_URL_RULE,
-	MTLS_CHECK_PATH,
-} from '../nodes/OpenAiCertificates/transport/mtlsClient';
+} from './shared/clientTls';
+import { MTLS_BASE_URL_RULE, MTLS_CHECK_PATH } from './shared/baseUrl';
 
 /**
  * A client of OpenAI's mTLS API host: a project key and a client certificate with its private key.

@@ -3,7 +3,7 @@
  * n8n 2.41.1 with the package installed and the sandbox organization (its own fake Admin API, seeded as
  * `npm start` seeds it, with the examples as `npm start` imports them). Part of the 2.41.1 end-to-end suite,
  * in its running app (e2e.ts; `E2E_EDITOR=0` leaves it out); alone: `npm run test:editor`, which starts an
- * app for it. Screenshots go to test-artifacts/editor/ (not committed). Prints "N passed, N failed".
+ * app for it. Screenshots go to .cache/editor-screenshots/ (not committed, never packed). Prints "N passed, N failed".
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -33,7 +33,9 @@ import { importInto } from './workflows';
 import { checkCredentialTest } from './editorCredential';
 import { checkExamples } from './editorExamples';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts', 'editor');
+// Under .cache: a dot folder, so n8n-node build (which copies every *.png outside dist and node_modules into dist)
+// never packs a screenshot.
+const ARTIFACTS = join(ROOT, '.cache', 'editor-screenshots');
 const CREDENTIAL = { id: 'openai-admin-api', name: 'OpenAI Admin API (sandbox)' };
 type Check = (name: string, body: () => Promise<void>) => Promise<void>;
 

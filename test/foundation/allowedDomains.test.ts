@@ -3,7 +3,7 @@ import { injectDomainRestrictionFields, isDomainAllowed } from 'n8n-workflow';
 
 import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
 import { OpenAiMtlsClientApi } from '../../credentials/OpenAiMtlsClientApi.credentials';
-import { credentialBaseUrl } from '../../nodes/OpenAiCertificates/transport/baseUrl';
+import { credentialBaseUrl } from '../../credentials/shared/baseUrl';
 import { TestCredentialsHelper } from '../harness/credentialsHelper';
 import { createWorkflow, ourNode } from '../harness/runWorkflow';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';

@@ -1,5 +1,5 @@
 import { presentedClientChain } from '../../nodes/OpenAiCertificates/guards/adminAccess';
-import { clientCertificateProblem } from '../../nodes/OpenAiCertificates/transport/clientTls';
+import { clientCertificateProblem } from '../../credentials/shared/clientTls';
 import { adminCredential, makeAdminClient } from '../support/adminClient';
 import { rotateParameters, writes } from '../support/canary';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';

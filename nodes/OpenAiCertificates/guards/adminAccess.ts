@@ -13,7 +13,7 @@ import { describeStep } from '../helpers/lockout';
 import type { ClientChain, TrustAnchor, TrustStep, Verdict } from '../helpers/trust';
 import { acceptance, anchorCertificates, chainsTo, clientChainsFromPem } from '../helpers/trust';
 import type { RequestSettings } from '../transport';
-import { ADMIN_BASE_URL_RULE, credentialBaseUrl } from '../transport/baseUrl';
+import { ADMIN_BASE_URL_RULE, credentialBaseUrl } from '../../../credentials/shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../transport/send';
 
 export interface AdminAccess {

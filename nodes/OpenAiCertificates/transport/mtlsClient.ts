@@ -1,8 +1,11 @@
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { BaseUrlRule } from './baseUrl';
-import { credentialBaseUrl } from './baseUrl';
+import {
+	credentialBaseUrl,
+	MTLS_BASE_URL_RULE,
+	MTLS_CHECK_PATH,
+} from '../../../credentials/shared/baseUrl';
 import { openAiError, redact } from './errors';
 
 /**
@@ -12,15 +15,6 @@ import { openAiError, redact } from './errors';
  */
 
 export const MTLS_CREDENTIAL_TYPE = 'openAiMtlsClientApi';
-
-export const MTLS_BASE_URL_RULE: BaseUrlRule = {
-	credential: 'OpenAI mTLS Client API',
-	defaultUrl: 'https://mtls.api.openai.com/v1',
-	secret: 'the project key',
-};
-
-/** The path every mTLS check requests: the cheap endpoint OpenAI's mTLS examples call. */
-export const MTLS_CHECK_PATH = '/models';
 
 export interface MtlsClient {
 	baseUrl: string;

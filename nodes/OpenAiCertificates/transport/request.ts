@@ -10,8 +10,11 @@ import type {
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
-import { credentialBaseUrl } from './baseUrl';
-import { clientCertificateProblem, hasClientCertificate } from './clientTls';
+import { credentialBaseUrl } from '../../../credentials/shared/baseUrl';
+import {
+	clientCertificateProblem,
+	hasClientCertificate,
+} from '../../../credentials/shared/clientTls';
 import type { FailedCall } from './errors';
 import { apiError } from './errors';
 import { RateGovernor } from './governor';

@@ -24,6 +24,15 @@ export const ADMIN_BASE_URL_RULE: BaseUrlRule = {
 	secret: 'the admin key',
 };
 
+export const MTLS_BASE_URL_RULE: BaseUrlRule = {
+	credential: 'OpenAI mTLS Client API',
+	defaultUrl: 'https://mtls.api.openai.com/v1',
+	secret: 'the project key',
+};
+
+/** The path every mTLS check requests: the cheap endpoint OpenAI's mTLS examples call. */
+export const MTLS_CHECK_PATH = '/models';
+
 /** The Host choice that shows the Base URL field; any other choice is the URL itself. */
 export const CUSTOM_HOST = 'custom';
 
