@@ -102,36 +102,49 @@ describe('Upload and Rotate send certificates, nothing else', () => {
 		expect(fake.api.log).toHaveLength(0);
 	});
 
-	it('property: whatever is appended to a CA, either nothing is sent or exactly the re-encoded CA is', async () => {
+	it('property: whatever is appended to a CA, either nothing is sent or exactly the re-encoded CA is; when every piece is harmless, it is sent', async () => {
 		const base64Line = fc.stringMatching(/^[A-Za-z0-9+/]{40,64}$/);
-		const noise = fc.oneof(
-			fc.constantFrom(
+		// Harmless pieces (blank lines, comments, openssl's Bag Attributes and issuer lines) never stop an upload.
+		const harmless = fc
+			.constantFrom(
 				'',
 				'\n',
 				'# a comment\n',
 				'Bag Attributes\n    friendlyName: ca\n',
 				'issuer=CN = Hostile Test CA\n',
-			),
-			base64Line.map((line) => `${line}\n`),
-			fc
-				.tuple(
-					fc.constantFrom('-----', '----', '\u2014\u2014\u2014', '- - -'),
-					fc.constantFrom('BEGIN', 'begin', 'END'),
-					fc.constantFrom(' PRIVATE KEY', ' RSA PRIVATE KEY', ' EC PARAMETERS', ''),
-				)
-				.map(([dashes, word, label]) => `${dashes}${word}${label}${dashes}\n`),
-			fc.string({ maxLength: 30 }),
-		);
+			)
+			.map((text) => ({ text, harmless: true }));
+		const suspicious = fc
+			.oneof(
+				base64Line.map((line) => `${line}\n`),
+				fc
+					.tuple(
+						fc.constantFrom('-----', '----', '\u2014\u2014\u2014', '- - -'),
+						fc.constantFrom('BEGIN', 'begin', 'END'),
+						fc.constantFrom(' PRIVATE KEY', ' RSA PRIVATE KEY', ' EC PARAMETERS', ''),
+					)
+					.map(([dashes, word, label]) => `${dashes}${word}${label}${dashes}\n`),
+				fc.string({ maxLength: 30 }),
+			)
+			.map((text) => ({ text, harmless: false }));
+		const noise = fc.oneof(harmless, suspicious);
+		let sentWhenHarmless = 0;
 		await fc.assert(
 			fc.asyncProperty(
 				fc.array(noise, { maxLength: 4 }),
 				fc.array(noise, { maxLength: 4 }),
 				async (before, after) => {
 					fake.api.log.length = 0;
-					const input = `${before.join('')}${ca.pem}${after.join('')}`;
+					const pieces = [...before, ...after];
+					const text = (list: typeof pieces) => list.map((piece) => piece.text).join('');
+					const input = `${text(before)}${ca.pem}${text(after)}`;
 					const { error } = await upload(input, { skipLocalChecks: true });
 					const uploaded = sent();
-					if (error) expect(uploaded).toEqual([]);
+					if (pieces.every((piece) => piece.harmless)) {
+						expect(error).toBeUndefined();
+						expect(uploaded).toEqual([ca.pem]);
+						sentWhenHarmless += 1;
+					} else if (error) expect(uploaded).toEqual([]);
 					else expect(uploaded).toEqual([ca.pem]);
 					// Nothing of the input beyond the certificate itself ever travels.
 					for (const body of uploaded)
@@ -142,8 +155,17 @@ describe('Upload and Rotate send certificates, nothing else', () => {
 						).toBe(body);
 				},
 			),
-			{ numRuns: 40 },
+			// The CA alone, and with harmless pieces, always among the runs.
+			{
+				numRuns: 40,
+				examples: [
+					[[], []],
+					[[{ text: '# a comment\n', harmless: true }], [{ text: '\n', harmless: true }]],
+				],
+			},
 		);
+		// The harmless branch ran (a node refusing everything fails above).
+		expect(sentWhenHarmless).toBeGreaterThan(0);
 	});
 
 	it('refuses input over the size limit before parsing it', async () => {

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { encodeCertificate } from '../helpers/pem';
-import type { CertificateDetails } from '../helpers/x509';
+import type { ParsedDetails } from '../helpers/x509';
 import { certificateDetails } from '../helpers/x509';
 import type { CheckedCertificates, PemSource } from './certificateChecks';
 import { checkedCertificates } from './certificateChecks';
@@ -100,7 +100,7 @@ export interface CertificateInput extends CheckedCertificates {
 export function certificateInputReport(input: CertificateInput, options: IDataObject): IDataObject {
 	const report: IDataObject = {};
 	if (options.includeDetails === true && input.certificates.length > 0) {
-		const details: CertificateDetails = certificateDetails(
+		const details: ParsedDetails = certificateDetails(
 			input.certificates[0],
 			Math.floor(Date.now() / 1000),
 		);

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 
 import { clientLeafProblem } from './clientCertificate';
 import { certificateBlocks } from './pem';
+import { oneLine } from './x509';
 
 /**
  * What a change of active certificates does to traffic, worked out locally: for each client certificate
@@ -44,10 +45,6 @@ export type Verdict = { accepted: true; via?: string } | { accepted: false; reas
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 const MAX_CHAIN_LENGTH = 10;
-
-function oneLine(name: string): string {
-	return name.split('\n').filter(Boolean).join(', ');
-}
 
 export function clientLabel(certificate: X509Certificate): string {
 	return `${oneLine(certificate.subject)} (SHA-256 ${certificate.fingerprint256.slice(0, 11)})`;

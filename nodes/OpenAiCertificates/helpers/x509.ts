@@ -12,7 +12,7 @@ import { daysUntil, SECONDS_PER_DAY } from './dates';
 import type { PemBlock } from './pem';
 import { byteLength, certificateBlocks, decodedLength, MAX_CERTIFICATE_BYTES } from './pem';
 
-export interface CertificateDetails {
+export interface ParsedDetails {
 	subject: string;
 	issuer: string;
 	serialNumber: string;
@@ -47,7 +47,8 @@ export interface CheckFailure {
 }
 
 /** "CN=x\nO=y" (Node's form) as "CN=x, O=y". */
-function oneLine(name: string): string {
+/** A distinguished name on one line ("CN=…, O=…"), as Node prints it over several. */
+export function oneLine(name: string): string {
 	return name.split('\n').filter(Boolean).join(', ');
 }
 
@@ -66,10 +67,10 @@ export function parseCertificate(pem: string): X509Certificate | undefined {
 export function certificateDetails(
 	certificate: X509Certificate,
 	nowSeconds: number,
-): CertificateDetails {
+): ParsedDetails {
 	const key = certificate.publicKey;
 	const keyDetails = key.asymmetricKeyDetails ?? {};
-	const details: CertificateDetails = {
+	const details: ParsedDetails = {
 		subject: oneLine(certificate.subject),
 		issuer: oneLine(certificate.issuer),
 		serialNumber: certificate.serialNumber.toUpperCase(),

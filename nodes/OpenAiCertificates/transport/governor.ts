@@ -54,9 +54,6 @@ export class RateGovernor {
 	/** Request starts that idle time can bank while paced. */
 	static readonly PACE_BURST = 4;
 
-	/** Successes of the whole run so far. */
-	successes = 0;
-
 	private pausedUntil = 0;
 	private intervalMs = 0;
 	/** Whether a paced request was refused after a clean run: the limit is then known to be near. */
@@ -185,7 +182,6 @@ export class RateGovernor {
 	succeeded(): void {
 		const now = Date.now();
 		this.accepted(now);
-		this.successes += 1;
 		this.consecutiveThrottles = 0;
 		// Probe for more only while the recent answers are all successes.
 		if (this.intervalMs > 0 && !this.recentAnswers.includes(true)) {

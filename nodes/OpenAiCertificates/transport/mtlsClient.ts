@@ -7,6 +7,7 @@ import {
 	MTLS_CHECK_PATH,
 } from '../../../credentials/shared/baseUrl';
 import { openAiError, redact } from './errors';
+import { failureCode } from './send';
 
 /**
  * A client of OpenAI's mTLS API host, through the OpenAI mTLS Client API credential: the credential's
@@ -54,17 +55,6 @@ export async function readMtlsClient(
 		clientCertificate: String(credentials.clientCertificate ?? ''),
 		apiKey: String(credentials.apiKey ?? ''),
 	};
-}
-
-/** A TLS or connection failure's code, read from the error and its cause only (never its request). */
-function failureCode(error: unknown): string {
-	for (const candidate of [error, (error as { cause?: unknown })?.cause]) {
-		const code = (candidate as { code?: unknown } | undefined)?.code;
-		if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return code;
-	}
-	return /timeout/i.test(String((error as { message?: unknown })?.message))
-		? 'ETIMEDOUT'
-		: 'UNKNOWN';
 }
 
 /**

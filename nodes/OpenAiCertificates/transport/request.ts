@@ -23,10 +23,7 @@ import { reconciled } from './reconcile';
 import { backoffDelayMs, headerValue, mayHaveActed, retryDecision } from './retry';
 import type { Outcome } from './send';
 import { CREDENTIAL_TYPE, sendOnce } from './send';
-import type { Shape } from './shapes';
 import { answerShape } from './shapes';
-
-export { CREDENTIAL_TYPE } from './send';
 
 export type AdminApiContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
@@ -43,8 +40,6 @@ export interface AdminApiCall {
 	 * A DELETE also resolves to undefined when a repeat finds nothing after an attempt that may have landed.
 	 */
 	notFoundIsUndefined?: boolean;
-	/** The shape a 2xx answer must have; by default the spec's for the method and path (shapes.ts). */
-	answer?: Shape;
 	/** For a write that is not idempotent: how to tell whether an attempt with an unclear outcome took effect. */
 	reconcile?: Reconcile;
 }
@@ -209,7 +204,7 @@ function verdictOf(
 	const { status, body, headers } = outcome;
 	const requestId = headerValue(headers, 'x-request-id');
 	if (status >= 200 && status < 300) {
-		const problem = (call.answer ?? answerShape(call.method, call.path))(body);
+		const problem = answerShape(call.method, call.path)(body);
 		if (problem === undefined) return { done: true, value: body };
 		return {
 			done: false,

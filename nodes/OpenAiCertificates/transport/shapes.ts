@@ -34,21 +34,10 @@ export interface OrganizationCertificate extends Certificate {
 	active: boolean;
 }
 
-/** One certificate of a project's list, and whether it is active for that project. */
-export interface ProjectCertificate extends Certificate {
-	active: boolean;
-}
-
 /** The answer of Delete (`object: certificate.deleted`). */
 export interface CertificateDeleted extends IDataObject {
 	object: string;
 	id: string;
-}
-
-/** The answer of an activate or deactivate call: the certificates it switched. */
-export interface ActivationResponse extends IDataObject {
-	object: string;
-	data: OrganizationCertificate[];
 }
 
 /** One project of the organization (only what the node reads). */
