@@ -175,10 +175,14 @@ async function readEntries(
  */
 function gapItem(cursor: AuditCursor, entries: AuditLogEntry[]): IDataObject | undefined {
 	const stored = Object.keys(cursor.seen);
-	if (stored.length === 0) return undefined;
+	// Nothing returned: nothing newer than the stored position exists (a log loses its oldest events first),
+	// so events aging out of it is no gap.
+	if (stored.length === 0 || entries.length === 0) return undefined;
 	const returned = new Set(entries.map((entry) => entry.id));
 	if (stored.some((id) => returned.has(id))) return undefined;
-	const oldest = entries.length ? Math.min(...entries.map((entry) => entry.effective_at)) : null;
+	// A gap is a hole: everything returned is newer than what was read last.
+	const oldest = Math.min(...entries.map((entry) => entry.effective_at));
+	if (oldest <= cursor.newest) return undefined;
 	const lastRead = new Date(cursor.newest * 1000).toISOString();
 	return {
 		event: 'auditLogGap',
@@ -223,7 +227,8 @@ export async function pollAuditEvents(
 		fired = cursor === undefined ? [] : unseen(entries, cursor);
 		fired = fired.filter((entry) => passes(entry, plan));
 		gap = cursor && gapItem(cursor, entries);
-		state.auditCursor = advance(cursor, entries);
+		// Reported once: the stored events the log no longer returns are forgotten.
+		state.auditCursor = advance(gap && cursor ? { ...cursor, seen: {} } : cursor, entries);
 	}
 	const items = fired.reverse().map((entry) => auditItem(entry, plan.defaultProjectId));
 	if (gap) items.unshift(gap);

@@ -103,6 +103,40 @@ describe('True in every start state', () => {
 		});
 	});
 
+	it('a new certificate without a name is marked, and the mark taken off again, without inventing a name', async () => {
+		const org = organization();
+		const old = org.addCertificate({ content: fixture.oldCa.pem, activeInOrganization: true });
+		const parameters = {
+			...rotateParameters(old.id, fixture.newCa, {
+				canaryProject: canaryOption,
+				pauseAfterCanary: true,
+			}),
+			name: '',
+		};
+		const first = await fake.run({ parameters });
+		expect(first.items[0].json).toMatchObject({ paused: true, pauseMark: 'set' });
+		const newId = first.items[0].json.newCertificateId as string;
+		expect(org.certificates.get(newId)?.name).toBe('(Rotate paused after canary)');
+		const next = await fake.run({ parameters });
+		expect(next.items[0].json).toMatchObject({ paused: false, pauseMark: 'removed' });
+		expect(org.certificates.get(newId)?.name).toBe('');
+	});
+
+	it('a mark left on a finished rotation is taken off by the next run that ends without pausing', async () => {
+		const org = organization();
+		const old = org.addCertificate({ content: fixture.oldCa.pem, activeInProjects: ['proj_a'] });
+		const marked = org.addCertificate({
+			name: 'Client CA 2027 (Rotate paused after canary)',
+			content: fixture.newCa.pem,
+		});
+		const { items, error } = await fake.run({
+			parameters: rotateParameters(old.id, fixture.newCa, {}),
+		});
+		expect(error).toBeUndefined();
+		expect(items[0].json).toMatchObject({ paused: false, pauseMark: 'removed' });
+		expect(org.certificates.get(marked.id)?.name).toBe('Client CA 2027');
+	});
+
 	it('Rotate reports only what it changed: the new certificate already active in a project where the old one never was is found, not deactivated', async () => {
 		const org = organization();
 		const old = org.addCertificate({ content: fixture.oldCa.pem, activeInProjects: ['proj_a'] });
@@ -205,14 +239,24 @@ describe('True in every start state', () => {
 						certificate: makeCertificate({ ca: true }).pem,
 					},
 				});
+			let now = 1_800_000_000;
+			log.clock = () => now;
 			await upload();
 			expect(await poller.poll(CHANGED)).toEqual([]); // the first poll records where the log stands
-			log.events.length = 0; // the log loses everything it had (retention)
+			// Quiet: the events read last age out of the log and nothing newer comes: no gap (nothing missed).
+			log.events.length = 0;
+			expect(await poller.poll(CHANGED)).toEqual([]);
+			// A day later the log returns only what is newer than what was read last: a hole, reported once.
+			await upload();
+			now += 86_400;
+			log.events.length = 0;
 			await upload();
 			const items = await poller.poll(CHANGED);
 			expect(items.map((item) => item.event)).toEqual(['auditLogGap', 'certificateCreated']);
 			expect(items[0].message).toMatch(/no longer returns the events this trigger read last/);
-			// Read again with nothing lost: no gap.
+			// Polled again, nothing new: no second gap; read again with nothing lost: no gap either.
+			expect(await poller.poll(CHANGED)).toEqual([]);
+			now += 60;
 			await upload();
 			expect((await poller.poll(CHANGED)).map((item) => item.event)).toEqual([
 				'certificateCreated',

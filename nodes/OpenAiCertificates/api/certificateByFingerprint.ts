@@ -3,7 +3,7 @@
  * content, so each candidate's PEM is fetched (`include[]=content`, once per ID in an execution). The
  * validity dates only order the search: certificates whose listed dates equal the PEM's are read first
  * (usually one request besides the list); when none of them is it, every other one is read too (at most
- * 50), since nothing promises that OpenAI echoes the PEM's dates to the second. Used by Get Many's Matches Certificate filter; by Rotate,
+ * 50, 8 at a time), since nothing promises that OpenAI echoes the PEM's dates to the second. Used by Get Many's Matches Certificate filter; by Rotate,
  * which must not upload its new certificate twice (in the execution's list, `findHeldCertificate`); and
  * by an upload whose answer was lost (in a list read anew, `findUploadedCertificate`).
  */
@@ -12,7 +12,8 @@ import type { X509Certificate } from 'node:crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { ActivationView } from './activationView';
+import { ActivationView, IN_FLIGHT } from './activationView';
+import { inParallel } from '../helpers/parallel';
 import { outcomeOf } from '../helpers/progress';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../helpers/x509';
 import type { RequestSettings } from '../transport';
@@ -82,6 +83,11 @@ async function firstWithFingerprint(
 			candidate.certificate_details?.valid_at !== validAt ||
 			candidate.certificate_details?.expires_at !== expiresAt,
 	);
+	// Their contents are read IN_FLIGHT at a time (each once per execution), then compared in order.
+	const view = ActivationView.of(context);
+	await inParallel(otherDates, IN_FLIGHT, async (candidate) => {
+		await view.stored(candidate.id, settings).catch(() => undefined);
+	});
 	for (const candidate of otherDates) if (await byContent(candidate)) return candidate;
 	return undefined;
 }

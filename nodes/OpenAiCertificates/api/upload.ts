@@ -89,7 +89,7 @@ function reconcileBy(
 	return {
 		what: 'the upload',
 		find: async () => await findCreated(context, certificate, before, settings),
-		check: `Check whether the certificate is in the organization before uploading it again: Get Many with the filter Matches Certificate set to its SHA-256 fingerprint ${certificate.fingerprint256} (or its PEM). Rotate run again with the same input finds it that way by itself.`,
+		check: `Check whether the certificate is in the organization before uploading it again: Get Many with the filter Matches Certificate set to its SHA-256 fingerprint ${certificate.fingerprint256} (the fingerprint, not the PEM: with a PEM only certificates listed with its dates are compared). Rotate run again with the same input finds it that way by itself.`,
 	};
 }
 

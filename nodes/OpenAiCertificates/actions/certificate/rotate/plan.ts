@@ -33,10 +33,17 @@ export interface RotationPlan {
  * pause or an operator's preparation, and the organization shows both alike; so a pausing run appends this
  * to the new certificate's name (visible in the dashboard), the next run goes on and takes it off at the end.
  */
-export const PAUSE_MARK = ' (Rotate paused after canary)';
+export const PAUSE_MARK = '(Rotate paused after canary)';
 
 export const pausedHere = (name: string | null | undefined): boolean =>
-	typeof name === 'string' && name.endsWith(PAUSE_MARK);
+	typeof name === 'string' && name.trim().endsWith(PAUSE_MARK);
+
+/** The name without the mark, and the name with it (a name of its own first, when it has one). */
+export function pauseMarked(name: string | null | undefined): { base: string; marked: string } {
+	const text = (name ?? '').trim();
+	const base = pausedHere(text) ? text.slice(0, -PAUSE_MARK.length).trim() : text;
+	return { base, marked: base ? `${base} ${PAUSE_MARK}` : PAUSE_MARK };
+}
 
 const isIn = (places: Place[], place: Place) =>
 	places.some((candidate) => placeName(candidate) === placeName(place));

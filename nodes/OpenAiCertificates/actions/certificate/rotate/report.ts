@@ -65,14 +65,28 @@ function listed(places: string[]): string {
 	return places.length ? places.join(', ') : 'no place';
 }
 
-function summaryOf(rotation: Rotation, outcomes: StepOutcome[], pausedFor?: PauseFor): string {
+/** What the next run does after a pause after the canary, from whether the mark was set. */
+function markText(pauseMark: string | undefined): string {
+	if (pauseMark === 'set')
+		return `Until then the new certificate's name ends with "${PAUSE_MARK}": that is how the next run knows this pause is its own.`;
+	if (pauseMark === 'unknown')
+		return `Whether the new certificate's name now ends with "${PAUSE_MARK}" is unknown (the rename's answer was lost): if it does, the next run continues; if not, it pauses here once more.`;
+	return `The new certificate's name could not be given the mark "${PAUSE_MARK}": the next run pauses here once more (and sets it), the one after continues.`;
+}
+
+function summaryOf(
+	rotation: Rotation,
+	outcomes: StepOutcome[],
+	pausedFor?: PauseFor,
+	pauseMark?: string,
+): string {
 	const count = (status: StepStatus) =>
 		outcomes.filter((outcome) => outcome.status === status).length;
 	const tally = `${count('done')} step(s) done by this run, ${count('found done')} found done`;
 	if (!pausedFor) return `Rotated: ${tally}.`;
 	if (pausedFor === 'adminClientCertificate')
 		return `Paused before deactivating the old certificate for the organization: ${tally}. The new certificate is active beside the old one. That step would refuse this node's own Admin API requests: ${ADMIN_ACCESS_FIX.replace(', then run again', ', then run this Rotate again with the same input to finish')}`;
-	return `Paused after the canary in project ${rotation.canaryProjectId}: ${tally}. Check your workloads there, then run this Rotate again with the same input to continue. Until then the new certificate's name ends with "${PAUSE_MARK.trim()}": that is how the next run knows this pause is its own.`;
+	return `Paused after the canary in project ${rotation.canaryProjectId}: ${tally}. Check your workloads there, then run this Rotate again with the same input to continue. ${markText(pauseMark)}`;
 }
 
 export function rotationOutput(
@@ -99,8 +113,16 @@ export function rotationOutput(
 		activatedIn: placesWith(outcomes, 'activate', 'done'),
 		alreadyActiveIn: placesWith(outcomes, 'activate', 'found done'),
 		deactivatedIn: placesWith(outcomes, 'deactivate', 'done'),
-		deleted: outcomes.some((outcome) => outcome.step.step === 'delete' && effective(outcome)),
-		summary: summaryOf(rotation, outcomes, run.paused ? (run.pausedFor ?? 'canary') : undefined),
+		deleted: outcomes.some(({ step, status }) => step.step === 'delete' && status === 'done'),
+		...(outcomes.some(({ step, status }) => step.step === 'delete' && status === 'found done')
+			? { oldAlreadyDeleted: true }
+			: {}),
+		summary: summaryOf(
+			rotation,
+			outcomes,
+			run.paused ? (run.pausedFor ?? 'canary') : undefined,
+			run.pauseMark,
+		),
 		steps: outcomes.map((outcome) => stepEntry(outcome, ids)),
 		...certificateInputReport(rotation.input, rotation.options),
 	};

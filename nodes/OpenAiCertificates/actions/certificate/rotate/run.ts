@@ -12,7 +12,7 @@ import { inParallel } from '../../../helpers/parallel';
 import { failedOutcome, outcomeOf } from '../../../helpers/progress';
 import { adminApiRequest, asNodeError, isRefusedAsActive } from '../../../transport';
 import type { PlannedStep, RotationPlan } from './plan';
-import { PAUSE_MARK, pausedHere } from './plan';
+import { pausedHere, pauseMarked } from './plan';
 import type { OrganizationState, Rotation } from './read';
 import type { Ids, StepOutcome, StepStatus } from './report';
 import { rotationFailed } from './report';
@@ -22,7 +22,7 @@ export interface RotationRun {
 	outcomes: StepOutcome[];
 	paused: boolean;
 	/** The pause's mark on the new certificate's name (plan.ts): set, or taken off by a resumed run. */
-	pauseMark?: 'set' | 'not set' | 'removed' | 'not removed';
+	pauseMark?: 'set' | 'not set' | 'removed' | 'not removed' | 'unknown';
 	pausedFor?: RotationPlan['pauseFor'];
 	verified: boolean;
 	ids: Ids;
@@ -90,10 +90,12 @@ async function uploadOnce(
 	rotation: Rotation,
 	plan: RotationPlan,
 	state: OrganizationState,
-): Promise<{ id: string; outcome: StepOutcome }> {
+): Promise<{ id: string; name?: string | null; outcome: StepOutcome }> {
 	const [upload] = plan.steps;
-	if (state.newCertificateId !== undefined)
-		return { id: state.newCertificateId, outcome: { step: upload, status: 'found done' } };
+	if (state.newCertificateId !== undefined) {
+		const outcome: StepOutcome = { step: upload, status: 'found done' };
+		return { id: state.newCertificateId, name: state.newCertificateName, outcome };
+	}
 	const { input, name, settings } = rotation;
 	// The answer's shape is checked (transport/shapes.ts): its ID is a valid ID, never null. An unclear
 	// answer is settled by the new certificate's fingerprint (api/upload.ts): found, it is not sent again.
@@ -105,8 +107,13 @@ async function uploadOnce(
 	const ids = { oldCertificateId: rotation.oldCertificateId, newCertificateId: undefined };
 	if (!uploaded.ok) throw rotationFailed(context, rotation, plan, [], uploaded.error, ids);
 	const { id, reconciled } = uploaded.value;
-	if (!shared.first) return { id, outcome: { step: upload, status: 'found done' } };
-	return { id, outcome: { step: upload, status: 'done', ...(reconciled ? { reconciled } : {}) } };
+	const named = uploaded.value.name;
+	if (!shared.first) return { id, name: named, outcome: { step: upload, status: 'found done' } };
+	return {
+		id,
+		name: named,
+		outcome: { step: upload, status: 'done', ...(reconciled ? { reconciled } : {}) },
+	};
 }
 
 /** Steps that run at once: consecutive activations beyond the canary, and consecutive deactivations. */
@@ -178,35 +185,38 @@ export async function runRotation(
 	const paused = plan.pauseAfter >= 0 && plan.pauseAfter < plan.steps.length - 1;
 	const left = plan.steps
 		.slice(outcomes.length)
-		.map((step) => ({ step, status: 'not done' }) as const);
+		.map((step): StepOutcome => ({ step, status: step.foundDone ? 'found done' : 'not done' }));
 	const pausedFor = paused ? plan.pauseFor : undefined;
-	const pauseMark = await markPause(context, rotation, plan, state, uploaded.id, pausedFor);
+	const current = state.newCertificateName ?? uploaded.name;
+	const pauseMark = await markPause(context, rotation, current, uploaded.id, pausedFor);
 	const all = [...outcomes, ...(paused ? left : [])];
 	return { outcomes: all, paused, pausedFor, ...(pauseMark ? { pauseMark } : {}), verified, ids };
 }
 
 /**
- * Sets the pause's mark on the new certificate's name when pausing after the canary, and takes it off when
- * a resumed rotation is done (plan.ts, PAUSE_MARK). A mark that could not be set makes the next run pause
- * again (the safe side); one that could not be taken off is only a name.
+ * Sets the pause's mark on the new certificate's name when pausing after the canary, and takes it off when a
+ * run ends without pausing and finds it there (plan.ts, PAUSE_MARK). A mark that could not be set makes the
+ * next run pause again (the safe side); one whose rename's answer was lost is unknown; one that could not be
+ * taken off is only a name.
  */
 async function markPause(
 	context: IExecuteFunctions,
 	rotation: Rotation,
-	plan: RotationPlan,
-	state: OrganizationState,
+	current: string | null | undefined,
 	newCertificateId: string,
 	pausedFor: RotationPlan['pauseFor'],
 ): Promise<RotationRun['pauseMark']> {
 	const marking = pausedFor === 'canary';
-	if (!marking && (pausedFor !== undefined || !plan.resumed)) return undefined;
-	const current = state.newCertificateName ?? rotation.name ?? '';
-	const base = pausedHere(current) ? current.slice(0, -PAUSE_MARK.length) : current;
-	const name = marking ? `${base}${PAUSE_MARK}` : base;
+	if (!marking && (pausedFor !== undefined || !pausedHere(current))) return undefined;
+	const { base, marked } = pauseMarked(current ?? rotation.name);
 	const path = ['organization', 'certificates', newCertificateId];
+	const body = { name: marking ? marked : base };
 	const renamed = await outcomeOf(() =>
-		adminApiRequest(context, { method: 'POST', path, body: { name } }, rotation.settings),
+		adminApiRequest(context, { method: 'POST', path, body }, rotation.settings),
 	);
-	if (marking) return renamed.ok ? 'set' : 'not set';
-	return renamed.ok ? 'removed' : 'not removed';
+	if (renamed.ok) return marking ? 'set' : 'removed';
+	const lost =
+		(renamed.error as { context?: { outcome?: unknown } }).context?.outcome === 'unknown';
+	if (lost) return 'unknown';
+	return marking ? 'not set' : 'not removed';
 }
