@@ -362,7 +362,13 @@ async function runEditorChecks(
 				`panel: ${panel.name.replace('Panel ', '')} shows ${panel.shows.join(', ')}`,
 				async () => {
 					await openNode(panel.name);
-					const text = await panelText();
+					// Collections render their fields a moment after the panel opens ("Loading fields..."):
+					// wait for each label, then read what is shown.
+					let text = await panelText();
+					for (let waited = 0; waited < 30 && text.includes('Loading fields'); waited++) {
+						await page.waitForTimeout(500);
+						text = await panelText();
+					}
 					for (const label of panel.shows)
 						assert.ok(text.includes(label), `missing ${label} in: ${text.slice(0, 600)}`);
 					for (const label of panel.hides ?? [])
