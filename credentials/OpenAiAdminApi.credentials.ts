@@ -6,7 +6,6 @@ import type {
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
-import { UserError } from 'n8n-workflow';
 
 import { ADMIN_BASE_URL_RULE } from './shared/baseUrl';
 import {
@@ -62,11 +61,7 @@ export class OpenAiAdminApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		try {
-			return authorizedRequest(credentials, requestOptions, ADMIN_BASE_URL_RULE);
-		} catch (error) {
-			throw new UserError((error as Error).message);
-		}
+		return authorizedRequest(credentials, requestOptions, ADMIN_BASE_URL_RULE);
 	}
 
 	// An admin endpoint: a non-admin key is refused here, so a wrong key shows when the credential is saved.

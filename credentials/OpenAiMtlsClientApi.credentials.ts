@@ -7,8 +7,6 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { UserError } from 'n8n-workflow';
-
 import {
 	authorizedRequest,
 	clientCertificateFields,
@@ -59,11 +57,7 @@ export class OpenAiMtlsClientApi implements ICredentialType {
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		try {
-			return authorizedRequest(credentials, requestOptions, MTLS_BASE_URL_RULE);
-		} catch (error) {
-			throw new UserError((error as Error).message);
-		}
+		return authorizedRequest(credentials, requestOptions, MTLS_BASE_URL_RULE);
 	}
 
 	test: ICredentialTestRequest = {

@@ -10,6 +10,7 @@
  * names mtls.api.openai.com, mtls-us.api.openai.com and mtls-eu.api.openai.com, same /v1 paths.
  */
 import type { IHttpRequestOptions, RequestHelperFunctions } from 'n8n-workflow';
+import { UserError } from 'n8n-workflow';
 
 import type { BaseUrlRule } from './baseUrl';
 import { credentialBaseUrl, CUSTOM_HOST, destinationProblem } from './baseUrl';
@@ -179,7 +180,7 @@ export function authorizedRequest(
 ): IHttpRequestOptions {
 	const base = credentialBaseUrl(credentials, rule);
 	if ('problem' in base)
-		throw new Error(`The ${rule.credential} key was not sent: ${base.problem}`);
+		throw new UserError(`The ${rule.credential} key was not sent: ${base.problem}`);
 	const raw = options as unknown as Record<string, unknown>;
 	const target = targetOf(raw, base.url);
 	const problem =
@@ -189,7 +190,8 @@ export function authorizedRequest(
 				(isBelow(target, base.url)
 					? undefined
 					: `${target.origin}${target.pathname} is not below the credential's Base URL ${base.url}`));
-	if (problem !== undefined) throw new Error(`The ${rule.credential} key was not sent: ${problem}`);
+	if (problem !== undefined)
+		throw new UserError(`The ${rule.credential} key was not sent: ${problem}`);
 	// Only the checked target, the server's certificate checked, no caller's proxy (n8n's own proxy settings
 	// still apply), no redirect: whatever the caller asked for, the key goes only where the rule allows.
 	const authorized: Record<string, unknown> = {

@@ -28,6 +28,17 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 			activeInProjects: ['proj_a'],
 		}).id;
 	}
+	const GET_MANY = { resource: 'certificate', operation: 'getAll', returnAll: true };
+	/** Activate for the organization, Confirm Organization-Wide Enforcement on. */
+	const activateForOrganization = (certificateIds: string) =>
+		fake.run({
+			parameters: {
+				resource: 'certificate',
+				operation: 'activate',
+				certificateIds,
+				options: { confirmOrganizationEnforcement: true },
+			},
+		});
 	const refusedAdminRequests = () =>
 		fake.api.log.filter((request) => request.status === 401).map((request) => request.response);
 
@@ -36,7 +47,7 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 		fake.credentials = adminCredential(fake.api, admin.client);
 		const other = fake.api.organization.addCertificate({ content: stranger.ca.pem });
 		const steps = [
-			{ resource: 'certificate', operation: 'getAll', returnAll: true },
+			GET_MANY,
 			{ resource: 'certificate', operation: 'get', certificateId: certificateLocator(caId) },
 			{ resource: 'certificate', operation: 'upload', certificate: renewed.ca.pem, name: 'n' },
 			{
@@ -81,7 +92,7 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 		]) {
 			fake.credentials = credentials;
 			const { error } = await fake.run({
-				parameters: { resource: 'certificate', operation: 'getAll', returnAll: true },
+				parameters: GET_MANY,
 			});
 			expect(error?.description).toMatch(
 				/active for the organization, so OpenAI requires a client certificate on Admin API requests too.*Client Certificate and Private Key.*mTLS host.*dashboard/,
@@ -98,7 +109,7 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 		enforcing();
 		fake.credentials = adminCredential(fake.api, stranger.client);
 		const { error } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'getAll', returnAll: true },
+			parameters: GET_MANY,
 		});
 		expect(error?.description).toMatch(
 			/does not chain to a certificate active for the organization/,
@@ -114,14 +125,7 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 			adminCredential(fake.api, stranger.client),
 		]) {
 			fake.credentials = credentials;
-			const { error } = await fake.run({
-				parameters: {
-					resource: 'certificate',
-					operation: 'activate',
-					certificateIds: ca.id,
-					options: { confirmOrganizationEnforcement: true },
-				},
-			});
+			const { error } = await activateForOrganization(ca.id);
 			expect(error?.message).toMatch(
 				new RegExp(
 					`^Activate was not done: after "activate ${ca.id} in the organization" OpenAI would refuse this node's own Admin API requests`,
@@ -137,17 +141,10 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 		fake.api.organization.addProject({ id: 'proj_a' });
 		const ca = fake.api.organization.addCertificate({ content: admin.ca.pem });
 		fake.credentials = adminCredential(fake.api, admin.client);
-		const { error } = await fake.run({
-			parameters: {
-				resource: 'certificate',
-				operation: 'activate',
-				certificateIds: ca.id,
-				options: { confirmOrganizationEnforcement: true },
-			},
-		});
+		const { error } = await activateForOrganization(ca.id);
 		expect(error).toBeUndefined();
 		const after = await fake.run({
-			parameters: { resource: 'certificate', operation: 'getAll', returnAll: true },
+			parameters: GET_MANY,
 		});
 		expect(after.error).toBeUndefined();
 		expect(refusedAdminRequests()).toEqual([]);
@@ -327,7 +324,7 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 			privateKey: admin.client.keyPem,
 		};
 		const { error } = await fake.run({
-			parameters: { resource: 'certificate', operation: 'getAll', returnAll: true },
+			parameters: GET_MANY,
 		});
 		expect(error?.message).toMatch(
 			/cannot be presented: its Base URL http:\/\/127\.0\.0\.1:\d+\/v1 is not https/,
@@ -340,7 +337,7 @@ describe('The node under organization-level mTLS: its own admin access', () => {
 		fake.credentials = adminCredential(fake.api, stranger.client);
 		const { items, error } = await fake.run({
 			continueOnFail: true,
-			parameters: { resource: 'certificate', operation: 'getAll', returnAll: true },
+			parameters: GET_MANY,
 		});
 		const seen = JSON.stringify({ items, error, message: error?.message, stack: error?.stack });
 		const keyBody = stranger.client.keyPem.split('\n')[1];

@@ -78,26 +78,27 @@ export class ActivationView {
 	/** Active IDs by place: `''` for the organization, else the project ID. */
 	private readonly active = new Map<string, Promise<ActiveSet>>();
 	private readonly projectList = new Map<string, Promise<Project[]>>();
-	private readonly uploadQueue = new Map<string, Promise<void>>();
 	/** The organization's certificate list, newest first (the API's default order). */
 	private readonly held = new Map<string, Promise<OrganizationCertificate[]>>();
 	private readonly contents = new Map<string, Promise<Certificate>>();
 	/** Rotate's uploads of new certificates, by SHA-256 fingerprint. */
 	private readonly uploads = new Map<string, Promise<Certificate>>();
 
-	/** The end of the change running one at a time (see `oneAtATime`). */
-	private turn: Promise<void> = Promise.resolve();
+	/** The end of the work running one at a time, by queue (see `oneAtATime`). */
+	private readonly turns = new Map<string, Promise<void>>();
 
 	private constructor(private readonly context: IExecuteFunctions) {}
 
 	/**
-	 * Runs a guarded change (its guard, then its writes) after the guarded changes of other items that
-	 * started before it, so each guard decides on the view the earlier writes left, not beside them.
+	 * Runs work after the work of other items queued before it under the same name. The guarded changes
+	 * (the default queue: a guard, then its writes), so each guard decides on the view the earlier writes
+	 * left, not beside them; and uploads of one PEM (`upload:<fingerprint>`), so an upload whose answer was
+	 * unclear is settled before the next of the same PEM is sent and is never taken for a sibling's copy.
 	 */
-	async oneAtATime<T>(change: () => Promise<T>): Promise<T> {
-		const previous = this.turn;
+	async oneAtATime<T>(change: () => Promise<T>, queue = 'guarded changes'): Promise<T> {
+		const previous = this.turns.get(queue) ?? Promise.resolve();
 		let release = () => {};
-		this.turn = new Promise<void>((resolve) => (release = resolve));
+		this.turns.set(queue, new Promise<void>((resolve) => (release = resolve)));
 		await previous;
 		try {
 			return await change();
@@ -197,22 +198,6 @@ export class ActivationView {
 		};
 		const read = () => adminApiRequest<Certificate>(this.context, call, settings);
 		return remembered(this.contents, id, read, settings.itemIndex);
-	}
-
-	/**
-	 * Uploads of one PEM (by fingerprint) within the execution, one after the other: an upload whose answer
-	 * was unclear is settled before the next one of the same PEM is sent, so it can never be taken for a
-	 * sibling item's copy. Uploads of other PEMs do not wait.
-	 */
-	async oneUploadOf<T>(fingerprint: string, upload: () => Promise<T>): Promise<T> {
-		const before = this.uploadQueue.get(fingerprint) ?? Promise.resolve();
-		const mine = before.then(upload);
-		const settled = mine.then(
-			() => undefined,
-			() => undefined,
-		);
-		this.uploadQueue.set(fingerprint, settled);
-		return await mine;
 	}
 
 	/**

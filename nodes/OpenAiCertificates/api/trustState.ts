@@ -42,7 +42,8 @@ async function affectedProjects(
 	];
 }
 
-function anchorOf(certificate: Certificate): TrustAnchor {
+/** A certificate read with its content, as the trust anchor it is. */
+export function anchorOf(certificate: Certificate): TrustAnchor {
 	const content = certificate.certificate_details?.content ?? '';
 	const { id } = certificate;
 	return { id, name: certificate.name ?? id, certificates: anchorCertificates(content) };

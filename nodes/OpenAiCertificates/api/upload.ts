@@ -95,7 +95,7 @@ function reconcileBy(
 
 /**
  * Uploads one certificate, exactly once. Uploads of the same PEM in one execution go one after the other
- * (ActivationView.oneUploadOf): each item reports its own copy, or unknown, never a sibling's.
+ * (ActivationView.oneAtATime): each item reports its own copy, or unknown, never a sibling's.
  */
 export async function uploadCertificate(
 	context: IExecuteFunctions,
@@ -104,9 +104,9 @@ export async function uploadCertificate(
 	settings: RequestSettings,
 ): Promise<UploadedCertificate> {
 	const fingerprint = upload.certificates[0]?.fingerprint256 ?? upload.pem;
-	return await ActivationView.of(context).oneUploadOf(
-		fingerprint,
+	return await ActivationView.of(context).oneAtATime(
 		async () => await uploadOnce(context, upload, name, settings),
+		`upload:${fingerprint}`,
 	);
 }
 

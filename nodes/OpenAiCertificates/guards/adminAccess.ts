@@ -10,8 +10,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { ActivationView } from '../api/activationView';
 import { describeStep } from '../helpers/lockout';
-import type { ClientChain, TrustAnchor, TrustStep, Verdict } from '../helpers/trust';
-import { acceptance, anchorCertificates, chainsTo, clientChainsFromPem } from '../helpers/trust';
+import { anchorOf } from '../api/trustState';
+import type { ActiveSets, ClientChain, TrustAnchor, TrustStep, Verdict } from '../helpers/trust';
+import { acceptance, applyStep, chainsTo, clientChainsFromPem } from '../helpers/trust';
 import type { RequestSettings } from '../transport';
 import { ADMIN_BASE_URL_RULE, credentialBaseUrl } from '../../../credentials/shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../transport/send';
@@ -56,17 +57,11 @@ export async function adminClientPresented(context: IExecuteFunctions): Promise<
 	return (await adminClient(context)) !== undefined;
 }
 
-/** What is active for the organization before the steps and after each of them. */
+/** What is active for the organization before the steps and after each of them (trust.ts's applyStep). */
 function organizationStates(before: string[], steps: TrustStep[]): string[][] {
-	const states = [before];
-	for (const step of steps) {
-		const last = states[states.length - 1];
-		if (step.place.scope !== 'organization') states.push(last);
-		else if (step.action === 'activate')
-			states.push([...new Set([...last, ...step.certificateIds])]);
-		else states.push(last.filter((id) => !step.certificateIds.includes(id)));
-	}
-	return states;
+	const states: ActiveSets[] = [{ organization: before, projects: {} }];
+	for (const step of steps) states.push(applyStep(states[states.length - 1], step));
+	return states.map((state) => state.organization);
 }
 
 /**
@@ -119,21 +114,17 @@ export async function adminAccessThrough(
 	const before = await view.organizationActive(settings);
 	const states = organizationStates([...before], steps);
 	const anchors = new Map(known.map((anchor) => [anchor.id, Promise.resolve(anchor)]));
-	const anchorOf = (id: string) => {
+	const anchorById = (id: string) => {
 		let anchor = anchors.get(id);
 		if (!anchor) {
-			anchor = view.stored(id, settings).then((certificate) => ({
-				id,
-				name: certificate.name ?? id,
-				certificates: anchorCertificates(certificate.certificate_details?.content ?? ''),
-			}));
+			anchor = view.stored(id, settings).then(anchorOf);
 			anchors.set(id, anchor);
 		}
 		return anchor;
 	};
 	const verdicts: Verdict[] = [];
 	for (const active of states)
-		verdicts.push(await verdictIn(active, client, anchorOf, (id) => anchors.has(id)));
+		verdicts.push(await verdictIn(active, client, anchorById, (id) => anchors.has(id)));
 	const access: AdminAccess = { acceptedNow: verdicts[0].accepted, now: explain(verdicts[0]) };
 	const refusedAt = verdicts.findIndex((verdict) => !verdict.accepted);
 	if (verdicts[0].accepted && refusedAt > 0) {

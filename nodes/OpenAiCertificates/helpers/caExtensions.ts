@@ -5,7 +5,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 
-import { bitSet, certificateExtensions, octetString, sequenceItems } from './der';
+import { bitSet, certificateExtensions, EXTENSION_OIDS, octetString, sequenceItems } from './der';
 
 export type ExtensionCheck = 'subjectKeyIdentifier' | 'authorityKeyIdentifier' | 'keyUsage';
 
@@ -15,10 +15,12 @@ export const EXTENSION_CHECKS: ExtensionCheck[] = [
 	'keyUsage',
 ];
 
-const SUBJECT_KEY_IDENTIFIER = '551d0e'; // 2.5.29.14
-const KEY_USAGE = '551d0f'; // 2.5.29.15
-const BASIC_CONSTRAINTS = '551d13'; // 2.5.29.19
-const AUTHORITY_KEY_IDENTIFIER = '551d23'; // 2.5.29.35
+const {
+	subjectKeyIdentifier: SUBJECT_KEY_IDENTIFIER,
+	keyUsage: KEY_USAGE,
+	basicConstraints: BASIC_CONSTRAINTS,
+	authorityKeyIdentifier: AUTHORITY_KEY_IDENTIFIER,
+} = EXTENSION_OIDS;
 const KEY_CERT_SIGN = 5;
 const CRL_SIGN = 6;
 /** AuthorityKeyIdentifier's keyIdentifier: [0] IMPLICIT OCTET STRING. */

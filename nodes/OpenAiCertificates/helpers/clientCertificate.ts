@@ -11,13 +11,15 @@
  */
 import type { X509Certificate } from 'node:crypto';
 
-import { bitSet, certificateExtensions, octetString, sequenceItems } from './der';
+import { bitSet, certificateExtensions, EXTENSION_OIDS, octetString, sequenceItems } from './der';
 
-const SUBJECT_KEY_IDENTIFIER = '551d0e';
-const KEY_USAGE = '551d0f';
-const SUBJECT_ALT_NAME = '551d11';
-const AUTHORITY_KEY_IDENTIFIER = '551d23';
-const EXTENDED_KEY_USAGE = '551d25';
+const {
+	subjectKeyIdentifier: SUBJECT_KEY_IDENTIFIER,
+	keyUsage: KEY_USAGE,
+	subjectAltName: SUBJECT_ALT_NAME,
+	authorityKeyIdentifier: AUTHORITY_KEY_IDENTIFIER,
+	extendedKeyUsage: EXTENDED_KEY_USAGE,
+} = EXTENSION_OIDS;
 const DIGITAL_SIGNATURE = 0;
 const KEY_ENCIPHERMENT = 2;
 const KEY_AGREEMENT = 4;

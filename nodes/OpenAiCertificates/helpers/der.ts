@@ -66,6 +66,16 @@ function extensionOf(bytes: Uint8Array, element: DerElement): [string, Extension
 	];
 }
 
+/** The OIDs of the certificate extensions read here, as the hex of their content bytes (2.5.29.x). */
+export const EXTENSION_OIDS = {
+	subjectKeyIdentifier: '551d0e', // 2.5.29.14
+	keyUsage: '551d0f', // 2.5.29.15
+	subjectAltName: '551d11', // 2.5.29.17
+	basicConstraints: '551d13', // 2.5.29.19
+	authorityKeyIdentifier: '551d23', // 2.5.29.35
+	extendedKeyUsage: '551d25', // 2.5.29.37
+} as const;
+
 /**
  * The extensions of a DER certificate, keyed by the hex of their OID's content bytes (e.g. "551d0e" for
  * 2.5.29.14). Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { ..., [3] EXPLICIT Extensions }, ... }.

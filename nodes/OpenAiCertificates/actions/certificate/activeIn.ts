@@ -107,8 +107,7 @@ export function readActiveIn(
 	// One filter: a project is asked for with Active In = Project (the project field shows only then).
 	if (wanted.place === 'project')
 		wanted.projectId = readProjectFilter.call(this, filters.activeInProject ?? '', itemIndex);
-	const any = wanted.place !== undefined || wanted.projectId !== undefined;
-	return any || options.includeActiveIn === true ? wanted : undefined;
+	return wanted.place !== undefined || options.includeActiveIn === true ? wanted : undefined;
 }
 
 function matches(wanted: WhereWanted, activeIn: string[]): boolean {

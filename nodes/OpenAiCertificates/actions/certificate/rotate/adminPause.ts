@@ -9,8 +9,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { AdminAccess } from '../../../guards/adminAccess';
 import { adminAccessThrough } from '../../../guards/adminAccess';
-import type { TrustStep } from '../../../helpers/trust';
-import { NEW_CERTIFICATE } from '../../lockoutGuard';
+import { newCertificateAnchor, rotationTrustSteps } from '../../lockoutGuard';
 import type { RotationPlan } from './plan';
 import type { Rotation } from './read';
 
@@ -25,12 +24,12 @@ export async function pauseForAdminAccess(
 			? [{ step, index }]
 			: [],
 	);
-	const steps = open.map(({ step }): TrustStep => {
-		const id = step.step === 'activate' ? NEW_CERTIFICATE : rotation.oldCertificateId;
-		return { action: step.step as TrustStep['action'], place: step.place, certificateIds: [id] };
-	});
-	const name = rotation.name ?? NEW_CERTIFICATE;
-	const known = [{ id: NEW_CERTIFICATE, name, certificates: rotation.input.certificates }];
+	// One trust step per open step (all are activations or deactivations), so indices correspond.
+	const steps = rotationTrustSteps(
+		rotation,
+		open.map(({ step }) => step),
+	);
+	const known = [newCertificateAnchor(rotation)];
 	const access = await adminAccessThrough(context, steps, known, rotation.settings);
 	if (access?.refusedAfter === undefined) return access;
 	const stopBefore = open[access.refusedAfter].index;

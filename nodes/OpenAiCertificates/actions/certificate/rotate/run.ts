@@ -215,8 +215,6 @@ async function markPause(
 		adminApiRequest(context, { method: 'POST', path, body }, rotation.settings),
 	);
 	if (renamed.ok) return marking ? 'set' : 'removed';
-	const lost =
-		(renamed.error as { context?: { outcome?: unknown } }).context?.outcome === 'unknown';
-	if (lost) return 'unknown';
+	if (failedOutcome(renamed.error) === 'unknown') return 'unknown';
 	return marking ? 'not set' : 'not removed';
 }
