@@ -1,6 +1,7 @@
 /**
  * Two stages: `unit` (npm run test:unit, and npm run test:quick, the inner loop) and `volume`
- * (npm run test:volume: thousands of requests). Timings per file and per test: CONTRIBUTING.md, "Test timings".
+ * (npm run test:volume: thousands of requests). How to measure times per file and per test: CONTRIBUTING.md,
+ * "Bundles and test times".
  * The unit files run in bundles, a few files per module registry (test/bundles/bundles.cjs).
  */
 const { bundleEntries, unitTestFiles } = require('./test/bundles/bundles.cjs');

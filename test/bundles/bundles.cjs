@@ -34,7 +34,7 @@ const ENTRY = /^unit-(\d+)\.bundle\.cjs$/;
 const SECONDS = {
 	'test/foundation/concurrency.test.ts': 21.9,
 	'test/hostile/keyMaterial.test.ts': 16.1,
-	'test/hostile/answers.test.ts': 10.8,
+	'test/hostile/untrustedAnswers.test.ts': 10.8,
 	'test/lifecycle/sharedView.test.ts': 9.9,
 	'test/hostile/exactlyOnce.test.ts': 7.7,
 	'test/lifecycle/deleteEverywhere.test.ts': 6.4,

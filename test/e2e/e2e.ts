@@ -4,7 +4,7 @@
  * and every check runs in it, each with its own fake Admin API, credential and workflows, started through their
  * webhooks and read back from the executions n8n saved; the canary check ends by killing that app mid-rotation.
  * And (2.x) in queue mode with Redis, PostgreSQL and two workers (queueMode.ts).
- * The suites run two at a time (E2E_LANES, default 2; measured in CONTRIBUTING's "Test timings"), each with
+ * The suites run two at a time (E2E_LANES, default 2: a suite keeps well under a core busy), each with
  * its own app, user folder and ports; their lines are prefixed with what they run on.
  * Usage: node .cache/run/test/e2e/e2e.js [versions...]. Prints "N passed, N failed".
  */

@@ -6,8 +6,9 @@ import type { HostileServer } from '../support/hostileServer';
 import { brokenGzip, json, openAiError, raw, startHostileServer } from '../support/hostileServer';
 
 /**
- * Issue 17, points 12–14, through n8n-core against a hostile server in front of the sandbox: the
- * "must be inactive" refusal is recognised in its documented wording and by a code, TLS and decoding
+ * Errors say what happened and how to fix it, and requests are repeated as OpenAI's official SDK repeats
+ * them; through n8n-core against a hostile server in front of the sandbox. The "must be inactive" refusal
+ * is recognised in its documented wording and by a code, TLS and decoding
  * failures say which, bad IDs are refused before any request, 408/409 and x-should-retry are honoured,
  * OpenAI's x-request-id reaches the error, and a full organization is refused before an upload.
  */
@@ -40,7 +41,7 @@ describe('Clear errors and fidelity to OpenAI', () => {
 	const HINT =
 		/must be inactive for the organization and for every project before it can be deleted/;
 
-	describe('point 12: deleting an active certificate', () => {
+	describe('deleting an active certificate is refused with the fix named, by wording or code', () => {
 		it.each<[string, string, string | null]>([
 			[
 				'the API reference wording',
@@ -92,7 +93,7 @@ describe('Clear errors and fidelity to OpenAI', () => {
 		});
 	});
 
-	describe('point 13: failures that say which', () => {
+	describe('TLS, decoding, size, not-found and bad-ID failures say which', () => {
 		// The sandbox mTLS host's own self-signed identity (for 127.0.0.1 and localhost).
 		const tls = makeServerIdentity();
 
@@ -191,7 +192,7 @@ describe('Clear errors and fidelity to OpenAI', () => {
 		});
 	});
 
-	describe('point 14: as the official SDK', () => {
+	describe('retries, request IDs and the 50-certificate limit as the official SDK has them', () => {
 		it.each([408, 409])('repeats a read answered %i, and succeeds', async (status) => {
 			const certificate = fake.api.organization.addCertificate();
 			const path = `/organization/certificates/${certificate.id}`;

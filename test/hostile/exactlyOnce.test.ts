@@ -8,11 +8,10 @@ import type { HostileServer, SeenRequest, UpstreamAnswer } from '../support/host
 import { dropMidBody, json, openAiError, raw, startHostileServer } from '../support/hostileServer';
 
 /**
- * Issue 22: every way an upload's answer can be lost or garbled — whether or not the sandbox stored
- * the certificate first — ends with exactly one copy in the organization, the item naming it (and
- * saying when it was found by fingerprint instead of read from the answer), and a report that claims
- * no more than is known. Upload and Rotate, through n8n-core, against a hostile server in front of the
- * sandbox.
+ * Every way an upload's answer can be lost or garbled — whether or not the sandbox stored the certificate
+ * first — ends with exactly one copy in the organization, the item naming it (and saying when it was found
+ * by fingerprint instead of read from the answer), and a report that claims no more than is known. Upload
+ * and Rotate, through n8n-core, against a hostile server in front of the sandbox.
  */
 
 type Lose = (response: ServerResponse, stored: UpstreamAnswer | undefined) => void;

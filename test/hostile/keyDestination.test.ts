@@ -10,10 +10,10 @@ import type { HostileServer } from '../support/hostileServer';
 import { startHostileServer } from '../support/hostileServer';
 
 /**
- * Issue 17, point 1: every request that carries the admin key — the node's, the credential test's, and an
- * HTTP Request node using this credential — obeys one rule: https, or plain http only to loopback, and
- * never along a redirect. 0.0.0.0 reaches this machine's servers on Linux but is not loopback: it proves
- * that a refused destination receives nothing although it could have.
+ * Every request that carries the admin key — the node's, the credential test's, and an HTTP Request node
+ * using this credential — obeys one rule: https, or plain http only to loopback, and never along a
+ * redirect. 0.0.0.0 reaches this machine's servers on Linux but is not loopback: it proves that a refused
+ * destination receives nothing although it could have.
  */
 describe('Where the admin key may go', () => {
 	const fake = useFakeAdminApi();

@@ -12,9 +12,9 @@ import { makeCertificate } from '../../sandbox/certificates';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 
 /**
- * Issue 17, points 2–4: only the certificate blocks that were parsed and checked are sent, re-encoded;
- * anything else that could be key material is refused and named; the PEM scan is linear and the size
- * limit comes before it; a 2xx answer that echoes the key is redacted in the output.
+ * Only the certificate blocks that were parsed and checked are sent, re-encoded; anything else that could
+ * be key material is refused and named; the PEM scan is linear and the size limit comes before it; a 2xx
+ * answer that echoes the key is redacted in the output.
  */
 describe('Upload and Rotate send certificates, nothing else', () => {
 	const fake = useFakeAdminApi();
@@ -35,7 +35,7 @@ describe('Upload and Rotate send certificates, nothing else', () => {
 			parameters: { resource: 'certificate', operation: 'upload', certificate, options },
 		});
 
-	// The issue's examples: a private key whose armour is damaged, or stripped to bare base64.
+	// Key material that no longer looks like a PEM key: its armour damaged, or stripped to bare base64.
 	const damagedKeys: Array<[string, () => string]> = [
 		['four dashes', () => ca.keyPem.replace(/-----/g, '----')],
 		[
@@ -196,7 +196,7 @@ describe('Upload and Rotate send certificates, nothing else', () => {
 });
 
 describe('The PEM scan is linear', () => {
-	// The issue's worst case: repeated BEGIN lines (quadratic before: 1 MB took ~12 s, 10 MB hours).
+	// The worst case for a naive scan: repeated BEGIN lines (quadratic: ~12 s for 1 MB, hours for 10 MB).
 	// Here 16 MB of them, far past any input limit, must finish within Jest's default test timeout.
 	it.each([
 		['BEGIN lines without END', '-----BEGIN CERTIFICATE-----\n'],

@@ -9,9 +9,9 @@ import { makeCertificate } from '../../sandbox/certificates';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 
 /**
- * Issue 22, point 3: a PEM block that is not a certificate is named by its full type, with the fix,
- * and nothing is sent — by Upload and by Rotate, with or without Skip Local Checks. The blocks are
- * real: made by openssl and Node from a real CA and its key.
+ * A PEM block that is not a certificate is named by its full type, with the fix, and nothing is sent — by
+ * Upload and by Rotate, with or without Skip Local Checks. The blocks are real: made by openssl and Node
+ * from a real CA and its key.
  */
 describe('PEM blocks that are not certificates are named', () => {
 	const fake = useFakeAdminApi();

@@ -7,9 +7,9 @@ import { json, openAiError, raw, startHostileServer } from '../support/hostileSe
 import { triggerPoller } from '../support/pollTrigger';
 
 /**
- * Issue 17, point 6: the trigger's list events (Added, Removed, Expiring Soon) polled through n8n-core
- * against a hostile server in front of the sandbox. A poll it can't trust changes nothing; damaged static
- * data is repaired by a new baseline without firing; the audit-log event's cursor survives both.
+ * A poll the trigger can't trust changes nothing; damaged static data is repaired by a new baseline without
+ * firing; the audit-log event's cursor survives both. The list events (Added, Removed, Expiring Soon),
+ * polled through n8n-core against a hostile server in front of the sandbox.
  */
 describe('Trigger under bad polls and damaged state', () => {
 	const fake = useFakeAdminApi();

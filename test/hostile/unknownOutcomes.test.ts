@@ -10,10 +10,9 @@ import type { HostileServer } from '../support/hostileServer';
 import { dropMidBody, json, openAiError, startHostileServer } from '../support/hostileServer';
 
 /**
- * Issue 22, point 2: a multi-step job that stops at a write whose answer was lost says that step's
- * outcome is unknown — never "still active" or "not done" — and what a re-run does; a re-run then
- * finishes the job. The sandbox acts on the write, the hostile server in front of it loses the answer
- * (Max Retries 0, so it is not repeated).
+ * A multi-step job that stops at a write whose answer was lost says that step's outcome is unknown — never
+ * "still active" or "not done" — and what a re-run does; a re-run then finishes the job. The sandbox acts
+ * on the write, the hostile server in front of it loses the answer (Max Retries 0, so it is not repeated).
  */
 describe('Reports of a write whose answer was lost say "unknown"', () => {
 	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);

@@ -11,10 +11,10 @@ import type { HostileServer, SeenRequest } from '../support/hostileServer';
 import { json, startHostileServer } from '../support/hostileServer';
 
 /**
- * Issue 24, point 3: answers are held to what the spec requires (spec/NOTES.md, "Strict shapes"): `active`
- * on every certificate of the organization's and a project's list, and the `object` an activate or
- * deactivate call answers with (the current revision's, or the older revision's "list"). The sandbox's own
- * answer is taken and one field changed by a server in front of it.
+ * An answer missing what the spec requires (spec/NOTES.md, "Strict shapes") is refused, never read as
+ * "inactive": `active` on every certificate of the organization's and a project's list, and the `object`
+ * an activate or deactivate call answers with (the current revision's, or the older revision's "list").
+ * The sandbox's own answer is taken and one field changed by a server in front of it.
  */
 describe('Answers missing what the spec requires', () => {
 	const fake = useFakeAdminApi(WITHOUT_ADMIN_MTLS);

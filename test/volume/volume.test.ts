@@ -4,9 +4,9 @@ import { watchClient } from './client';
 
 describe('Faults at volume', () => {
 	const fake = useFakeAdminApi();
-	// A harness limit only, not a speed check (speed lives in npm run bench). At concurrency 1 with 30% faults
-	// the run took 705 s on a loaded machine while the governor mistook the random 429s for a limit and
-	// slowed its pace without end; 86 s since with the same load (issue 17 closing note).
+	// A harness limit only, not a speed check (speed lives in npm run bench). It is generous: at concurrency 1
+	// with 30% faults, a governor that mistakes the random 429s for a limit slows its pace without end, and a
+	// loaded machine slows every run.
 	jest.setTimeout(1_500_000);
 
 	/** The transient faults, with a slow answer that comes `slowMs` after the request: well past the Timeout. */

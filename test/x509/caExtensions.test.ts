@@ -13,10 +13,10 @@ import { makeCertificate } from '../../sandbox/certificates';
 import { useFakeAdminApi } from '../support/fakeApi';
 
 /**
- * Issue 24, point 1: OpenAI's help centre requires an uploaded CA to carry a Subject Key Identifier, an
- * Authority Key Identifier (KeyIdentifier format) and Key Usage with Certificate Sign and CRL Sign. Upload
- * refuses a CA without them, naming what is missing and the openssl lines that add it — and a CA made with
- * exactly those lines is accepted.
+ * Upload refuses a CA without the extensions OpenAI's help centre requires of an uploaded CA — a Subject Key
+ * Identifier, an Authority Key Identifier (KeyIdentifier format) and Key Usage with Certificate Sign and CRL
+ * Sign — naming what is missing and the openssl lines that add it; a CA made with exactly those lines is
+ * accepted.
  */
 
 type Changes = NonNullable<CertificateOptions['caExtensions']>;

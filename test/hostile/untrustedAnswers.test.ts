@@ -13,7 +13,7 @@ import {
 } from '../support/hostileServer';
 
 /**
- * Issue 17, points 5 and 7–11, against a hostile server in front of the sandbox: 2xx answers are checked
+ * Answers that cannot be trusted, from a hostile server in front of the sandbox: 2xx answers are checked
  * before use, paging stops, the timeout covers the body, a body cut mid-way is retried, Max Retries is a
  * cap under concurrency, and odd Retry-After values are ignored. (Uploads whose answer is lost or
  * garbled: exactlyOnce.test.ts.)
