@@ -5,7 +5,7 @@
  *    against the spec's shape, against parsing the same JSON.
  */
 import { keyMaterialBesides, pemBlocks } from '../nodes/OpenAiCertificates/helpers/pem';
-import { certificateListShape } from '../nodes/OpenAiCertificates/transport/shapes';
+import { certificateListShape } from '../nodes/OpenAiCertificates/helpers/answers';
 import { makeCertificate } from '../sandbox/certificates';
 
 type Row = (...cells: Array<string | number>) => void;

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { AuditLogEntry } from './auditLog';
+import type { AuditLogEntry } from '../OpenAiCertificates/helpers/answers';
 
 /**
  * Where the trigger has read the audit log up to, kept in the workflow's static data so that every

@@ -8,8 +8,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { AuditCursor } from './auditCursor';
 import { advance, LOOKBACK_SECONDS, readFrom, storedCursor, unseen } from './auditCursor';
-import type { AuditLogEntry, AuditLogQuery, CertificateEventType } from './auditLog';
-import { auditLogEntries, CERTIFICATE_EVENT_TYPES } from './auditLog';
+import type { AuditLogQuery } from './auditLog';
+import { auditLogEntries } from './auditLog';
+import type { AuditLogEntry, CertificateEventType } from '../OpenAiCertificates/helpers/answers';
+import { CERTIFICATE_EVENT_TYPES } from '../OpenAiCertificates/helpers/answers';
 import { parseId } from '../OpenAiCertificates/helpers/ids';
 import type { ActorFilter } from './auditItems';
 import { auditItem, passesActorFilter, passesProjectFilter } from './auditItems';

@@ -1,6 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { AuditLogEntry, CertificateEventType, CertificateReference } from './auditLog';
+import type {
+	AuditLogEntry,
+	CertificateEventType,
+	CertificateReference,
+} from '../OpenAiCertificates/helpers/answers';
 
 /** What the trigger outputs for one audit log event, its place, and the actor and project filters. */
 

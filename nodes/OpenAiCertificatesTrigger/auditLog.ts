@@ -1,83 +1,16 @@
 import type { IDataObject, IPollFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
-import { DEFAULT_REQUEST_SETTINGS, listPages } from '../OpenAiCertificates/transport';
+import type { AuditLogEntry, CertificateEventType } from '../OpenAiCertificates/helpers/answers';
+import { DEFAULT_REQUEST_SETTINGS, ENDPOINTS, listObjects } from '../OpenAiCertificates/transport';
 
 /** Reads the organization's audit log (GET /organization/audit_logs) through the shared transport and paging. */
-
-export const CERTIFICATE_EVENT_TYPES = [
-	'certificate.created',
-	'certificate.updated',
-	'certificate.deleted',
-	'certificates.activated',
-	'certificates.deactivated',
-] as const;
-
-export type CertificateEventType = (typeof CERTIFICATE_EVENT_TYPES)[number];
-
-export interface CertificateReference extends IDataObject {
-	id: string;
-	name?: string;
-}
-
-/** One audit log event, checked: the fields the trigger relies on are there and of the documented types. */
-export interface AuditLogEntry extends IDataObject {
-	id: string;
-	type: CertificateEventType;
-	effective_at: number;
-	actor?: IDataObject | null;
-	project?: { id: string; name?: string };
-}
 
 export interface AuditLogQuery {
 	types: CertificateEventType[];
 	projectIds: string[];
 	/** Only events with `effective_at` at or after this (Unix seconds). */
 	since?: number;
-}
-
-const isObject = (value: unknown): value is IDataObject =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const isReference = (value: unknown): value is CertificateReference =>
-	isObject(value) && typeof value.id === 'string' && value.id !== '';
-
-/** What is wrong with an audit log event, or undefined when it has the documented shape. */
-function entryProblem(entry: unknown): string | undefined {
-	if (!isObject(entry)) return 'an event that is not an object';
-	if (typeof entry.id !== 'string' || entry.id === '') return 'an event without an ID';
-	if (!CERTIFICATE_EVENT_TYPES.includes(entry.type as CertificateEventType))
-		return `event ${entry.id} of a type that was not asked for (${String(entry.type)})`;
-	if (!Number.isSafeInteger(entry.effective_at))
-		return `event ${entry.id} without an effective_at time`;
-	if (entry.project !== undefined && entry.project !== null && !isReference(entry.project))
-		return `event ${entry.id} with a project that has no ID`;
-	if (entry.actor !== undefined && entry.actor !== null && !isObject(entry.actor))
-		return `event ${entry.id} with an actor that is not an object`;
-	const type = entry.type as CertificateEventType;
-	const details = entry[type];
-	const certificates = isObject(details) ? details.certificates : undefined;
-	const valid = type.startsWith('certificates.')
-		? Array.isArray(certificates) && certificates.every(isReference)
-		: isReference(details);
-	return valid ? undefined : `event ${entry.id} without the certificate it concerns`;
-}
-
-function checkedEntries(context: IPollFunctions, objects: unknown): AuditLogEntry[] {
-	const problem = Array.isArray(objects)
-		? objects.map(entryProblem).find((found) => found !== undefined)
-		: 'a list whose data is not an array';
-	if (problem !== undefined) {
-		throw new NodeOperationError(
-			context.getNode(),
-			`The OpenAI Admin API answered the audit log with ${problem}`,
-			{
-				description:
-					'Nothing was reported and nothing was remembered; the next poll reads the same events again.',
-			},
-		);
-	}
-	return objects as AuditLogEntry[];
 }
 
 const MENTIONS_AUDIT_LOGGING = /audit[\s_-]*log/i;
@@ -121,14 +54,9 @@ export async function* auditLogEntries(
 	const qs: IDataObject = { 'event_types[]': [...query.types] };
 	if (query.projectIds.length) qs['project_ids[]'] = [...query.projectIds];
 	if (query.since !== undefined) qs['effective_at[gte]'] = query.since;
-	const pages = listPages<IDataObject>(
-		context,
-		['organization', 'audit_logs'],
-		qs,
-		DEFAULT_REQUEST_SETTINGS,
-	);
+	const call = { endpoint: ENDPOINTS['list-audit-logs'], qs };
 	try {
-		for await (const page of pages) yield* checkedEntries(context, page.objects);
+		yield* listObjects(context, call, DEFAULT_REQUEST_SETTINGS);
 	} catch (error) {
 		throw isAuditLoggingOff(error) ? auditLoggingOffError(context, error as NodeApiError) : error;
 	}

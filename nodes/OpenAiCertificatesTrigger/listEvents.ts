@@ -3,8 +3,8 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 import { daysUntil, expiresWithinDays } from '../OpenAiCertificates/helpers/dates';
 import type { NumberRule } from '../OpenAiCertificates/helpers/numbers';
 import { checkNumber } from '../OpenAiCertificates/helpers/numbers';
-import { DEFAULT_REQUEST_SETTINGS, listUpTo } from '../OpenAiCertificates/transport';
-import type { OrganizationCertificate } from '../OpenAiCertificates/transport/shapes';
+import { DEFAULT_REQUEST_SETTINGS, ENDPOINTS, listUpTo } from '../OpenAiCertificates/transport';
+import type { ListedCertificate } from '../OpenAiCertificates/helpers/answers';
 
 /**
  * The events read from the list of the organization's certificates: Added, Removed, Expiring Soon.
@@ -43,7 +43,7 @@ interface Poll {
 	days: number;
 	/** Unix seconds. */
 	now: number;
-	certificates: OrganizationCertificate[];
+	certificates: ListedCertificate[];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -76,10 +76,9 @@ async function readPoll(context: IPollFunctions, event: ListEvent): Promise<Poll
 					DAYS_BEFORE_EXPIRY,
 				)
 			: 0;
-	const certificates = await listUpTo<OrganizationCertificate>(
+	const certificates = await listUpTo(
 		context,
-		['organization', 'certificates'],
-		{ order: 'asc' },
+		{ endpoint: ENDPOINTS.listOrganizationCertificates, qs: { order: 'asc' } },
 		DEFAULT_REQUEST_SETTINGS,
 		undefined,
 	);
@@ -87,15 +86,15 @@ async function readPoll(context: IPollFunctions, event: ListEvent): Promise<Poll
 }
 
 /** A certificate "changes" when it is re-uploaded under the same ID or its validity changes. */
-function versionOf(certificate: OrganizationCertificate): string {
+function versionOf(certificate: ListedCertificate): string {
 	const details = certificate.certificate_details ?? {};
 	return `${certificate.created_at ?? ''}:${details.valid_at ?? ''}:${details.expires_at ?? ''}`;
 }
 
-const isExpiring = (poll: Poll, certificate: OrganizationCertificate) =>
+const isExpiring = (poll: Poll, certificate: ListedCertificate) =>
 	expiresWithinDays(certificate.certificate_details?.expires_at, poll.days, poll.now);
 
-function eventItem(poll: Poll, certificate: OrganizationCertificate): IDataObject {
+function eventItem(poll: Poll, certificate: ListedCertificate): IDataObject {
 	const json: IDataObject = { event: poll.event, ...certificate };
 	const expiresAt = certificate.certificate_details?.expires_at;
 	if (poll.event === 'expiringSoon' && expiresAt !== undefined)

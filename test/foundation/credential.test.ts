@@ -1,5 +1,5 @@
 import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
-import { checkedBaseUrl } from '../../nodes/OpenAiCertificates/transport';
+import { checkedBaseUrl } from '../../credentials/shared/baseUrl';
 import { testCredential } from '../harness/credentialTest';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 

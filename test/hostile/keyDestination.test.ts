@@ -1,7 +1,7 @@
 import type { IConnections, INode } from 'n8n-workflow';
 
 import { OpenAiAdminApi } from '../../credentials/OpenAiAdminApi.credentials';
-import { checkedBaseUrl } from '../../nodes/OpenAiCertificates/transport';
+import { checkedBaseUrl } from '../../credentials/shared/baseUrl';
 import { testCredential } from '../harness/credentialTest';
 import type { Credentials } from '../harness/runWorkflow';
 import { runWorkflow } from '../harness/runWorkflow';

@@ -9,7 +9,7 @@ import {
 	mayHaveActed,
 	retryDecision,
 	serverRequestedDelayMs,
-} from '../../nodes/OpenAiCertificates/transport/retry';
+} from '../../nodes/OpenAiCertificates/transport/failures';
 
 /** transport/retry.ts on its own: it is pure, so every rule is checked directly (and by property). */
 describe('Retry rules', () => {

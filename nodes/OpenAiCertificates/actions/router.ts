@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { checkNumber } from '../helpers/numbers';
-import { asNodeError } from '../transport';
+import { asNodeError } from '../helpers/nodeErrors';
 import * as certificate from './certificate';
 import { CONCURRENCY } from './parameters';
 import * as projectCertificate from './projectCertificate';

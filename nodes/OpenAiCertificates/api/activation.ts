@@ -6,8 +6,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { failedOutcome, withReport } from '../helpers/progress';
-import type { RequestSettings } from '../transport';
-import { adminApiRequest, asNodeError } from '../transport';
+import type { AdminApiCall, Endpoint, RequestSettings } from '../transport';
+import { asNodeError } from '../helpers/nodeErrors';
+import { adminApiRequest, ENDPOINTS } from '../transport';
 import { ActivationView } from './activationView';
 
 /** Where a certificate can be active. */
@@ -33,10 +34,19 @@ export type Toggle = 'activate' | 'deactivate';
 /** The API takes 1–10 IDs per activate/deactivate call. */
 const MAX_IDS_PER_CALL = 10;
 
-function togglePath(place: Place, action: Toggle): string[] {
-	return place.scope === 'organization'
-		? ['organization', 'certificates', action]
-		: ['organization', 'projects', place.projectId, 'certificates', action];
+/** The call that switches certificates on or off in a place. */
+function toggleCall(
+	place: Place,
+	action: Toggle,
+	certificateIds: string[],
+): AdminApiCall<Endpoint<IDataObject>> {
+	const body = { certificate_ids: certificateIds };
+	if (place.scope === 'organization') {
+		const endpoint = ENDPOINTS[`${action}OrganizationCertificates`];
+		return { endpoint, body };
+	}
+	const endpoint = ENDPOINTS[`${action}ProjectCertificates`];
+	return { endpoint, ids: { project_id: place.projectId }, body };
 }
 
 function chunked<T>(values: T[], size: number): T[][] {
@@ -99,13 +109,7 @@ export async function toggleCertificates(
 	const responses: IDataObject[] = [];
 	for (const [index, chunk] of chunks.entries()) {
 		try {
-			responses.push(
-				await adminApiRequest(
-					context,
-					{ method: 'POST', path: togglePath(place, action), body: { certificate_ids: chunk } },
-					settings,
-				),
-			);
+			responses.push(await adminApiRequest(context, toggleCall(place, action, chunk), settings));
 			ActivationView.of(context).applied(place, action, chunk);
 		} catch (error) {
 			// The call may have taken effect (its answer lost): the view no longer knows this place.

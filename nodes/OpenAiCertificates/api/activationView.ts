@@ -14,8 +14,9 @@ import { NodeApiError } from 'n8n-workflow';
 import { inParallel } from '../helpers/parallel';
 import { outcomeOf } from '../helpers/progress';
 import type { RequestSettings } from '../transport';
-import { adminApiRequest, asNodeError, errorForItem, listUpTo } from '../transport';
-import type { Certificate, OrganizationCertificate, Project } from '../transport/shapes';
+import { asNodeError, errorForItem } from '../helpers/nodeErrors';
+import { adminApiRequest, ENDPOINTS, listUpTo } from '../transport';
+import type { Certificate, ListedCertificate, Project } from '../helpers/answers';
 import type { Place, Toggle } from './activation';
 
 /**
@@ -32,10 +33,11 @@ const activeIdsOf = (certificates: Certificate[]): ActiveSet =>
 
 async function activeIdsIn(
 	context: IExecuteFunctions,
-	path: string[],
+	projectId: string,
 	settings: RequestSettings,
 ): Promise<ActiveSet> {
-	return activeIdsOf(await listUpTo<Certificate>(context, path, {}, settings, undefined));
+	const call = { endpoint: ENDPOINTS.listProjectCertificates, ids: { project_id: projectId } };
+	return activeIdsOf(await listUpTo(context, call, settings, undefined));
 }
 
 /**
@@ -79,7 +81,7 @@ export class ActivationView {
 	private readonly active = new Map<string, Promise<ActiveSet>>();
 	private readonly projectList = new Map<string, Promise<Project[]>>();
 	/** The organization's certificate list, newest first (the API's default order). */
-	private readonly held = new Map<string, Promise<OrganizationCertificate[]>>();
+	private readonly held = new Map<string, Promise<ListedCertificate[]>>();
 	private readonly contents = new Map<string, Promise<Certificate>>();
 	/** Rotate's uploads of new certificates, by SHA-256 fingerprint. */
 	private readonly uploads = new Map<string, Promise<Certificate>>();
@@ -111,12 +113,12 @@ export class ActivationView {
 	 * Every certificate the organization holds, newest first: its certificate list, read once and kept
 	 * true by this execution's uploads, deletes and organization (de)activations.
 	 */
-	organizationCertificates(settings: RequestSettings): Promise<OrganizationCertificate[]> {
-		const path = ['organization', 'certificates'];
+	organizationCertificates(settings: RequestSettings): Promise<ListedCertificate[]> {
+		const call = { endpoint: ENDPOINTS.listOrganizationCertificates };
 		return remembered(
 			this.held,
 			ORGANIZATION_KEY,
-			() => listUpTo<OrganizationCertificate>(this.context, path, {}, settings, undefined),
+			() => listUpTo(this.context, call, settings, undefined),
 			settings.itemIndex,
 		);
 	}
@@ -126,7 +128,7 @@ export class ActivationView {
 	 * before it (an upload: its room check, and the certificates an unclear attempt must not be taken
 	 * for, api/upload.ts); the execution's list from then on.
 	 */
-	organizationCertificatesNow(settings: RequestSettings): Promise<OrganizationCertificate[]> {
+	organizationCertificatesNow(settings: RequestSettings): Promise<ListedCertificate[]> {
 		this.forgetHeld();
 		return this.organizationCertificates(settings);
 	}
@@ -139,12 +141,11 @@ export class ActivationView {
 
 	/** Every project, archived ones included, in the API's order. */
 	projects(settings: RequestSettings): Promise<Project[]> {
-		const path = ['organization', 'projects'];
-		const qs = { include_archived: true };
+		const call = { endpoint: ENDPOINTS['list-projects'], qs: { include_archived: true } };
 		return remembered(
 			this.projectList,
 			ORGANIZATION_KEY,
-			() => listUpTo<Project>(this.context, path, qs, settings, undefined),
+			() => listUpTo(this.context, call, settings, undefined),
 			settings.itemIndex,
 		);
 	}
@@ -154,9 +155,8 @@ export class ActivationView {
 	 * 404 and is no longer in the project list (read again) was deleted meanwhile: nothing is active there.
 	 */
 	projectActive(projectId: string, settings: RequestSettings): Promise<ActiveSet> {
-		const path = ['organization', 'projects', projectId, 'certificates'];
 		const read = async () => {
-			const outcome = await outcomeOf(() => activeIdsIn(this.context, path, settings));
+			const outcome = await outcomeOf(() => activeIdsIn(this.context, projectId, settings));
 			if (outcome.ok) return outcome.value;
 			if (await this.projectGone(projectId, outcome.error, settings)) return new Set<string>();
 			throw asNodeError(this.context.getNode(), outcome.error, settings.itemIndex);
@@ -192,11 +192,11 @@ export class ActivationView {
 	 */
 	stored(id: string, settings: RequestSettings): Promise<Certificate> {
 		const call = {
-			method: 'GET' as const,
-			path: ['organization', 'certificates', id],
+			endpoint: ENDPOINTS.getCertificate,
+			ids: { certificate_id: id },
 			qs: { 'include[]': 'content' },
 		};
-		const read = () => adminApiRequest<Certificate>(this.context, call, settings);
+		const read = () => adminApiRequest(this.context, call, settings);
 		return remembered(this.contents, id, read, settings.itemIndex);
 	}
 
@@ -237,7 +237,7 @@ export class ActivationView {
 	}
 
 	/** Changes the remembered certificate list, if it was read; a later read sees the change anyway. */
-	private followHeld(change: (held: OrganizationCertificate[]) => OrganizationCertificate[]): void {
+	private followHeld(change: (held: ListedCertificate[]) => ListedCertificate[]): void {
 		const before = this.held.get(ORGANIZATION_KEY);
 		if (before === undefined) return;
 		const after = before.then(change);
@@ -247,7 +247,7 @@ export class ActivationView {
 
 	/** This execution uploaded the certificate: the organization holds it, newest, active nowhere. */
 	uploaded(certificate: Certificate): void {
-		const added: OrganizationCertificate = { ...certificate, active: false };
+		const added: ListedCertificate = { ...certificate, active: false };
 		delete added.reconciled;
 		this.followHeld((held) => [added, ...held.filter(({ id }) => id !== certificate.id)]);
 	}

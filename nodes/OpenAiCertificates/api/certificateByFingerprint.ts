@@ -17,8 +17,8 @@ import { inParallel } from '../helpers/parallel';
 import { outcomeOf } from '../helpers/progress';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../helpers/x509';
 import type { RequestSettings } from '../transport';
-import { listUpTo } from '../transport';
-import type { OrganizationCertificate } from '../transport/shapes';
+import { ENDPOINTS, listUpTo } from '../transport';
+import type { ListedCertificate } from '../helpers/answers';
 
 export interface FingerprintTarget {
 	/** 64 hex digits, any case, separators allowed. */
@@ -40,7 +40,7 @@ export function matchesFingerprint(
 	context: IExecuteFunctions,
 	target: FingerprintTarget,
 	settings: RequestSettings,
-): (certificate: OrganizationCertificate) => Promise<boolean> {
+): (certificate: ListedCertificate) => Promise<boolean> {
 	const wanted = normalizeFingerprint(target.fingerprint);
 	const view = ActivationView.of(context);
 	return async (certificate) => {
@@ -69,10 +69,10 @@ export function matchesFingerprint(
  */
 async function firstWithFingerprint(
 	context: IExecuteFunctions,
-	candidates: OrganizationCertificate[],
+	candidates: ListedCertificate[],
 	certificate: X509Certificate,
 	settings: RequestSettings,
-): Promise<OrganizationCertificate | undefined> {
+): Promise<ListedCertificate | undefined> {
 	const target = targetOf(certificate);
 	const byDates = matchesFingerprint(context, target, settings);
 	for (const candidate of candidates) if (await byDates(candidate)) return candidate;
@@ -101,11 +101,10 @@ export async function findUploadedCertificate(
 	certificate: X509Certificate,
 	settings: RequestSettings,
 	except: ReadonlySet<string> = new Set(),
-): Promise<OrganizationCertificate | undefined> {
-	const listed = await listUpTo<OrganizationCertificate>(
+): Promise<ListedCertificate | undefined> {
+	const listed = await listUpTo(
 		context,
-		['organization', 'certificates'],
-		{ order: 'desc' },
+		{ endpoint: ENDPOINTS.listOrganizationCertificates, qs: { order: 'desc' } },
 		settings,
 		undefined,
 	);
@@ -121,7 +120,7 @@ export async function findHeldCertificate(
 	context: IExecuteFunctions,
 	certificate: X509Certificate,
 	settings: RequestSettings,
-): Promise<OrganizationCertificate | undefined> {
+): Promise<ListedCertificate | undefined> {
 	const held = await ActivationView.of(context).organizationCertificates(settings);
 	return await firstWithFingerprint(context, held, certificate, settings);
 }

@@ -10,7 +10,7 @@ import { inParallel } from '../helpers/parallel';
 import type { ActiveSets, TrustAnchor, TrustStep } from '../helpers/trust';
 import { anchorCertificates } from '../helpers/trust';
 import type { RequestSettings } from '../transport';
-import type { Certificate } from '../transport/shapes';
+import type { Certificate } from '../helpers/answers';
 import { ActivationView, IN_FLIGHT } from './activationView';
 
 export interface TrustState {

@@ -8,7 +8,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, NodeApiError } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isExpired } from '../helpers/dates';
@@ -16,14 +16,14 @@ import { outcomeOf } from '../helpers/progress';
 import { ActivationView } from './activationView';
 import { findUploadedCertificate } from './certificateByFingerprint';
 import type { RequestSettings } from '../transport';
-import type { Reconcile } from '../transport/reconcile';
-import { adminApiRequest, asNodeError } from '../transport';
-import type { Certificate, OrganizationCertificate } from '../transport/shapes';
+import { asNodeError } from '../helpers/nodeErrors';
+import { adminApiRequest, ENDPOINTS } from '../transport';
+import type { Certificate, ListedCertificate } from '../helpers/answers';
 
 /** OpenAI: "Organizations can upload up to 50 certificates." */
 export const MAX_CERTIFICATES = 50;
 
-function named(certificates: OrganizationCertificate[]): string {
+function named(certificates: ListedCertificate[]): string {
 	if (certificates.length === 0) return 'none';
 	return certificates
 		.map((certificate) => `${certificate.id}${certificate.name ? ` (${certificate.name})` : ''}`)
@@ -73,23 +73,35 @@ async function findCreated(
 ): Promise<UploadedCertificate | undefined> {
 	const found = await findUploadedCertificate(context, certificate, settings, before);
 	if (found === undefined) return undefined;
-	const path = ['organization', 'certificates', found.id];
-	const created = await adminApiRequest<Certificate>(context, { method: 'GET', path }, settings);
+	const call = { endpoint: ENDPOINTS.getCertificate, ids: { certificate_id: found.id } };
+	const created = await adminApiRequest(context, call, settings);
 	return { ...created, reconciled: true };
 }
 
-/** How an attempt with an unclear outcome is settled: by the fingerprint of the certificate sent. */
-function reconcileBy(
+/**
+ * How an attempt with an unclear outcome is settled: by the fingerprint of the certificate sent. Found:
+ * that is the upload's result and nothing is sent again. Not found: the attempt did not take effect and
+ * the transport repeats it within Max Retries. The lookup failing: the upload fails saying its outcome
+ * is unknown and how to check.
+ */
+function lookUpBy(
 	context: IExecuteFunctions,
 	certificate: X509Certificate | undefined,
 	before: Set<string>,
 	settings: RequestSettings,
-): Reconcile | undefined {
+): ((attemptError: NodeApiError) => Promise<unknown>) | undefined {
 	if (certificate === undefined) return undefined;
-	return {
-		what: 'the upload',
-		find: async () => await findCreated(context, certificate, before, settings),
-		check: `Check whether the certificate is in the organization before uploading it again: Get Many with the filter Matches Certificate set to its SHA-256 fingerprint ${certificate.fingerprint256} (the fingerprint, not the PEM: with a PEM only certificates listed with its dates are compared). Rotate run again with the same input finds it that way by itself.`,
+	const check = `Check whether the certificate is in the organization before uploading it again: Get Many with the filter Matches Certificate set to its SHA-256 fingerprint ${certificate.fingerprint256} (the fingerprint, not the PEM: with a PEM only certificates listed with its dates are compared). Rotate run again with the same input finds it that way by itself.`;
+	return async (attemptError) => {
+		try {
+			return await findCreated(context, certificate, before, settings);
+		} catch (lookupError) {
+			const lookup = asNodeError(context.getNode(), lookupError, settings.itemIndex).message;
+			attemptError.message = `Whether the upload took effect is unknown: ${attemptError.message}, and looking for its result failed (${lookup})`;
+			attemptError.description = `${check} ${attemptError.description ?? ''}`.trim();
+			attemptError.context.outcome = 'unknown';
+			throw attemptError;
+		}
 	};
 }
 
@@ -119,20 +131,10 @@ async function uploadOnce(
 	const before = await checkRoomForOne(context, settings);
 	const body: IDataObject = { certificate: upload.pem };
 	if (name !== undefined) body.name = name;
-	const reconcile = reconcileBy(context, upload.certificates[0], before, settings);
+	const lookUp = lookUpBy(context, upload.certificates[0], before, settings);
 	const view = ActivationView.of(context);
 	const uploaded = await outcomeOf(() =>
-		adminApiRequest<UploadedCertificate>(
-			context,
-			{
-				method: 'POST',
-				path: ['organization', 'certificates'],
-				body,
-				idempotent: false,
-				reconcile,
-			},
-			settings,
-		),
+		adminApiRequest(context, { endpoint: ENDPOINTS.uploadCertificate, body, lookUp }, settings),
 	);
 	if (!uploaded.ok) {
 		// Refused (the organization may be fuller than the list said) or unknown: read the list again.
@@ -140,5 +142,5 @@ async function uploadOnce(
 		throw asNodeError(context.getNode(), uploaded.error, settings.itemIndex);
 	}
 	view.uploaded(uploaded.value);
-	return uploaded.value;
+	return uploaded.value as UploadedCertificate;
 }

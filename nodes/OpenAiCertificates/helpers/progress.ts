@@ -4,7 +4,7 @@
  */
 import type { IDataObject, INode, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { asNodeError } from '../transport';
+import { asNodeError } from './nodeErrors';
 
 export interface ProgressReport extends IDataObject {
 	done: IDataObject[];

@@ -1,17 +1,17 @@
 import type {
-	IDataObject,
 	ILoadOptionsFunctions,
 	INodeListSearchItems,
 	INodeListSearchResult,
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { listPages, MAX_PAGE_SIZE } from '../transport';
-
-interface NamedObject extends IDataObject {
-	id: string;
-	name?: string | null;
-}
+import {
+	DEFAULT_REQUEST_SETTINGS,
+	ENDPOINTS,
+	listObjects,
+	listPages,
+	MAX_PAGE_SIZE,
+} from '../transport';
 
 /** Enough matches to fill the list; more come when the user scrolls (the pagination token). */
 const WANTED_RESULTS = 20;
@@ -19,7 +19,7 @@ const MAX_PAGES_PER_CALL = 10;
 
 async function searchList(
 	context: ILoadOptionsFunctions,
-	path: readonly string[],
+	endpoint: typeof ENDPOINTS.listOrganizationCertificates | (typeof ENDPOINTS)['list-projects'],
 	filter: string | undefined,
 	paginationToken: string | undefined,
 ): Promise<INodeListSearchResult> {
@@ -27,14 +27,8 @@ async function searchList(
 	const results: INodeListSearchItems[] = [];
 	let next = paginationToken;
 	let pages = 0;
-	for await (const page of listPages<NamedObject>(
-		context,
-		path,
-		{},
-		undefined,
-		MAX_PAGE_SIZE,
-		paginationToken,
-	)) {
+	const list = listPages(context, { endpoint }, undefined, MAX_PAGE_SIZE, paginationToken);
+	for await (const page of list) {
 		for (const object of page.objects) {
 			const name = object.name ?? '(unnamed)';
 			if (
@@ -56,7 +50,7 @@ export async function searchCertificates(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	return await searchList(this, ['organization', 'certificates'], filter, paginationToken);
+	return await searchList(this, ENDPOINTS.listOrganizationCertificates, filter, paginationToken);
 }
 
 export async function searchProjects(
@@ -64,7 +58,7 @@ export async function searchProjects(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	return await searchList(this, ['organization', 'projects'], filter, paginationToken);
+	return await searchList(this, ENDPOINTS['list-projects'], filter, paginationToken);
 }
 
 /**
@@ -75,24 +69,16 @@ export async function getCertificates(
 	this: ILoadOptionsFunctions,
 ): Promise<INodePropertyOptions[]> {
 	const options: INodePropertyOptions[] = [];
-	for await (const page of listPages<NamedObject>(
-		this,
-		['organization', 'certificates'],
-		{},
-		undefined,
-		MAX_PAGE_SIZE,
-	)) {
-		for (const certificate of page.objects) {
-			const where =
-				certificate.active === true
-					? 'active for the organization'
-					: 'not active for the organization';
-			options.push({
-				name: `${certificate.name ?? '(unnamed)'} (${certificate.id})`,
-				value: certificate.id,
-				description: `${certificate.id}, ${where}`,
-			});
-		}
+	const call = { endpoint: ENDPOINTS.listOrganizationCertificates };
+	for await (const certificate of listObjects(this, call, DEFAULT_REQUEST_SETTINGS)) {
+		const where = certificate.active
+			? 'active for the organization'
+			: 'not active for the organization';
+		options.push({
+			name: `${certificate.name ?? '(unnamed)'} (${certificate.id})`,
+			value: certificate.id,
+			description: `${certificate.id}, ${where}`,
+		});
 	}
 	return options;
 }

@@ -1,6 +1,6 @@
-export type { AdminApiCall, AdminApiContext, RequestSettings } from './request';
-export { adminApiRequest, DEFAULT_REQUEST_SETTINGS } from './request';
-export type { BaseUrlRule } from '../../../credentials/shared/baseUrl';
-export { checkedBaseUrl } from '../../../credentials/shared/baseUrl';
+export type { AdminApiCall, AdminApiContext, AnswerOf, RequestSettings } from './request';
+export { adminApiRequest, CREDENTIAL_TYPE, DEFAULT_REQUEST_SETTINGS, failureCode } from './request';
+export type { Endpoint } from './endpoints';
+export { ENDPOINTS } from './endpoints';
 export { listObjects, listPages, listUpTo, MAX_PAGE_SIZE } from './paging';
-export { asNodeError, errorForItem, isRefusedAsActive } from './errors';
+export { isRefusedAsActive, openAiError, redact } from './failures';

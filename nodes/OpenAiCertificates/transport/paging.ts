@@ -1,9 +1,13 @@
-import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { AdminApiContext, RequestSettings } from './request';
-import type { ListPage } from './shapes';
+import type { ListPage } from '../helpers/answers';
+import type { Endpoint } from './endpoints';
+import type { AdminApiCall, AdminApiContext, RequestSettings } from './request';
 import { adminApiRequest, DEFAULT_REQUEST_SETTINGS } from './request';
+
+type ListEndpoint = Endpoint<ListPage<unknown>>;
+/** What a list endpoint lists. */
+export type ItemOf<E> = E extends Endpoint<ListPage<infer T>> ? T : never;
 
 export const MAX_PAGE_SIZE = 100;
 /** At most this many pages per list (100 000 objects at 100 a page): a server that never ends is stopped. */
@@ -11,33 +15,10 @@ export const MAX_PAGES_PER_LIST = 1000;
 /** Empty pages in a row that still claim more: a server going round in circles is stopped sooner. */
 export const MAX_EMPTY_PAGES_IN_A_ROW = 3;
 
-function isListPage(page: unknown): page is ListPage<never> {
-	const { data, has_more: hasMore } = (page ?? {}) as ListPage<unknown>;
-	return Array.isArray(data) && typeof hasMore === 'boolean';
-}
-
 export interface Page<T> {
 	objects: T[];
 	/** The cursor of the next page (`after`), or undefined after the last page. */
 	next: string | undefined;
-}
-
-/** One page of a list; an answer that is not a list is an error. */
-async function fetchPage<T extends IDataObject>(
-	context: AdminApiContext,
-	path: readonly string[],
-	qs: IDataObject,
-	settings: RequestSettings,
-): Promise<ListPage<T>> {
-	const page = await adminApiRequest<ListPage<T>>(context, { method: 'GET', path, qs }, settings);
-	if (!isListPage(page)) {
-		throw new NodeOperationError(
-			context.getNode(),
-			'The OpenAI Admin API answered a list request with something that is not a list (no data array and has_more)',
-			{ itemIndex: settings.itemIndex },
-		);
-	}
-	return page;
 }
 
 interface PagingSoFar {
@@ -65,19 +46,18 @@ function endlessPaging(
  * The pages of a cursor-paged list: `after` is the previous page's `last_id`, while `has_more`,
  * starting after `from` when given. Stopping the iteration stops the requests.
  */
-export async function* listPages<T extends IDataObject>(
+export async function* listPages<E extends ListEndpoint>(
 	context: AdminApiContext,
-	path: readonly string[],
-	qs: IDataObject,
+	call: AdminApiCall<E>,
 	settings: RequestSettings = DEFAULT_REQUEST_SETTINGS,
 	pageSize: number = MAX_PAGE_SIZE,
 	from?: string,
-): AsyncGenerator<Page<T>> {
+): AsyncGenerator<Page<ItemOf<E>>> {
 	let after = from;
 	const soFar: PagingSoFar = { pages: 0, emptyInARow: 0, seenCursors: new Set<string>() };
 	for (;;) {
-		const pageQs = { ...qs, limit: pageSize, ...(after === undefined ? {} : { after }) };
-		const page = await fetchPage<T>(context, path, pageQs, settings);
+		const qs = { ...call.qs, limit: pageSize, ...(after === undefined ? {} : { after }) };
+		const page = (await adminApiRequest(context, { ...call, qs }, settings)) as ListPage<ItemOf<E>>;
 		const next = page.has_more ? (page.last_id ?? undefined) : undefined;
 		soFar.pages++;
 		soFar.emptyInARow = page.data.length === 0 ? soFar.emptyInARow + 1 : 0;
@@ -85,7 +65,7 @@ export async function* listPages<T extends IDataObject>(
 		if (problem !== undefined) {
 			throw new NodeOperationError(
 				context.getNode(),
-				`Stopped paging through /${path.join('/')}: ${problem}`,
+				`Stopped paging through /${call.endpoint.path}: ${problem}`,
 				{
 					itemIndex: settings.itemIndex,
 					description:
@@ -101,32 +81,30 @@ export async function* listPages<T extends IDataObject>(
 }
 
 /** Every object of a cursor-paged list, one page at a time; only what is used is fetched. */
-export async function* listObjects<T extends IDataObject>(
+export async function* listObjects<E extends ListEndpoint>(
 	context: AdminApiContext,
-	path: readonly string[],
-	qs: IDataObject,
+	call: AdminApiCall<E>,
 	settings: RequestSettings,
 	pageSize: number = MAX_PAGE_SIZE,
-): AsyncGenerator<T> {
-	for await (const page of listPages<T>(context, path, qs, settings, pageSize)) yield* page.objects;
+): AsyncGenerator<ItemOf<E>> {
+	for await (const page of listPages(context, call, settings, pageSize)) yield* page.objects;
 }
 
 /**
  * Up to `limit` objects of a list that pass `keep` (all of them when limit is undefined), fetching no
  * page more than needed: unfiltered and within one page, exactly `limit` objects are asked for.
  */
-export async function listUpTo<T extends IDataObject>(
+export async function listUpTo<E extends ListEndpoint>(
 	context: AdminApiContext,
-	path: readonly string[],
-	qs: IDataObject,
+	call: AdminApiCall<E>,
 	settings: RequestSettings,
 	limit: number | undefined,
-	keep?: (object: T) => boolean | Promise<boolean>,
-): Promise<T[]> {
-	const result: T[] = [];
+	keep?: (object: ItemOf<E>) => boolean | Promise<boolean>,
+): Promise<Array<ItemOf<E>>> {
+	const result: Array<ItemOf<E>> = [];
 	if (limit !== undefined && limit <= 0) return result;
 	const pageSize = keep || limit === undefined ? MAX_PAGE_SIZE : Math.min(limit, MAX_PAGE_SIZE);
-	for await (const object of listObjects<T>(context, path, qs, settings, pageSize)) {
+	for await (const object of listObjects(context, call, settings, pageSize)) {
 		if (keep && !(await keep(object))) continue;
 		result.push(object);
 		if (limit !== undefined && result.length >= limit) break;

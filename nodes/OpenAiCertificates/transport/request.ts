@@ -1,13 +1,12 @@
 import type {
 	IDataObject,
 	IExecuteFunctions,
-	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	INode,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
 import { credentialBaseUrl } from '../../../credentials/shared/baseUrl';
@@ -15,34 +14,53 @@ import {
 	clientCertificateProblem,
 	hasClientCertificate,
 } from '../../../credentials/shared/clientTls';
-import type { FailedCall } from './errors';
-import { apiError } from './errors';
+import type { Endpoint, IdsOf } from './endpoints';
+import { answerProblem } from './endpoints';
+import type { FailedCall } from './failures';
+import {
+	apiError,
+	backoffDelayMs,
+	headerValue,
+	mayHaveActed,
+	redact,
+	retryDecision,
+} from './failures';
 import { RateGovernor } from './governor';
-import type { Reconcile } from './reconcile';
-import { reconciled } from './reconcile';
-import { backoffDelayMs, headerValue, mayHaveActed, retryDecision } from './retry';
-import type { Outcome } from './send';
-import { CREDENTIAL_TYPE, sendOnce } from './send';
-import { answerShape } from './shapes';
+
+/**
+ * The one way this package talks to the Admin API: a call names its endpoint (endpoints.ts) and the
+ * IDs its path takes; the URL is built from checked segments below the credential's Base URL, the
+ * request goes through n8n's HTTP helper with the credential (whose `authenticate` adds the key and the
+ * client certificate, checks where they go and turns redirects off), one attempt at a time through the
+ * run's rate governor. The whole answer is read within the timeout and checked against the endpoint's
+ * shape; after a failure failures.ts decides whether to repeat it (Max Retries is a hard cap); a final
+ * failure is a NodeApiError that never shows the key, and a write's says whether it may have taken
+ * effect (`context.outcome`: 'not done' or 'unknown').
+ */
+
+export const CREDENTIAL_TYPE = 'openAiAdminApi';
+/** No answer of the Admin API comes near this; a bigger one is refused unread. */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 export type AdminApiContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
-export interface AdminApiCall {
-	method: IHttpRequestMethods;
-	/** Path segments below the base URL; IDs among them must pass the ID rule. Each is encoded. */
-	path: readonly string[];
+/** A call: its endpoint (a call without one does not compile), the IDs its path takes, the query and the body. */
+export interface AdminApiCall<E extends Endpoint<unknown> = Endpoint<unknown>> {
+	endpoint: E;
+	ids?: IdsOf<E>;
 	qs?: IDataObject;
 	body?: IDataObject;
-	/** False for requests that must never be sent twice (upload): they are repeated only when surely not processed. */
-	idempotent?: boolean;
-	/**
-	 * Resolve a 404 to undefined instead of failing (the caller treats "not found" as an answer).
-	 * A DELETE also resolves to undefined when a repeat finds nothing after an attempt that may have landed.
-	 */
+	/** Resolve a 404 to undefined (the caller treats "not found" as an answer). */
 	notFoundIsUndefined?: boolean;
-	/** For a write that is not idempotent: how to tell whether an attempt with an unclear outcome took effect. */
-	reconcile?: Reconcile;
+	/**
+	 * For a write that must not be repeated blind: after an attempt that may have acted, what it made
+	 * (undefined: nothing, so it may be repeated). Given the error the attempt would end in; may throw.
+	 */
+	lookUp?: (attemptError: NodeApiError) => Promise<unknown>;
 }
+
+/** What a call of an endpoint answers, once checked. */
+export type AnswerOf<E> = E extends Endpoint<infer Answer> ? Answer : never;
 
 export interface RequestSettings {
 	/** Repeats after a transient failure: a request is sent at most maxRetries + 1 times; 0 sends it once. */
@@ -61,90 +79,153 @@ export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
 	retryDelay: 1000,
 };
 
-interface Connection {
-	baseUrl: string;
-	apiKey: string;
-}
+/** The base URL and key, read once per node run; a failed read is not remembered (the next item reports it too). */
+const connections = new WeakMap<object, Promise<{ baseUrl: string; apiKey: string }>>();
 
-/** The base URL and key, read once per node run. */
-const connections = new WeakMap<object, Promise<Connection>>();
-
-async function readConnection(context: AdminApiContext): Promise<Connection> {
-	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-	const base = credentialBaseUrl(credentials);
-	if ('problem' in base) throw new NodeOperationError(context.getNode(), base.problem);
-	if (hasClientCertificate(credentials)) {
-		const problem = await clientCertificateProblem(context, base.url);
-		if (problem) throw new NodeOperationError(context.getNode(), problem.message, problem);
-	}
-	return { baseUrl: base.url, apiKey: String(credentials.apiKey ?? '') };
-}
-
-function connectionOf(context: AdminApiContext): Promise<Connection> {
+function connectionOf(context: AdminApiContext): Promise<{ baseUrl: string; apiKey: string }> {
 	let connection = connections.get(context);
-	if (!connection) {
-		connection = readConnection(context);
-		connections.set(context, connection);
-		// A failed read (say, a refused base URL) is not remembered: the next item reports it too.
-		connection.catch(() => connections.delete(context));
-	}
+	if (connection) return connection;
+	connection = (async () => {
+		const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+		const base = credentialBaseUrl(credentials);
+		if ('problem' in base) throw new NodeOperationError(context.getNode(), base.problem);
+		const problem = hasClientCertificate(credentials)
+			? await clientCertificateProblem(context, base.url)
+			: undefined;
+		if (problem) throw new NodeOperationError(context.getNode(), problem.message, problem);
+		return { baseUrl: base.url, apiKey: String(credentials.apiKey ?? '') };
+	})();
+	connections.set(context, connection);
+	connection.catch(() => connections.delete(context));
 	return connection;
 }
 
-export function buildUrl(baseUrl: string, path: readonly string[]): string {
-	return `${baseUrl}/${path.map((segment) => encodeURIComponent(segment)).join('/')}`;
+/** The URL of a call: the template's `{name}`s replaced by the call's IDs, each checked and encoded. */
+function urlOf(node: INode, baseUrl: string, call: AdminApiCall, itemIndex?: number): string {
+	const ids = (call.ids ?? {}) as Record<string, string>;
+	const segments = call.endpoint.path.split('/').map((segment) => {
+		const name = /^\{(\w+)\}$/.exec(segment)?.[1];
+		if (name === undefined) return segment;
+		const problem = idProblem(ids[name]);
+		if (problem !== undefined)
+			throw new NodeOperationError(
+				node,
+				`Refused to build a request path: a segment is not valid (${problem})`,
+				{
+					itemIndex,
+				},
+			);
+		return encodeURIComponent(ids[name]);
+	});
+	return `${baseUrl}/${segments.join('/')}`;
 }
 
-function checkPath(context: AdminApiContext, path: readonly string[], itemIndex?: number): void {
-	for (const segment of path) {
-		const problem = idProblem(segment);
-		if (problem === undefined) continue;
-		throw new NodeOperationError(
-			context.getNode(),
-			`Refused to build a request path: a segment is not valid (${problem})`,
-			{ itemIndex },
-		);
+type Outcome =
+	| { kind: 'answer'; status: number; headers: Record<string, unknown>; body: unknown }
+	| { kind: 'failure'; code: string }
+	| { kind: 'cancelled' };
+
+interface BodyStream extends AsyncIterable<Uint8Array | string> {
+	destroy(error?: Error): void;
+}
+
+const isStream = (value: unknown): value is BodyStream =>
+	typeof (value as BodyStream | undefined)?.[Symbol.asyncIterator] === 'function' &&
+	typeof (value as BodyStream).destroy === 'function';
+
+const coded = (code: string) => Object.assign(new Error(code), { code });
+
+/** Resolves with the promise, or rejects with ETIMEDOUT when the deadline passes first. */
+async function beforeDeadline<T>(promise: Promise<T>, deadline: AbortSignal): Promise<T> {
+	let onAbort = () => {};
+	const expired = new Promise<never>((_, reject) => {
+		onAbort = () => reject(coded('ETIMEDOUT'));
+		if (deadline.aborted) onAbort();
+		else deadline.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([promise, expired]);
+	} finally {
+		deadline.removeEventListener('abort', onAbort);
 	}
 }
 
-/** The HTTP request of a call: its checked URL, JSON, the timeout, the query and the body. */
-function httpRequestOf(call: AdminApiCall, baseUrl: string, timeout: number): IHttpRequestOptions {
-	const options: IHttpRequestOptions = {
-		method: call.method,
-		url: buildUrl(baseUrl, call.path),
-		json: true,
-		timeout,
-	};
-	if (call.qs && Object.keys(call.qs).length > 0) {
-		options.qs = call.qs;
-		// A list is sent as OpenAI's SDKs send it: the key (named with its brackets, `event_types[]`) repeated.
-		options.arrayFormat = 'repeat';
+/** The whole body, before the deadline: a slow drip is cut off there, as is an oversized answer. */
+async function readBody(body: unknown, deadline: AbortSignal): Promise<string> {
+	if (!isStream(body)) return typeof body === 'string' ? body : '';
+	const onAbort = () => body.destroy(coded('ETIMEDOUT'));
+	deadline.addEventListener('abort', onAbort, { once: true });
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		if (deadline.aborted) onAbort();
+		for await (const chunk of body) {
+			const bytes = Buffer.from(chunk);
+			size += bytes.length;
+			if (size > MAX_ANSWER_BYTES) {
+				body.destroy();
+				throw coded('EANSWERTOOLARGE');
+			}
+			chunks.push(bytes);
+		}
+	} finally {
+		deadline.removeEventListener('abort', onAbort);
 	}
-	if (call.body !== undefined) options.body = call.body;
-	return options;
+	return Buffer.concat(chunks).toString('utf8');
 }
 
-/**
- * The wait before repeating a failed attempt: a 429 pauses every request of the run through the
- * governor (the next attempt waits in `beforeAttempt`); any other failure waits on its own.
- */
-async function pauseBeforeRetry(
-	governor: RateGovernor,
-	failure: FailedCall,
-	requestedMs: number | undefined,
-	attempts: number,
-	settings: RequestSettings,
-): Promise<void> {
-	if (failure.status === 429) {
-		governor.throttled(requestedMs, (consecutive) =>
-			backoffDelayMs(consecutive, Math.random(), settings.retryDelay),
-		);
-	} else {
-		await sleep(requestedMs ?? backoffDelayMs(attempts - 1, Math.random(), settings.retryDelay));
+/** JSON, or the text when it is not JSON, or undefined when empty. */
+function parsed(text: string): unknown {
+	if (text.trim() === '') return undefined;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
 	}
 }
 
-type Verdict = { done: true; value: unknown } | { done: false; failure: FailedCall };
+/** The error's code (its own or its cause's); a timeout or hang-up without one gets one. */
+export function failureCode(error: unknown): string {
+	for (const candidate of [error, (error as { cause?: unknown })?.cause]) {
+		const code = (candidate as { code?: unknown } | undefined)?.code;
+		if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return code;
+	}
+	const message = String((error as { message?: unknown })?.message ?? '');
+	if (/timeout/i.test(message)) return 'ECONNABORTED';
+	if (/socket hang up|aborted/i.test(message)) return 'ECONNRESET';
+	return 'UNKNOWN';
+}
+
+/** One attempt: never throws for a network problem, the outcome says what happened; the key redacted from the body. */
+async function sendOnce(
+	context: AdminApiContext,
+	options: IHttpRequestOptions,
+	secret: string,
+): Promise<Outcome> {
+	const deadline = AbortSignal.timeout(options.timeout ?? 30_000);
+	const request = context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
+		...options,
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	}) as Promise<{ statusCode: number; headers?: Record<string, unknown>; body: unknown }>;
+	// An answer that arrives after the deadline is dropped unread.
+	request.then(
+		(late) => deadline.aborted && isStream(late.body) && late.body.destroy(),
+		() => {},
+	);
+	try {
+		const response = await beforeDeadline(request, deadline);
+		const body = parsed(redact(await readBody(response.body, deadline), secret));
+		return { kind: 'answer', status: response.statusCode, headers: response.headers ?? {}, body };
+	} catch (error) {
+		// The caught error may carry the request with its Authorization header: only its code is kept.
+		const code = failureCode(error);
+		const cancelled =
+			code === 'ERR_CANCELED' || /cancel/i.test(String((error as Error)?.name ?? ''));
+		return cancelled ? { kind: 'cancelled' } : { kind: 'failure', code };
+	}
+}
 
 /** One call being sent: what it needs across attempts. */
 interface Run {
@@ -157,29 +238,63 @@ interface Run {
 	mayHaveLanded: boolean;
 }
 
+/** What an attempt's outcome means: the call's result, or a failure (perhaps worth repeating). */
+function verdictOf(run: Run, outcome: Exclude<Outcome, { kind: 'cancelled' }>, attempts: number) {
+	const { call } = run;
+	if (outcome.kind === 'failure')
+		return { failure: { code: outcome.code, attempts } as FailedCall };
+	const { status, body, headers } = outcome;
+	const failure: FailedCall = {
+		status,
+		body,
+		headers,
+		attempts,
+		requestId: headerValue(headers, 'x-request-id'),
+	};
+	if (status >= 200 && status < 300) {
+		const problem = answerProblem(call.endpoint, body, call.ids as Record<string, string>);
+		return problem === undefined
+			? { value: body }
+			: { failure: { ...failure, invalidAnswer: problem } };
+	}
+	// A repeated DELETE that finds nothing: the earlier attempt, whose answer was lost, did the work.
+	const gone = call.notFoundIsUndefined || (call.endpoint.method === 'DELETE' && run.mayHaveLanded);
+	if (status === 404 && gone) return { value: undefined };
+	return { failure: { ...failure, path: call.endpoint.path } };
+}
+
 /**
- * After a failed attempt: undefined to repeat it (after the pause), the result a reconciled write
- * found, or the call's final error — a write's says whether it may have taken effect (`context.outcome`).
+ * After a failed attempt: undefined to repeat it (after the pause), what a looked-up write made, or
+ * the call's final error. A 429 pauses every request of the run (the governor); any other failure waits on its own.
  */
 async function afterFailure(
 	run: Run,
 	failure: FailedCall,
-	attempts: number,
 ): Promise<{ found: unknown } | undefined> {
 	const { call, settings, governor } = run;
 	if (failure.status !== 429) governor.accepted();
 	const unclear = mayHaveActed(failure);
 	run.mayHaveLanded ||= unclear;
-	const reconcile = unclear ? call.reconcile : undefined;
-	const idempotent = call.idempotent ?? true;
-	const { maxRetries } = settings;
-	const request = { idempotent, attemptsMade: attempts, maxRetries, reconciled: !!reconcile };
+	const lookUp = unclear ? call.lookUp : undefined;
+	const request = {
+		idempotent: call.endpoint.idempotent ?? true,
+		attemptsMade: failure.attempts,
+		maxRetries: settings.maxRetries,
+		reconciled: lookUp !== undefined,
+	};
 	const decision = retryDecision(failure, request, Date.now());
 	// A lookup comes after the retry pause: the API may still be finishing the write.
-	if (decision.retry)
-		await pauseBeforeRetry(governor, failure, decision.requestedMs, attempts, settings);
-	if (reconcile) {
-		const found = await reconciled(run.node, reconcile, failure, run.apiKey);
+	if (decision.retry && failure.status === 429)
+		governor.throttled(decision.requestedMs, (n) =>
+			backoffDelayMs(n, Math.random(), settings.retryDelay),
+		);
+	else if (decision.retry)
+		await sleep(
+			decision.requestedMs ??
+				backoffDelayMs(failure.attempts - 1, Math.random(), settings.retryDelay),
+		);
+	if (lookUp) {
+		const found = await lookUp(apiError(run.node, failure, run.apiKey));
 		if (found !== undefined) return { found };
 		// An answer that came (5xx, a garbled 2xx) means the API finished: not there, not done. A lost
 		// connection or a timeout may leave it still working: not there yet, so still unknown.
@@ -189,79 +304,65 @@ async function afterFailure(
 	if (decision.retry) return undefined;
 	if (decision.why === 'too long') failure.retryAfterMs = decision.requestedMs;
 	const error = apiError(run.node, failure, run.apiKey);
-	if (call.method !== 'GET') error.context.outcome = run.mayHaveLanded ? 'unknown' : 'not done';
+	if (call.endpoint.method !== 'GET')
+		error.context.outcome = run.mayHaveLanded ? 'unknown' : 'not done';
 	throw error;
 }
 
-/** What one attempt's outcome means for the call: its result, or a failure (perhaps worth repeating). */
-function verdictOf(
-	call: AdminApiCall,
-	outcome: Exclude<Outcome, { kind: 'cancelled' }>,
-	mayHaveLanded: boolean,
-	attempts: number,
-): Verdict {
-	if (outcome.kind === 'failure') return { done: false, failure: { code: outcome.code, attempts } };
-	const { status, body, headers } = outcome;
-	const requestId = headerValue(headers, 'x-request-id');
-	if (status >= 200 && status < 300) {
-		const problem = answerShape(call.method, call.path)(body);
-		if (problem === undefined) return { done: true, value: body };
-		return {
-			done: false,
-			failure: { status, body, headers, requestId, attempts, invalidAnswer: problem },
-		};
-	}
-	// A repeated DELETE that finds nothing: the earlier attempt, whose answer was lost, did the work.
-	if (status === 404 && (call.notFoundIsUndefined || (call.method === 'DELETE' && mayHaveLanded))) {
-		return { done: true, value: undefined };
-	}
-	return { done: false, failure: { status, body, headers, requestId, attempts, path: call.path } };
-}
-
-/**
- * The one way this package talks to the Admin API: builds the URL from checked segments, sends the
- * request once at a time through the run's rate governor, checks every 2xx answer against the spec's
- * shape, decides after each failure whether to repeat it (retry.ts: Max Retries is a hard cap), and
- * turns a final failure into a NodeApiError that never shows the key.
- */
-export async function adminApiRequest<T = IDataObject>(
+export async function adminApiRequest<E extends Endpoint<unknown>>(
 	context: AdminApiContext,
-	call: AdminApiCall & { notFoundIsUndefined: boolean },
+	call: AdminApiCall<E> & { notFoundIsUndefined: boolean },
 	settings?: RequestSettings,
-): Promise<T | undefined>;
-export async function adminApiRequest<T = IDataObject>(
+): Promise<AnswerOf<E> | undefined>;
+export async function adminApiRequest<E extends Endpoint<unknown>>(
 	context: AdminApiContext,
-	call: AdminApiCall,
+	call: AdminApiCall<E>,
 	settings?: RequestSettings,
-): Promise<T>;
-export async function adminApiRequest<T = IDataObject>(
+): Promise<AnswerOf<E>>;
+export async function adminApiRequest<E extends Endpoint<unknown>>(
 	context: AdminApiContext,
-	call: AdminApiCall,
+	call: AdminApiCall<E>,
 	settings: RequestSettings = DEFAULT_REQUEST_SETTINGS,
-): Promise<T | undefined> {
+): Promise<AnswerOf<E> | undefined> {
 	const node = context.getNode();
-	checkPath(context, call.path, settings.itemIndex);
+	const { itemIndex } = settings;
 	const { baseUrl, apiKey } = await connectionOf(context);
+	const options: IHttpRequestOptions = {
+		method: call.endpoint.method,
+		url: urlOf(node, baseUrl, call as AdminApiCall, itemIndex),
+		json: true,
+		timeout: settings.timeout,
+	};
+	if (call.qs && Object.keys(call.qs).length > 0) {
+		options.qs = call.qs;
+		// A list is sent as OpenAI's SDKs send it: the key (named with its brackets, `event_types[]`) repeated.
+		options.arrayFormat = 'repeat';
+	}
+	if (call.body !== undefined) options.body = call.body;
 	const governor = RateGovernor.of(context);
-	const options = httpRequestOf(call, baseUrl, settings.timeout);
-	const run: Run = { node, call, settings, governor, apiKey, mayHaveLanded: false };
+	const run: Run = {
+		node,
+		call: call as AdminApiCall,
+		settings,
+		governor,
+		apiKey,
+		mayHaveLanded: false,
+	};
 	for (let attempts = 1; ; attempts++) {
 		await governor.beforeAttempt();
 		const outcome = await sendOnce(context, options, apiKey);
 		if (outcome.kind === 'cancelled') {
-			const cancelled = new NodeOperationError(node, 'The execution was cancelled', {
-				itemIndex: settings.itemIndex,
-			});
-			if (call.method !== 'GET') cancelled.context.outcome = 'unknown';
+			const cancelled = new NodeOperationError(node, 'The execution was cancelled', { itemIndex });
+			if (call.endpoint.method !== 'GET') cancelled.context.outcome = 'unknown';
 			throw cancelled;
 		}
-		const verdict = verdictOf(call, outcome, run.mayHaveLanded, attempts);
-		if (verdict.done) {
+		const verdict = verdictOf(run, outcome, attempts);
+		if ('value' in verdict) {
 			governor.succeeded();
-			return verdict.value as T | undefined;
+			return verdict.value as AnswerOf<E> | undefined;
 		}
-		verdict.failure.itemIndex = settings.itemIndex;
-		const settled = await afterFailure(run, verdict.failure, attempts);
-		if (settled) return settled.found as T;
+		verdict.failure.itemIndex = itemIndex;
+		const settled = await afterFailure(run, verdict.failure);
+		if (settled) return settled.found as AnswerOf<E>;
 	}
 }

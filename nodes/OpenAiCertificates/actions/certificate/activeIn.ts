@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { parseId, showValue } from '../../helpers/ids';
 import type { RequestSettings } from '../../transport';
-import type { OrganizationCertificate } from '../../transport/shapes';
+import type { ListedCertificate } from '../../helpers/answers';
 import { ORGANIZATION, placeName, projectsWhereActive } from '../../api/activation';
 import { projectLocator } from '../parameters';
 
@@ -126,7 +126,7 @@ export function activeInStep(
 	context: IExecuteFunctions,
 	wanted: WhereWanted,
 	settings: RequestSettings,
-): (certificate: OrganizationCertificate) => Promise<boolean> {
+): (certificate: ListedCertificate) => Promise<boolean> {
 	let projects: Promise<Map<string, string[]>> | undefined;
 	return async (certificate) => {
 		projects ??= projectsWhereActive(context, settings);

@@ -7,8 +7,7 @@ import type {
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { certificateDetails, parseCertificate } from '../../helpers/x509';
-import { adminApiRequest } from '../../transport';
-import type { Certificate } from '../../transport/shapes';
+import { adminApiRequest, ENDPOINTS } from '../../transport';
 import {
 	certificateLocator,
 	readId,
@@ -52,11 +51,11 @@ export async function execute(
 	const settings = requestSettings.call(this, options, itemIndex);
 	const includeContent = options.includeContent === true;
 	const includeDetails = options.includeDetails === true;
-	const certificate = await adminApiRequest<Certificate>(
+	const certificate = await adminApiRequest(
 		this,
 		{
-			method: 'GET',
-			path: ['organization', 'certificates', certificateId],
+			endpoint: ENDPOINTS.getCertificate,
+			ids: { certificate_id: certificateId },
 			// The SDKs' form of the spec's `include` array. Details are computed from the content.
 			qs: includeContent || includeDetails ? { 'include[]': 'content' } : {},
 		},

@@ -6,8 +6,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { numberTypeOptions } from '../../helpers/numbers';
-import { listUpTo } from '../../transport';
-import type { OrganizationCertificate } from '../../transport/shapes';
+import { ENDPOINTS, listUpTo } from '../../transport';
 import { listFields, orderOption, readLimit, readOrder } from '../listParameters';
 import { readOptions, requestSettings, optionsCollection } from '../parameters';
 import { activeInFilters, includeActiveInOption } from './activeIn';
@@ -68,10 +67,9 @@ export async function execute(
 	const order = readOrder.call(this, options, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
 	const keep = readFilters.call(this, itemIndex, settings, options);
-	const certificates = await listUpTo<OrganizationCertificate>(
+	const certificates = await listUpTo(
 		this,
-		['organization', 'certificates'],
-		{ order },
+		{ endpoint: ENDPOINTS.listOrganizationCertificates, qs: { order } },
 		settings,
 		limit,
 		keep,

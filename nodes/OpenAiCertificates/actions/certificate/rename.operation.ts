@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { adminApiRequest } from '../../transport';
+import { adminApiRequest, ENDPOINTS } from '../../transport';
 import {
 	certificateLocator,
 	readId,
@@ -44,7 +44,11 @@ export async function execute(
 	const settings = requestSettings.call(this, options, itemIndex);
 	const certificate = await adminApiRequest(
 		this,
-		{ method: 'POST', path: ['organization', 'certificates', certificateId], body: { name } },
+		{
+			endpoint: ENDPOINTS.modifyCertificate,
+			ids: { certificate_id: certificateId },
+			body: { name },
+		},
 		settings,
 	);
 	return [{ json: certificate }];

@@ -1,12 +1,7 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { listUpTo } from '../../transport';
+import { ENDPOINTS, listUpTo } from '../../transport';
 import {
 	projectLocator,
 	readId,
@@ -38,10 +33,9 @@ export async function execute(
 	const options = readOptions.call(this, itemIndex);
 	const order = readOrder.call(this, options, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
-	const certificates = await listUpTo<IDataObject>(
+	const certificates = await listUpTo(
 		this,
-		['organization', 'projects', projectId, 'certificates'],
-		{ order },
+		{ endpoint: ENDPOINTS.listProjectCertificates, ids: { project_id: projectId }, qs: { order } },
 		settings,
 		limit,
 	);

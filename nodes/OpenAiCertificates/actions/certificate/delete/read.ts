@@ -4,7 +4,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import type { Place } from '../../../api/activation';
 import { placesWhereActive } from '../../../api/activation';
 import type { RequestSettings } from '../../../transport';
-import { adminApiRequest } from '../../../transport';
+import { adminApiRequest, ENDPOINTS } from '../../../transport';
 import { readId, readOptions, requestSettings } from '../../parameters';
 
 /** What one item asks for. */
@@ -41,8 +41,8 @@ export async function exists(context: IExecuteFunctions, deletion: Deletion): Pr
 	const found = await adminApiRequest(
 		context,
 		{
-			method: 'GET',
-			path: ['organization', 'certificates', deletion.certificateId],
+			endpoint: ENDPOINTS.getCertificate,
+			ids: { certificate_id: deletion.certificateId },
 			notFoundIsUndefined: true,
 		},
 		deletion.settings,

@@ -3,7 +3,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { Place } from '../../../api/activation';
 import { placeName } from '../../../api/activation';
-import type { CertificateDeleted } from '../../../transport/shapes';
+import type { CertificateDeleted } from '../../../helpers/answers';
 import type { Deletion, DeletionState } from './read';
 
 export function dryRunReport(deletion: Deletion, state: DeletionState): IDataObject {

@@ -11,8 +11,9 @@ import {
 } from '../../../api/activation';
 import { ActivationView } from '../../../api/activationView';
 import { failedOutcome, outcomeOf, withReport } from '../../../helpers/progress';
-import { adminApiRequest, asNodeError, isRefusedAsActive } from '../../../transport';
-import type { CertificateDeleted } from '../../../transport/shapes';
+import { adminApiRequest, ENDPOINTS, isRefusedAsActive } from '../../../transport';
+import { asNodeError } from '../../../helpers/nodeErrors';
+import type { CertificateDeleted } from '../../../helpers/answers';
 import type { Deletion } from './read';
 import { exists } from './read';
 
@@ -114,11 +115,11 @@ async function deleteCertificate(
 ): Promise<CertificateDeleted | undefined> {
 	const { certificateId, itemIndex } = deletion;
 	const deleted = await outcomeOf(() =>
-		adminApiRequest<CertificateDeleted | undefined>(
+		adminApiRequest(
 			context,
 			{
-				method: 'DELETE',
-				path: ['organization', 'certificates', certificateId],
+				endpoint: ENDPOINTS.deleteCertificate,
+				ids: { certificate_id: certificateId },
 				notFoundIsUndefined: deletion.ignoreNotFound,
 			},
 			deletion.settings,

@@ -13,7 +13,7 @@ import { checkNumber } from '../../../helpers/numbers';
 import { certificateBlocks } from '../../../helpers/pem';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../../../helpers/x509';
 import type { RequestSettings } from '../../../transport';
-import type { OrganizationCertificate } from '../../../transport/shapes';
+import type { ListedCertificate } from '../../../helpers/answers';
 import { activeInStep, readActiveIn } from '../activeIn';
 
 export const EXPIRING_WITHIN_DAYS: NumberRule = {
@@ -22,7 +22,7 @@ export const EXPIRING_WITHIN_DAYS: NumberRule = {
 	whole: false,
 };
 
-export type Keep = (certificate: OrganizationCertificate) => boolean | Promise<boolean>;
+export type Keep = (certificate: ListedCertificate) => boolean | Promise<boolean>;
 
 /**
  * The "Matches Certificate" filter: the fingerprint to find, and when a PEM was given its validity

@@ -15,9 +15,9 @@ import type { Outcome } from '../../../helpers/progress';
 import { outcomeOf } from '../../../helpers/progress';
 import { parseId } from '../../../helpers/ids';
 import type { RequestSettings } from '../../../transport';
-import { adminApiRequest } from '../../../transport';
-import type { MtlsClient } from '../../../transport/mtlsClient';
-import { hasMtlsClient, readMtlsClient } from '../../../transport/mtlsClient';
+import { adminApiRequest, ENDPOINTS } from '../../../transport';
+import type { MtlsClient } from './mtlsClient';
+import { hasMtlsClient, readMtlsClient } from './mtlsClient';
 import type { CertificateInput } from '../../certificateInput';
 import { readCertificateInput, readCertificateName } from '../../certificateInput';
 import { readId, readOptions, requestSettings } from '../../parameters';
@@ -162,10 +162,10 @@ export async function readState(
 ): Promise<OrganizationState> {
 	const { oldCertificateId, settings } = rotation;
 	const projectList = outcomeOf(() => ActivationView.of(context).projects(settings));
-	const path = ['organization', 'certificates', oldCertificateId];
+	const oldCall = { endpoint: ENDPOINTS.getCertificate, ids: { certificate_id: oldCertificateId } };
 	const [found, old] = await Promise.all([
 		outcomeOf(() => findNew(context, rotation)),
-		outcomeOf(() => adminApiRequest(context, { method: 'GET', path }, settings)),
+		outcomeOf(() => adminApiRequest(context, oldCall, settings)),
 	]);
 	const failure = lookUpFailure(found, old);
 	const projects = await projectList;

@@ -10,7 +10,8 @@ import { uploadCertificate } from '../../../api/upload';
 import { ActivationView, IN_FLIGHT } from '../../../api/activationView';
 import { inParallel } from '../../../helpers/parallel';
 import { failedOutcome, outcomeOf } from '../../../helpers/progress';
-import { adminApiRequest, asNodeError, isRefusedAsActive } from '../../../transport';
+import { adminApiRequest, ENDPOINTS, isRefusedAsActive } from '../../../transport';
+import { asNodeError } from '../../../helpers/nodeErrors';
 import type { PlannedStep, RotationPlan } from './plan';
 import { pausedHere, pauseMarked } from './plan';
 import type { OrganizationState, Rotation } from './read';
@@ -51,10 +52,8 @@ async function runStep(
  */
 async function deleteOld(context: IExecuteFunctions, rotation: Rotation): Promise<void> {
 	const { oldCertificateId, settings } = rotation;
-	const path = ['organization', 'certificates', oldCertificateId];
-	const deleted = await outcomeOf(() =>
-		adminApiRequest(context, { method: 'DELETE', path }, settings),
-	);
+	const call = { endpoint: ENDPOINTS.deleteCertificate, ids: { certificate_id: oldCertificateId } };
+	const deleted = await outcomeOf(() => adminApiRequest(context, call, settings));
 	const view = ActivationView.of(context);
 	if (deleted.ok) return view.deleted(oldCertificateId);
 	// Refused, or of unknown outcome (it may be gone): what the organization holds is read again.
@@ -209,11 +208,12 @@ async function markPause(
 	const marking = pausedFor === 'canary';
 	if (!marking && (pausedFor !== undefined || !pausedHere(current))) return undefined;
 	const { base, marked } = pauseMarked(current ?? rotation.name);
-	const path = ['organization', 'certificates', newCertificateId];
-	const body = { name: marking ? marked : base };
-	const renamed = await outcomeOf(() =>
-		adminApiRequest(context, { method: 'POST', path, body }, rotation.settings),
-	);
+	const call = {
+		endpoint: ENDPOINTS.modifyCertificate,
+		ids: { certificate_id: newCertificateId },
+		body: { name: marking ? marked : base },
+	};
+	const renamed = await outcomeOf(() => adminApiRequest(context, call, rotation.settings));
 	if (renamed.ok) return marking ? 'set' : 'removed';
 	if (failedOutcome(renamed.error) === 'unknown') return 'unknown';
 	return marking ? 'not set' : 'not removed';

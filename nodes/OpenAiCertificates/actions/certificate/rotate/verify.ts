@@ -7,9 +7,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { Place } from '../../../api/activation';
 import { placeName } from '../../../api/activation';
-import type { MtlsAnswer, MtlsClient } from '../../../transport/mtlsClient';
+import type { MtlsAnswer, MtlsClient } from './mtlsClient';
 import { MTLS_CHECK_PATH } from '../../../../../credentials/shared/baseUrl';
-import { requestThroughMtlsHost } from '../../../transport/mtlsClient';
+import { requestThroughMtlsHost } from './mtlsClient';
 
 /** Said wherever a check through the mTLS host fails: a reason that lies in n8n, not in the certificate. */
 export const N8N_1_CANNOT_PRESENT =

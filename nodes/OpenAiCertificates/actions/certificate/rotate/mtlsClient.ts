@@ -5,9 +5,8 @@ import {
 	credentialBaseUrl,
 	MTLS_BASE_URL_RULE,
 	MTLS_CHECK_PATH,
-} from '../../../credentials/shared/baseUrl';
-import { openAiError, redact } from './errors';
-import { failureCode } from './send';
+} from '../../../../../credentials/shared/baseUrl';
+import { failureCode, openAiError, redact } from '../../../transport';
 
 /**
  * A client of OpenAI's mTLS API host, through the OpenAI mTLS Client API credential: the credential's
