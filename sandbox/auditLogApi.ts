@@ -1,11 +1,11 @@
 import type { AuditActor, AuditEvent, AuditEventType } from './auditLog';
 import { auditLogOf, defaultProjectOf } from './auditLog';
 import type { Organization } from './organization';
-import type { LoggedRequest } from './server';
+import type { LoggedRequest } from './fakeAdminApi';
 
 /**
  * The fake's side of the audit log: GET /organization/audit_logs (filters, paging) and the recording
- * of an audit event for every certificate write the fake serves. Hooked into server.ts in two places.
+ * of an audit event for every certificate write the fake serves. Hooked into routes.ts in two places.
  */
 
 const EVENT_TYPES: AuditEventType[] = [

@@ -64,7 +64,7 @@ export class Organization {
 	readonly activeInProject = new Map<string, Set<string>>();
 	/** At most this many certificates, as the real API (50). Tests of large lists raise it. */
 	maxCertificates = MAX_CERTIFICATES;
-	/** Answers list validity dates rounded down to the hour (a test's choice; server.ts listedDates). */
+	/** Answers list validity dates rounded down to the hour (a test's choice; listing.ts listedDates). */
 	roundedDates = false;
 	private counter = 0;
 	private clock = nowSeconds() - 1000 * DAY;
