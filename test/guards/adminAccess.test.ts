@@ -1,4 +1,4 @@
-import { presentedClientChain } from '../../nodes/OpenAiCertificates/guards/adminAccess';
+import { presentedClientChain } from '../../nodes/OpenAiCertificates/guards/adminAccess/adminAccess';
 import { clientCertificateProblem } from '../../credentials/shared/clientTls';
 import { adminCredential, makeAdminClient } from '../support/adminClient';
 import { rotateParameters, writes } from '../support/canary';

@@ -1,4 +1,4 @@
-import type { LockoutRow } from '../../nodes/OpenAiCertificates/helpers/lockout';
+import type { LockoutRow } from '../../nodes/OpenAiCertificates/guards/lockout/table';
 import { makeCertificate } from '../../sandbox/certificates';
 import { certificateLocator, useFakeAdminApi } from '../support/fakeApi';
 

@@ -4,12 +4,9 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { checkNumber } from '../helpers/numbers';
 import { asNodeError } from '../helpers/nodeErrors';
 import * as certificate from './certificate';
-import { CONCURRENCY } from './parameters';
+import type { Operation } from './node.type';
+import { CONCURRENCY } from './shared/parameters';
 import * as projectCertificate from './projectCertificate';
-
-export interface Operation {
-	execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]>;
-}
 
 /** Each resource's operations, keyed by the values of its Operation options. */
 const resources = {

@@ -10,26 +10,8 @@ import type { AdminApiCall, Endpoint, RequestSettings } from '../transport';
 import { asNodeError } from '../helpers/nodeErrors';
 import { adminApiRequest, ENDPOINTS } from '../transport';
 import { ActivationView } from './activationView';
-
-/** Where a certificate can be active. */
-export type Place = { scope: 'organization' } | { scope: 'project'; projectId: string };
-
-export const ORGANIZATION: Place = { scope: 'organization' };
-
-export function projectPlace(projectId: string): Place {
-	return { scope: 'project', projectId };
-}
-
-/** A place as output items and reports name it: `organization`, or the project ID. */
-export function placeName(place: Place): string {
-	return place.scope === 'organization' ? 'organization' : place.projectId;
-}
-
-function describePlace(place: Place): string {
-	return place.scope === 'organization' ? 'the organization' : `project ${place.projectId}`;
-}
-
-export type Toggle = 'activate' | 'deactivate';
+import type { Place, Toggle } from './place';
+import { describePlace, ORGANIZATION, placeName, projectPlace } from './place';
 
 /** The API takes 1–10 IDs per activate/deactivate call. */
 const MAX_IDS_PER_CALL = 10;

@@ -17,7 +17,7 @@ import type { RequestSettings } from '../transport';
 import { asNodeError, errorForItem } from '../helpers/nodeErrors';
 import { adminApiRequest, ENDPOINTS, listUpTo } from '../transport';
 import type { Certificate, ListedCertificate, Project } from '../helpers/answers';
-import type { Place, Toggle } from './activation';
+import type { Place, Toggle } from './place';
 
 /**
  * Independent requests in flight at once: the per-project reads of the view, the anchors the guards

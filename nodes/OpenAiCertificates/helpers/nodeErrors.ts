@@ -33,3 +33,13 @@ export function asNodeError(
 		itemIndex,
 	});
 }
+
+/** A refusal before anything is sent: what was wrong with the input (message) and how to fix it (description). */
+export function refusal(
+	node: INode,
+	itemIndex: number,
+	message: string,
+	fix: string,
+): NodeOperationError {
+	return new NodeOperationError(node, message, { itemIndex, description: fix });
+}

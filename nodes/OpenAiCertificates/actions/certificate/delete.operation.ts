@@ -6,12 +6,16 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { Place } from '../../api/activation';
+import type { Place } from '../../api/place';
 import { toggleSteps } from '../../api/activation';
-import { ActivationView } from '../../api/activationView';
-import { adminClientPresented } from '../../guards/adminAccess';
-import { certificateLocator, dryRunOption, readOptions, optionsCollection } from '../parameters';
-import { guardChange, keepWorkingOptions, readKeepWorking } from '../lockoutGuard';
+import {
+	certificateLocator,
+	dryRunOption,
+	readOptions,
+	optionsCollection,
+} from '../shared/parameters';
+import { guardChange, runGuarded } from '../../guards/guardChange';
+import { keepWorkingOptions, readKeepWorking } from '../../guards/lockout/keepWorking';
 import { readDeletion, readDeletionState } from './delete/read';
 import { deletionOutput, dryRunReport } from './delete/report';
 import { runDeletion } from './delete/run';
@@ -70,9 +74,6 @@ export async function execute(
 		const run = await runDeletion(this, deletion, state.activeIn, guard);
 		return deletionOutput(deletion, run.deleted, run.deactivatedIn);
 	};
-	// Guarded deletions of items in flight at once run one after the other (api/activationView.ts): with
-	// clients to keep working, or when the node's own admin client depends on what stays active.
-	const guarded =
-		clients.length > 0 || (deletion.deactivateFirst && (await adminClientPresented(this)));
-	return guarded ? await ActivationView.of(this).oneAtATime(change) : await change();
+	const atOrganization = deletion.deactivateFirst;
+	return await runGuarded(this, { clients, atOrganization }, change);
 }

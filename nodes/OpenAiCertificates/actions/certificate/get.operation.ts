@@ -14,7 +14,7 @@ import {
 	readOptions,
 	requestSettings,
 	optionsCollection,
-} from '../parameters';
+} from '../shared/parameters';
 
 const properties: INodeProperties[] = [
 	certificateLocator({ description: 'The certificate to get' }),
@@ -46,7 +46,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
+	const certificateId = readId.call(this, 'certificateId', itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const settings = requestSettings.call(this, options, itemIndex);
 	const includeContent = options.includeContent === true;

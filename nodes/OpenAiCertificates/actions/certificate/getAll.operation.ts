@@ -7,9 +7,16 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { numberTypeOptions } from '../../helpers/numbers';
 import { ENDPOINTS, listUpTo } from '../../transport';
-import { listFields, orderOption, readLimit, readOrder } from '../listParameters';
-import { readOptions, requestSettings, optionsCollection } from '../parameters';
-import { activeInFilters, includeActiveInOption } from './activeIn';
+import {
+	readOptions,
+	requestSettings,
+	optionsCollection,
+	listFields,
+	orderOption,
+	readLimit,
+	readOrder,
+} from '../shared/parameters';
+import { activeInFilters, includeActiveInOption } from './getAll/activeIn';
 import { EXPIRING_WITHIN_DAYS, readFilters } from './getAll/filters';
 
 const properties: INodeProperties[] = [

@@ -8,7 +8,7 @@ import {
 	readOptions,
 	requestSettings,
 	optionsCollection,
-} from '../parameters';
+} from '../shared/parameters';
 
 const properties: INodeProperties[] = [
 	certificateLocator({ description: 'The certificate to rename' }),
@@ -32,7 +32,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
+	const certificateId = readId.call(this, 'certificateId', itemIndex);
 	const name = String(this.getNodeParameter('name', itemIndex, '') ?? '').trim();
 	if (name === '') {
 		throw new NodeOperationError(this.getNode(), `The new name of item ${itemIndex} is empty`, {

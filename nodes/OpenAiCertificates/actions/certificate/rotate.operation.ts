@@ -8,11 +8,16 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { ActivationView } from '../../api/activationView';
-import { certificateCheckOptions, certificateInputFields } from '../certificateInput';
-import { guardChange, keepWorkingOptions, readKeepWorking, rotationChange } from '../lockoutGuard';
-import { certificateLocator, dryRunOption, optionsCollection, projectLocator } from '../parameters';
-import { adminClientPresented } from '../../guards/adminAccess';
+import { certificateCheckOptions, certificateInputFields } from '../shared/certificateInput';
+import { guardChange, runGuarded } from '../../guards/guardChange';
+import { keepWorkingOptions, readKeepWorking } from '../../guards/lockout/keepWorking';
+import { rotationChange } from './rotate/guard';
+import {
+	certificateLocator,
+	dryRunOption,
+	optionsCollection,
+	projectLocator,
+} from '../shared/parameters';
 import { pauseForAdminAccess } from './rotate/adminPause';
 import { canaryProblem, planRotation } from './rotate/plan';
 import { readRotation, readState } from './rotate/read';
@@ -91,9 +96,6 @@ export async function execute(
 		const run = await runRotation(this, rotation, plan, state);
 		return [{ json: { ...rotationOutput(rotation, run, run.ids), ...adminReport } }];
 	};
-	// Guarded changes of items in flight at once run one after the other (api/activationView.ts): with clients
-	// to keep working, or when the node's own admin client depends on what is active for the organization.
 	const atOrganization = state.oldActiveIn.some((place) => place.scope === 'organization');
-	const guarded = clients.length > 0 || (atOrganization && (await adminClientPresented(this)));
-	return guarded ? await ActivationView.of(this).oneAtATime(change) : await change();
+	return await runGuarded(this, { clients, atOrganization }, change);
 }

@@ -8,8 +8,8 @@ import {
 	certificateInputReport,
 	readCertificateInput,
 	readCertificateName,
-} from '../certificateInput';
-import { readOptions, requestSettings, optionsCollection } from '../parameters';
+} from '../shared/certificateInput';
+import { readOptions, requestSettings, optionsCollection } from '../shared/parameters';
 
 const show = { resource: ['certificate'], operation: ['upload'] };
 

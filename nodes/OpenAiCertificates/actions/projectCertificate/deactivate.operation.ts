@@ -1,3 +1,3 @@
-import { toggleOperation } from '../toggleOperation';
+import { toggleOperation } from '../shared/toggleOperation';
 
 export const { description, execute } = toggleOperation('projectCertificate', 'deactivate');

@@ -4,12 +4,15 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { ENDPOINTS, listUpTo } from '../../transport';
 import {
 	projectLocator,
-	readId,
+	projectIdOf,
 	readOptions,
 	requestSettings,
 	optionsCollection,
-} from '../parameters';
-import { listFields, orderOption, readLimit, readOrder } from '../listParameters';
+	listFields,
+	orderOption,
+	readLimit,
+	readOrder,
+} from '../shared/parameters';
 
 const properties: INodeProperties[] = [
 	projectLocator({
@@ -28,7 +31,12 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const projectId = readId.call(this, 'projectId', 'project', itemIndex);
+	const projectId = projectIdOf(
+		this,
+		this.getNodeParameter('projectId', itemIndex, undefined, { extractValue: true }),
+		'Project',
+		itemIndex,
+	);
 	const limit = readLimit.call(this, itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const order = readOrder.call(this, options, itemIndex);

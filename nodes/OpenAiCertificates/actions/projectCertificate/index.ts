@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { Operation } from '../router';
+import type { Operation } from '../node.type';
 import * as activate from './activate.operation';
 import * as deactivate from './deactivate.operation';
 import * as getAll from './getAll.operation';

@@ -1,11 +1,11 @@
 /** Delete's read step: what the item asks for, and what the organization holds for that certificate. */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { Place } from '../../../api/activation';
+import type { Place } from '../../../api/place';
 import { placesWhereActive } from '../../../api/activation';
 import type { RequestSettings } from '../../../transport';
 import { adminApiRequest, ENDPOINTS } from '../../../transport';
-import { readId, readOptions, requestSettings } from '../../parameters';
+import { readId, readOptions, requestSettings } from '../../shared/parameters';
 
 /** What one item asks for. */
 export interface Deletion {
@@ -24,7 +24,7 @@ export interface DeletionState {
 }
 
 export function readDeletion(this: IExecuteFunctions, itemIndex: number): Deletion {
-	const certificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
+	const certificateId = readId.call(this, 'certificateId', itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	return {
 		certificateId,

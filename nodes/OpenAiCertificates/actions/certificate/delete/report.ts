@@ -1,8 +1,8 @@
 /** Delete's output: what a dry run would do, or what was deleted (and where it was deactivated first). */
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import type { Place } from '../../../api/activation';
-import { placeName } from '../../../api/activation';
+import type { Place } from '../../../api/place';
+import { placeName } from '../../../api/place';
 import type { CertificateDeleted } from '../../../helpers/answers';
 import type { Deletion, DeletionState } from './read';
 

@@ -2,13 +2,9 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { Place } from '../../../api/activation';
-import {
-	placeName,
-	placesWhereActive,
-	projectGone,
-	toggleCertificates,
-} from '../../../api/activation';
+import type { Place } from '../../../api/place';
+import { placesWhereActive, projectGone, toggleCertificates } from '../../../api/activation';
+import { placeName } from '../../../api/place';
 import { ActivationView } from '../../../api/activationView';
 import { failedOutcome, outcomeOf, withReport } from '../../../helpers/progress';
 import { adminApiRequest, ENDPOINTS, isRefusedAsActive } from '../../../transport';

@@ -14,7 +14,7 @@ import { certificateBlocks } from '../../../helpers/pem';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../../../helpers/x509';
 import type { RequestSettings } from '../../../transport';
 import type { ListedCertificate } from '../../../helpers/answers';
-import { activeInStep, readActiveIn } from '../activeIn';
+import { activeInStep, readActiveIn } from './activeIn';
 
 export const EXPIRING_WITHIN_DAYS: NumberRule = {
 	label: 'Expiring Within Days',

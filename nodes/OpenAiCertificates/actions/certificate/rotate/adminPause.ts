@@ -7,9 +7,9 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { AdminAccess } from '../../../guards/adminAccess';
-import { adminAccessThrough } from '../../../guards/adminAccess';
-import { newCertificateAnchor, rotationTrustSteps } from '../../lockoutGuard';
+import type { AdminAccess } from '../../../guards/adminAccess/adminAccess';
+import { adminAccessThrough } from '../../../guards/adminAccess/adminAccess';
+import { newCertificateAnchor, rotationTrustSteps } from './guard';
 import type { RotationPlan } from './plan';
 import type { Rotation } from './read';
 

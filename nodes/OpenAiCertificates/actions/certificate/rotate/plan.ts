@@ -3,8 +3,8 @@
  * already shows its effect (an earlier run did it), so a re-run converges instead of repeating or
  * failing. Pure: it reads only the rotation and the state.
  */
-import type { Place } from '../../../api/activation';
-import { ORGANIZATION, placeName, projectPlace } from '../../../api/activation';
+import type { Place } from '../../../api/place';
+import { ORGANIZATION, placeName, projectPlace } from '../../../api/place';
 import type { OrganizationState, Rotation } from './read';
 
 export type Step =

@@ -4,23 +4,23 @@
  * run (found by its SHA-256 fingerprint), and where each is active.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { findHeldCertificate } from '../../../api/certificateByFingerprint';
-import type { Place } from '../../../api/activation';
+import type { Place } from '../../../api/place';
 import { activationOverview } from '../../../api/activation';
 import { ActivationView } from '../../../api/activationView';
 import { clientAcceptedBy } from '../../../helpers/chain';
 import type { Outcome } from '../../../helpers/progress';
 import { outcomeOf } from '../../../helpers/progress';
-import { parseId } from '../../../helpers/ids';
+import { refusal } from '../../../helpers/nodeErrors';
 import type { RequestSettings } from '../../../transport';
 import { adminApiRequest, ENDPOINTS } from '../../../transport';
 import type { MtlsClient } from './mtlsClient';
 import { hasMtlsClient, readMtlsClient } from './mtlsClient';
-import type { CertificateInput } from '../../certificateInput';
-import { readCertificateInput, readCertificateName } from '../../certificateInput';
-import { readId, readOptions, requestSettings } from '../../parameters';
+import type { CertificateInput } from '../../shared/certificateInput';
+import { readCertificateInput, readCertificateName } from '../../shared/certificateInput';
+import { projectIdOf, readId, readOptions, requestSettings } from '../../shared/parameters';
 
 /** What one item asks for. */
 export interface Rotation {
@@ -49,22 +49,11 @@ export interface OrganizationState {
 	projectIds: string[];
 }
 
-function refuse(context: IExecuteFunctions, itemIndex: number, message: string, fix: string) {
-	return new NodeOperationError(context.getNode(), message, { itemIndex, description: fix });
-}
-
 function readCanaryProject(context: IExecuteFunctions, itemIndex: number) {
 	const raw = context.getNodeParameter('canaryProject', itemIndex, '') as unknown;
 	const value = raw !== null && typeof raw === 'object' ? (raw as IDataObject).value : raw;
 	if (value === undefined || value === '') return undefined;
-	const parsed = parseId(value);
-	if ('id' in parsed) return parsed.id;
-	throw refuse(
-		context,
-		itemIndex,
-		`Canary Project of item ${itemIndex} is not a valid project ID: ${parsed.problem}`,
-		'Choose a project from the list or give its ID (proj_...).',
-	);
+	return projectIdOf(context, value, 'Canary Project', itemIndex);
 }
 
 /** The canary options make sense together, and the client can prove the new CA works. */
@@ -72,17 +61,22 @@ function checkCanary(context: IExecuteFunctions, rotation: Rotation): void {
 	const { canaryProjectId, client, pauseAfterCanary, input, itemIndex } = rotation;
 	const noCanary = 'Set Canary Project to the project that should get the new certificate first.';
 	if (canaryProjectId === undefined && pauseAfterCanary)
-		throw refuse(context, itemIndex, 'Pause After Canary needs a Canary Project', noCanary);
+		throw refusal(
+			context.getNode(),
+			itemIndex,
+			'Pause After Canary needs a Canary Project',
+			noCanary,
+		);
 	if (canaryProjectId === undefined && client)
-		throw refuse(
-			context,
+		throw refusal(
+			context.getNode(),
 			itemIndex,
 			'The OpenAI mTLS Client API credential verifies a canary, but no Canary Project is set',
 			`${noCanary} Or remove the mTLS client credential from the node.`,
 		);
 	if (canaryProjectId !== undefined && !client && !pauseAfterCanary)
-		throw refuse(
-			context,
+		throw refusal(
+			context.getNode(),
 			itemIndex,
 			`Nothing would verify the canary in project ${canaryProjectId}`,
 			'Select an OpenAI mTLS Client API credential holding a client certificate issued by the new CA and a key of the canary project (the node then sends one request through the mTLS host), or turn on Pause After Canary to check your workloads yourself and run Rotate again to continue.',
@@ -90,8 +84,8 @@ function checkCanary(context: IExecuteFunctions, rotation: Rotation): void {
 	const now = Math.floor(Date.now() / 1000);
 	const verdict = client && clientAcceptedBy(client.clientCertificate, input.pem, now);
 	if (verdict && !verdict.accepted)
-		throw refuse(
-			context,
+		throw refusal(
+			context.getNode(),
 			itemIndex,
 			`The client certificate of the OpenAI mTLS Client API credential would not be accepted through the new certificate: ${verdict.reason}`,
 			'Verification needs a valid client certificate that chains to the new CA: issue one from the new CA (with its intermediates after it) and put it and its private key in the credential.',
@@ -99,7 +93,7 @@ function checkCanary(context: IExecuteFunctions, rotation: Rotation): void {
 }
 
 export async function readRotation(this: IExecuteFunctions, itemIndex: number): Promise<Rotation> {
-	const oldCertificateId = readId.call(this, 'certificateId', 'certificate', itemIndex);
+	const oldCertificateId = readId.call(this, 'certificateId', itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const rotation: Rotation = {
 		oldCertificateId,
@@ -126,8 +120,8 @@ async function findNew(
 	if (parsed === undefined) return undefined;
 	const found = await findHeldCertificate(context, parsed, rotation.settings);
 	if (found?.id === rotation.oldCertificateId)
-		throw refuse(
-			context,
+		throw refusal(
+			context.getNode(),
 			rotation.itemIndex,
 			`The new certificate is the old one (${rotation.oldCertificateId}): nothing to rotate`,
 			'Give the renewed CA certificate as the new certificate.',

@@ -5,10 +5,10 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { placeName } from '../../../api/activation';
+import { placeName } from '../../../api/place';
 import { failedOutcome, withReport } from '../../../helpers/progress';
-import { certificateInputReport } from '../../certificateInput';
-import { ADMIN_ACCESS_FIX } from '../../../guards/adminAccess';
+import { certificateInputReport } from '../../shared/certificateInput';
+import { ADMIN_ACCESS_FIX } from '../../../guards/adminAccess/adminAccess';
 import type { PlannedStep, RotationPlan } from './plan';
 import { PAUSE_MARK } from './plan';
 

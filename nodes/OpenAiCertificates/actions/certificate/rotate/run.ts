@@ -5,7 +5,8 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { placeName, placesWhereActive, toggleCertificates } from '../../../api/activation';
+import { placesWhereActive, toggleCertificates } from '../../../api/activation';
+import { placeName } from '../../../api/place';
 import { uploadCertificate } from '../../../api/upload';
 import { ActivationView, IN_FLIGHT } from '../../../api/activationView';
 import { inParallel } from '../../../helpers/parallel';

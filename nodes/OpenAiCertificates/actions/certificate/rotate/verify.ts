@@ -5,8 +5,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { Place } from '../../../api/activation';
-import { placeName } from '../../../api/activation';
+import type { Place } from '../../../api/place';
+import { placeName } from '../../../api/place';
 import type { MtlsAnswer, MtlsClient } from './mtlsClient';
 import { MTLS_CHECK_PATH } from '../../../../../credentials/shared/baseUrl';
 import { requestThroughMtlsHost } from './mtlsClient';

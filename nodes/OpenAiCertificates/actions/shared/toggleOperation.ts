@@ -6,22 +6,21 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import type { Place, Toggle } from '../api/activation';
-import { ORGANIZATION, projectPlace, toggleCertificates, toggleSteps } from '../api/activation';
-import { ActivationView } from '../api/activationView';
-import type { RequestSettings } from '../transport';
+import type { Place, Toggle } from '../../api/place';
+import { toggleCertificates, toggleSteps } from '../../api/activation';
+import { ORGANIZATION, projectPlace } from '../../api/place';
+import type { RequestSettings } from '../../transport';
 import {
 	confirmEnforcementNotice,
 	confirmEnforcementOption,
-	guardChange,
-	keepWorkingOptions,
-	readKeepWorking,
-} from './lockoutGuard';
+} from '../../guards/enforcement/enforcement';
+import { guardChange, runGuarded } from '../../guards/guardChange';
+import { keepWorkingOptions, readKeepWorking } from '../../guards/lockout/keepWorking';
 import {
 	certificateIdsField,
 	dryRunOption,
 	projectLocator,
-	readId,
+	projectIdOf,
 	readIdList,
 	readOptions,
 	requestSettings,
@@ -72,7 +71,14 @@ function readToggle(
 	{ inProject }: Toggling,
 	itemIndex: number,
 ): ToggleRequest {
-	const projectId = inProject ? readId.call(this, 'projectId', 'project', itemIndex) : undefined;
+	const projectId = inProject
+		? projectIdOf(
+				this,
+				this.getNodeParameter('projectId', itemIndex, undefined, { extractValue: true }),
+				'Project',
+				itemIndex,
+			)
+		: undefined;
 	const place: Place = projectId === undefined ? ORGANIZATION : projectPlace(projectId);
 	const certificateIds = readIdList.call(this, 'certificateIds', itemIndex);
 	const options = readOptions.call(this, itemIndex);
@@ -118,9 +124,8 @@ function toggleExecute(toggling: Toggling) {
 			const responses = await toggleCertificates(this, place, action, certificateIds, settings);
 			return responses.map((json) => ({ json }));
 		};
-		// Guarded changes of items in flight at once run one after the other (api/activationView.ts).
-		const guarded = clients.length > 0 || place.scope === 'organization';
-		return guarded ? await ActivationView.of(this).oneAtATime(change) : await change();
+		const atOrganization = place.scope === 'organization';
+		return await runGuarded(this, { clients, enforcement: enforcing, atOrganization }, change);
 	};
 }
 

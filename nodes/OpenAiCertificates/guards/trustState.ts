@@ -11,7 +11,7 @@ import type { ActiveSets, TrustAnchor, TrustStep } from '../helpers/trust';
 import { anchorCertificates } from '../helpers/trust';
 import type { RequestSettings } from '../transport';
 import type { Certificate } from '../helpers/answers';
-import { ActivationView, IN_FLIGHT } from './activationView';
+import { ActivationView, IN_FLIGHT } from '../api/activationView';
 
 export interface TrustState {
 	/** The projects whose requests the change affects (archived projects take no requests). */

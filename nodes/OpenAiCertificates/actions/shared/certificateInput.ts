@@ -2,9 +2,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { encodeCertificate } from '../helpers/pem';
-import type { ParsedDetails } from '../helpers/x509';
-import { certificateDetails } from '../helpers/x509';
+import { encodeCertificate } from '../../helpers/pem';
+import type { ParsedDetails } from '../../helpers/x509';
+import { certificateDetails } from '../../helpers/x509';
 import type { CheckedCertificates, PemSource } from './certificateChecks';
 import { checkedCertificates } from './certificateChecks';
 

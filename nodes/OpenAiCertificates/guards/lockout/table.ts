@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { clientLeafWarnings } from './clientCertificate';
-import type { ActiveSets, ClientChain, TrustAnchor, TrustStep, Verdict } from './trust';
-import { acceptance, activeFor, applyStep, chainsTo } from './trust';
+import { clientLeafWarnings } from '../../helpers/clientCertificate';
+import type { ActiveSets, ClientChain, TrustAnchor, TrustStep, Verdict } from '../../helpers/trust';
+import { acceptance, activeFor, applyStep, chainsTo } from '../../helpers/trust';
 
 /**
  * The lockout table of a planned change: for each client certificate and each affected project, whether

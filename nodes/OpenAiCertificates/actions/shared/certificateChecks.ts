@@ -15,9 +15,9 @@ import {
 	keyMaterialBesides,
 	MAX_INPUT_BYTES,
 	otherBlocks,
-} from '../helpers/pem';
-import type { CheckFailure, CheckName } from '../helpers/x509';
-import { checkCertificatePem, SKIPPABLE_CHECKS } from '../helpers/x509';
+} from '../../helpers/pem';
+import type { CheckFailure, CheckName } from '../../helpers/x509';
+import { checkCertificatePem, SKIPPABLE_CHECKS } from '../../helpers/x509';
 
 /** Where the PEM came from, for messages: 'Certificate field' or 'binary property "data"'. */
 export interface PemSource {

@@ -8,14 +8,14 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { ActivationView } from '../api/activationView';
-import { describeStep } from '../helpers/lockout';
-import { anchorOf } from '../api/trustState';
-import type { ActiveSets, ClientChain, TrustAnchor, TrustStep, Verdict } from '../helpers/trust';
-import { acceptance, applyStep, chainsTo, clientChainsFromPem } from '../helpers/trust';
-import type { RequestSettings } from '../transport';
-import { ADMIN_BASE_URL_RULE, credentialBaseUrl } from '../../../credentials/shared/baseUrl';
-import { CREDENTIAL_TYPE } from '../transport';
+import { ActivationView } from '../../api/activationView';
+import { describeStep } from '../lockout/table';
+import { anchorOf } from '../trustState';
+import type { ActiveSets, ClientChain, TrustAnchor, TrustStep, Verdict } from '../../helpers/trust';
+import { acceptance, applyStep, chainsTo, clientChainsFromPem } from '../../helpers/trust';
+import type { RequestSettings } from '../../transport';
+import { ADMIN_BASE_URL_RULE, credentialBaseUrl } from '../../../../credentials/shared/baseUrl';
+import { CREDENTIAL_TYPE } from '../../transport';
 
 export interface AdminAccess {
 	/** Whether the credential's admin client is accepted now, and why (in words). */

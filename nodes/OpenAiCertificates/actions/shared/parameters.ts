@@ -2,11 +2,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { parseId, showValue, splitIdList } from '../helpers/ids';
-import type { NumberRule } from '../helpers/numbers';
-import { checkNumber, numberTypeOptions } from '../helpers/numbers';
-import type { RequestSettings } from '../transport';
-import { DEFAULT_REQUEST_SETTINGS } from '../transport';
+import { refusal } from '../../helpers/nodeErrors';
+import { parseId, showValue, splitIdList } from '../../helpers/ids';
+import type { NumberRule } from '../../helpers/numbers';
+import { checkNumber, numberTypeOptions } from '../../helpers/numbers';
+import type { RequestSettings } from '../../transport';
+import { DEFAULT_REQUEST_SETTINGS } from '../../transport';
 
 const ID_VALIDATION = [
 	{
@@ -150,26 +151,38 @@ export function requestSettings(
 	return { maxRetries, timeout, retryDelay, itemIndex };
 }
 
-/** Reads one ID parameter (a resource locator or plain text) and checks it before any request. */
-export function readId(
-	this: IExecuteFunctions,
-	parameter: string,
-	label: string,
-	itemIndex: number,
-): string {
+/** Reads a certificate ID parameter (a resource locator or plain text) and checks it before any request. */
+export function readId(this: IExecuteFunctions, parameter: string, itemIndex: number): string {
 	const raw = this.getNodeParameter(parameter, itemIndex, undefined, { extractValue: true });
 	const parsed = parseId(raw);
-	if ('problem' in parsed) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The ${label} ID "${showValue(raw)}" of item ${itemIndex} is not valid: ${parsed.problem}`,
-			{
-				itemIndex,
-				description: `Give the ${label} ID as shown by the OpenAI Admin API, for example ${label === 'project' ? 'proj_abc123' : 'cert_abc123'}.`,
-			},
-		);
-	}
-	return parsed.id;
+	if ('id' in parsed) return parsed.id;
+	throw refusal(
+		this.getNode(),
+		itemIndex,
+		`The certificate ID "${showValue(raw)}" of item ${itemIndex} is not valid: ${parsed.problem}`,
+		'Give the certificate ID as shown by the OpenAI Admin API, for example cert_abc123.',
+	);
+}
+
+/**
+ * The one reader of a project ID, from a project field's value (a resource locator, its value, or text)
+ * wherever the field is (a parameter, a filter): checked before any request, or a refusal naming the field.
+ */
+export function projectIdOf(
+	context: IExecuteFunctions,
+	raw: unknown,
+	field: string,
+	itemIndex: number,
+): string {
+	const value = raw !== null && typeof raw === 'object' ? (raw as IDataObject).value : raw;
+	const parsed = parseId(value);
+	if ('id' in parsed) return parsed.id;
+	throw refusal(
+		context.getNode(),
+		itemIndex,
+		`${field} of item ${itemIndex} is not a valid project ID: ${parsed.problem}`,
+		'Choose a project from the list or give its ID (proj_...).',
+	);
 }
 
 /** Reads a list of certificate IDs (comma-separated text or an array), drops duplicates and checks each. */
@@ -225,3 +238,63 @@ export const certificateIdsField: INodeProperties = {
 		'Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 	hint: 'An expression may return an array of IDs or comma-separated text. Duplicates are dropped; more than 10 are sent 10 per call.',
 };
+
+/** Get Many's own parameters: Return All, Limit and Order, as every n8n list operation has them. */
+const LIMIT: NumberRule = { label: 'Limit', min: 1, whole: true };
+
+/** Get Many: Return All and Limit, as every n8n list operation. */
+export function listFields(resource: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: LIMIT.min, numberPrecision: 0 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { resource: [resource], operation: ['getAll'], returnAll: [false] } },
+		},
+	];
+}
+
+export const orderOption: INodeProperties = {
+	displayName: 'Order',
+	name: 'order',
+	type: 'options',
+	options: [
+		{ name: 'Newest First', value: 'desc' },
+		{ name: 'Oldest First', value: 'asc' },
+	],
+	default: 'desc',
+	description: 'Sort order by upload time',
+};
+
+/** How many results the user asked for: undefined for all. */
+export function readLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
+	if (this.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
+	const limit = this.getNodeParameter('limit', itemIndex, 50);
+	return checkNumber(this.getNode(), limit, LIMIT, itemIndex);
+}
+
+export function readOrder(
+	this: IExecuteFunctions,
+	options: IDataObject,
+	itemIndex: number,
+): 'asc' | 'desc' {
+	const order = options.order ?? 'desc';
+	if (order !== 'asc' && order !== 'desc') {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Order must be "asc" or "desc", got ${showValue(order)}`,
+			{ itemIndex },
+		);
+	}
+	return order;
+}

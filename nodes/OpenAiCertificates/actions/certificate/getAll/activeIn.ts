@@ -7,11 +7,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { parseId, showValue } from '../../helpers/ids';
-import type { RequestSettings } from '../../transport';
-import type { ListedCertificate } from '../../helpers/answers';
-import { ORGANIZATION, placeName, projectsWhereActive } from '../../api/activation';
-import { projectLocator } from '../parameters';
+import { showValue } from '../../../helpers/ids';
+import type { RequestSettings } from '../../../transport';
+import type { ListedCertificate } from '../../../helpers/answers';
+import { projectsWhereActive } from '../../../api/activation';
+import { ORGANIZATION, placeName } from '../../../api/place';
+import { projectIdOf, projectLocator } from '../../shared/parameters';
 
 export const activeInFilters: INodeProperties[] = [
 	{
@@ -70,19 +71,6 @@ interface WhereWanted {
 	projectId?: string;
 }
 
-function readProjectFilter(this: IExecuteFunctions, raw: unknown, itemIndex: number): string {
-	const value = raw !== null && typeof raw === 'object' ? (raw as IDataObject).value : raw;
-	const parsed = parseId(value);
-	if ('problem' in parsed) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Active In Project of item ${itemIndex} is not a valid project ID: ${parsed.problem}`,
-			{ itemIndex, description: 'Choose a project from the list or give its ID (proj_...).' },
-		);
-	}
-	return parsed.id;
-}
-
 /** What the Active In filters ask for, or undefined when neither is set and activeIn is not wanted either. */
 export function readActiveIn(
 	this: IExecuteFunctions,
@@ -106,7 +94,12 @@ export function readActiveIn(
 	}
 	// One filter: a project is asked for with Active In = Project (the project field shows only then).
 	if (wanted.place === 'project')
-		wanted.projectId = readProjectFilter.call(this, filters.activeInProject ?? '', itemIndex);
+		wanted.projectId = projectIdOf(
+			this,
+			filters.activeInProject ?? '',
+			'Active In Project',
+			itemIndex,
+		);
 	return wanted.place !== undefined || options.includeActiveIn === true ? wanted : undefined;
 }
 
