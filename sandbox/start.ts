@@ -20,7 +20,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 import type { N8nApp } from './n8nApp';
-import { installedPackage, prepareApp, ROOT } from './n8nApp';
+import { prepareApp } from './n8nApp';
+import { installedPackage, ROOT } from './appInstall';
 import { auditLogOf } from './auditLog';
 import {
 	PKI_PLACEHOLDER,

@@ -2,6 +2,7 @@ import type { IDataObject, IPollFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { AuditLogEntry, CertificateEventType } from '../OpenAiCertificates/helpers/answers';
+import { asNodeError } from '../OpenAiCertificates/helpers/nodeErrors';
 import { DEFAULT_REQUEST_SETTINGS, ENDPOINTS, listObjects } from '../OpenAiCertificates/transport';
 
 /** Reads the organization's audit log (GET /organization/audit_logs) through the shared transport and paging. */
@@ -43,6 +44,16 @@ function auditLoggingOffError(context: IPollFunctions, error: NodeApiError): Nod
 	});
 }
 
+/** What a failed audit log read says: audit logging off, an answer not used, or the transport's error. */
+function auditLogFailure(context: IPollFunctions, error: unknown) {
+	if (isAuditLoggingOff(error)) return auditLoggingOffError(context, error as NodeApiError);
+	const failure = asNodeError(context.getNode(), error, undefined);
+	// An answer without the documented shape (a 2xx the entry's check refused) is not used.
+	if (failure instanceof NodeApiError && /^2/.test(failure.httpCode ?? ''))
+		failure.description = `Nothing was reported and nothing was remembered; the next poll reads the same events again. Check that the Base URL in the credential points to the OpenAI Admin API and not to a proxy's login or error page.`;
+	return failure;
+}
+
 /**
  * The audit log's certificate events, newest first as the API lists them, page after page (stopping the
  * iteration stops the requests). Every event is checked before it is used.
@@ -58,6 +69,6 @@ export async function* auditLogEntries(
 	try {
 		yield* listObjects(context, call, DEFAULT_REQUEST_SETTINGS);
 	} catch (error) {
-		throw isAuditLoggingOff(error) ? auditLoggingOffError(context, error as NodeApiError) : error;
+		throw auditLogFailure(context, error);
 	}
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 
 import { ROTATION_JOB_PLACEHOLDER } from '../../sandbox/examples';
 import type { N8nApp } from '../../sandbox/n8nApp';
-import { freePort, PACKAGE_TYPE, ROOT } from '../../sandbox/n8nApp';
+import { freePort } from '../../sandbox/n8nApp';
+import { PACKAGE_TYPE, ROOT } from '../../sandbox/appInstall';
 import type { SandboxAdminClient } from '../../sandbox/seed';
 import { sandboxCredentialData } from '../../sandbox/seed';
 import type { FakeAdminApi } from '../../sandbox/server';

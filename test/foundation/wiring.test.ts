@@ -45,4 +45,27 @@ describe('The node’s wiring', () => {
 		expect(findOperation('project', 'getAll')).toBeUndefined();
 		expect(findOperation('certificate', 'toString')).toBeUndefined();
 	});
+
+	it('shows every other field for one resource and operations it offers (each operation file scopes its own)', () => {
+		const fields = properties.filter(
+			(property) => property.name !== 'resource' && property.name !== 'operation',
+		);
+		expect(fields.length).toBeGreaterThan(20);
+		for (const field of fields) {
+			const show = field.displayOptions?.show ?? {};
+			const [resource, ...others] = (show.resource ?? []) as string[];
+			expect({ field: field.name, resources: others.length + (resource ? 1 : 0) }).toEqual({
+				field: field.name,
+				resources: 1,
+			});
+			const offered = operationsOf(resource);
+			for (const operation of (show.operation ?? []) as string[])
+				expect({ field: field.name, operation, offered: offered.includes(operation) }).toEqual({
+					field: field.name,
+					operation,
+					offered: true,
+				});
+			expect((show.operation ?? []).length).toBeGreaterThan(0);
+		}
+	});
 });

@@ -11,7 +11,7 @@ import {
 	serverRequestedDelayMs,
 } from '../../nodes/OpenAiCertificates/transport/failures';
 
-/** transport/retry.ts on its own: it is pure, so every rule is checked directly (and by property). */
+/** The retry rules of transport/failures.ts on their own: it is pure, so every rule is checked directly (and by property). */
 describe('Retry rules', () => {
 	const NOW = Date.parse('2026-11-29T08:00:00Z');
 

@@ -141,7 +141,7 @@ export const certificateShape: Shape<Certificate> = objectOf(
 	CERTIFICATE_RULES,
 	(v, at) => certificateDetails((v as Fields).certificate_details, `${at}.certificate_details`),
 );
-export const listedCertificateShape: Shape<ListedCertificate> = (value, at = 'the answer') =>
+const listedCertificateShape: Shape<ListedCertificate> = (value, at = 'the answer') =>
 	certificateShape(value, at) ?? fieldsProblem(value as Fields, { active: BOOLEAN }, at);
 export const projectShape: Shape<Project> = objectOf('a project object', {
 	id: anId('a project ID'),
@@ -180,14 +180,14 @@ export const auditLogEntryShape: Shape<AuditLogEntry> = (entry, at = 'the answer
 	return problem && `${at}: ${problem}`;
 };
 
-/** `data` a list of `item`s; `rest` checks the other fields. */
+/** An object (`what` it must be) whose `data` is a list of `item`s; `rest` checks the other fields. */
 function dataOf<T>(
 	item: Shape,
 	what: string,
 	rest: (value: Fields, at: string) => string | undefined,
 ): Shape<T> {
 	return (value, at = 'the answer') => {
-		if (!isObject(value)) return `${at} is ${describeValue(value)}, not a list of ${what}`;
+		if (!isObject(value)) return `${at} is ${describeValue(value)}, not ${what}`;
 		if (!Array.isArray(value.data)) return `${at}.data is ${describeValue(value.data)}, not a list`;
 		for (const [index, entry] of value.data.entries()) {
 			const problem = item(entry, `${at}.data[${index}]`);
@@ -198,7 +198,7 @@ function dataOf<T>(
 }
 
 export const listOf = <T>(item: Shape<T>, what: string): Shape<ListPage<T>> =>
-	dataOf(item, what, (value, at) =>
+	dataOf(item, `a list of ${what}`, (value, at) =>
 		fieldsProblem(
 			value,
 			{
@@ -219,7 +219,7 @@ export function activationShape(
 ): Shape<IDataObject> {
 	const current = `${scope}.${action}`;
 	const wanted = `"${current}" (or "list", as an older revision of the API answered)`;
-	return dataOf(listedCertificateShape, 'certificates', (value, at) =>
+	return dataOf(listedCertificateShape, 'an activation result', (value, at) =>
 		fieldsProblem(value, { object: [(v) => v === current || v === 'list', wanted] }, at),
 	);
 }

@@ -29,8 +29,13 @@ export interface FailedCall {
 }
 export type Failure = Omit<FailedCall, 'attempts'>;
 
-/** As the official SDK: request timeout, lock conflict, rate limit and server errors; 'not processed' ones surely had no effect. */
-const STATUSES: Record<number, 'retry' | 'not processed'> = {
+/**
+ * What a failure says about the request: worth repeating (`retry`: it may have arrived), surely without
+ * effect (`not processed`: even a write that must not be repeated blind is repeated), sent nowhere but not
+ * worth repeating (`never sent`), or `final`. Statuses as the official SDK repeats them.
+ */
+type Kind = 'retry' | 'not processed' | 'never sent' | 'final';
+const STATUSES: Record<number, Kind> = {
 	408: 'not processed',
 	409: 'retry',
 	429: 'not processed',
@@ -42,72 +47,53 @@ const STATUSES: Record<number, 'retry' | 'not processed'> = {
 
 /** A TLS handshake that failed: no HTTP request is sent before it succeeds. */
 const TLS_CODES = /^(ERR_TLS_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|CERT_|ERR_SSL_)/;
+const API = 'The OpenAI Admin API';
+const ANSWER = 'The answer of the OpenAI Admin API';
+const BASE_HOST = 'The host of the OpenAI Admin API base URL';
 const TIMED_OUT = 'The request to the OpenAI Admin API timed out';
-const UNTRUSTED = 'The TLS certificate of the Admin API host';
+const HOST_CERTIFICATE = 'The TLS certificate of the Admin API host';
+const NOT_SENT = 'the key was not sent';
+const UNKNOWN_ISSUER = `${HOST_CERTIFICATE} could not be verified (unknown issuer); ${NOT_SENT}`;
 
-/**
- * The connection failures this package knows: whether repeating one helps (`retry`), whether the request
- * surely never left this machine (`neverSent`: refused, a name not resolved, no route), and what to say.
- * A failure that is both is 'not processed': even a write that must not be repeated blind is repeated.
- */
-const CONNECTION_CODES: Record<string, { retry?: true; neverSent?: true; message?: string }> = {
-	ECONNREFUSED: {
-		retry: true,
-		neverSent: true,
-		message: 'The OpenAI Admin API refused the connection',
-	},
-	EAI_AGAIN: {
-		retry: true,
-		neverSent: true,
-		message: 'The host of the OpenAI Admin API base URL could not be resolved',
-	},
-	ECONNRESET: {
-		retry: true,
-		message: 'The connection to the OpenAI Admin API was closed unexpectedly',
-	},
-	ECONNABORTED: { retry: true, message: TIMED_OUT },
-	ETIMEDOUT: { retry: true, message: TIMED_OUT },
-	ESOCKETTIMEDOUT: { retry: true, message: TIMED_OUT },
-	EPIPE: { retry: true },
-	ERR_SOCKET_CONNECTION_TIMEOUT: { retry: true },
-	ENOTFOUND: {
-		neverSent: true,
-		message: 'The host of the OpenAI Admin API base URL was not found',
-	},
-	ENETUNREACH: { neverSent: true },
-	EHOSTUNREACH: { neverSent: true },
-	EANSWERTOOLARGE: {
-		message: 'The answer of the OpenAI Admin API was larger than 8 MB and was not read',
-	},
-	Z_DATA_ERROR: {
-		message:
-			'The answer of the OpenAI Admin API could not be decoded (its gzip/deflate compression is broken)',
-	},
-	Z_BUF_ERROR: {
-		message:
-			'The answer of the OpenAI Admin API could not be decoded (its compressed data is cut short)',
-	},
-	ERR_TLS_CERT_ALTNAME_INVALID: {
-		message: `${UNTRUSTED} does not name that host (wrong host certificate); the key was not sent`,
-	},
-	DEPTH_ZERO_SELF_SIGNED_CERT: {
-		message: `${UNTRUSTED} is self-signed and not trusted; the key was not sent`,
-	},
-	SELF_SIGNED_CERT_IN_CHAIN: {
-		message:
-			'The TLS certificate chain of the Admin API host ends in an untrusted self-signed certificate; the key was not sent',
-	},
-	UNABLE_TO_VERIFY_LEAF_SIGNATURE: {
-		message: `${UNTRUSTED} could not be verified (unknown issuer); the key was not sent`,
-	},
-	UNABLE_TO_GET_ISSUER_CERT_LOCALLY: {
-		message: `${UNTRUSTED} could not be verified (unknown issuer); the key was not sent`,
-	},
-	CERT_HAS_EXPIRED: { message: `${UNTRUSTED} has expired; the key was not sent` },
+/** The connection failures this package knows, and what their error says. */
+const CONNECTION_CODES: Record<string, [Kind, string?]> = {
+	ECONNREFUSED: ['not processed', `${API} refused the connection`],
+	EAI_AGAIN: ['not processed', `${BASE_HOST} could not be resolved`],
+	ECONNRESET: ['retry', 'The connection to the OpenAI Admin API was closed unexpectedly'],
+	ECONNABORTED: ['retry', TIMED_OUT],
+	ETIMEDOUT: ['retry', TIMED_OUT],
+	ESOCKETTIMEDOUT: ['retry', TIMED_OUT],
+	EPIPE: ['retry'],
+	ERR_SOCKET_CONNECTION_TIMEOUT: ['retry'],
+	ENOTFOUND: ['never sent', `${BASE_HOST} was not found`],
+	ENETUNREACH: ['never sent'],
+	EHOSTUNREACH: ['never sent'],
+	EANSWERTOOLARGE: ['final', `${ANSWER} was larger than 8 MB and was not read`],
+	Z_DATA_ERROR: [
+		'final',
+		`${ANSWER} could not be decoded (its gzip/deflate compression is broken)`,
+	],
+	Z_BUF_ERROR: ['final', `${ANSWER} could not be decoded (its compressed data is cut short)`],
+	ERR_TLS_CERT_ALTNAME_INVALID: [
+		'never sent',
+		`${HOST_CERTIFICATE} does not name that host (wrong host certificate); ${NOT_SENT}`,
+	],
+	DEPTH_ZERO_SELF_SIGNED_CERT: [
+		'never sent',
+		`${HOST_CERTIFICATE} is self-signed and not trusted; ${NOT_SENT}`,
+	],
+	SELF_SIGNED_CERT_IN_CHAIN: [
+		'never sent',
+		`The TLS certificate chain of the Admin API host ends in an untrusted self-signed certificate; ${NOT_SENT}`,
+	],
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['never sent', UNKNOWN_ISSUER],
+	UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['never sent', UNKNOWN_ISSUER],
+	CERT_HAS_EXPIRED: ['never sent', `${HOST_CERTIFICATE} has expired; ${NOT_SENT}`],
 };
 
-function neverSent(code: string): boolean {
-	return CONNECTION_CODES[code]?.neverSent === true || TLS_CODES.test(code);
+/** What a failure without an HTTP answer says (a TLS code this table does not name: never sent). */
+function connectionKind(code: string): Kind {
+	return CONNECTION_CODES[code]?.[0] ?? (TLS_CODES.test(code) ? 'never sent' : 'final');
 }
 
 export const BACKOFF_CAP_MS = 30_000;
@@ -119,7 +105,10 @@ export const MAX_HONOURED_RETRY_AFTER_MS = 120_000;
  * arrival (a connection refused, a name not resolved, a 4xx). A 2xx of the wrong shape may have.
  */
 export function mayHaveActed(failure: Failure): boolean {
-	if (failure.status === undefined) return !neverSent(failure.code ?? '');
+	if (failure.status === undefined) {
+		const kind = connectionKind(failure.code ?? '');
+		return kind !== 'not processed' && kind !== 'never sent';
+	}
 	return failure.invalidAnswer !== undefined || failure.status >= 500;
 }
 
@@ -130,12 +119,9 @@ export function mayHaveActed(failure: Failure): boolean {
 export function isRetryable(failure: Failure, idempotent: boolean): boolean {
 	const shouldRetry = headerValue(failure.headers, 'x-should-retry')?.trim().toLowerCase();
 	if (shouldRetry === 'true' || shouldRetry === 'false') return shouldRetry === 'true';
-	if (failure.status !== undefined) {
-		const kind = STATUSES[failure.status];
-		return idempotent ? kind !== undefined : kind === 'not processed';
-	}
-	const code = failure.code ?? '';
-	return CONNECTION_CODES[code]?.retry === true && (idempotent || neverSent(code));
+	const kind =
+		failure.status === undefined ? connectionKind(failure.code ?? '') : STATUSES[failure.status];
+	return kind === 'not processed' || (idempotent && kind === 'retry');
 }
 
 export function headerValue(
@@ -355,8 +341,7 @@ function messageOf(failure: FailedCall, details: OpenAiErrorBody | undefined): s
 	// A connection code goes into the description: n8n replaces a message that names a Node.js error code.
 	if (failure.status === undefined)
 		return (
-			CONNECTION_CODES[failure.code ?? '']?.message ??
-			'The connection to the OpenAI Admin API failed'
+			CONNECTION_CODES[failure.code ?? '']?.[1] ?? 'The connection to the OpenAI Admin API failed'
 		);
 	return (
 		details?.message ||

@@ -91,6 +91,11 @@ export class RateGovernor {
 	/** Times of the accepted requests of the last RATE_WINDOW_MS under the current pace. */
 	private recentAccepted: number[] = [];
 
+	/** Requests waiting for their start, oldest call first; `pumping` while one loop lets them go. */
+	private waiting: Array<{ ticket: number; go: () => void }> = [];
+	private pumping = false;
+	private tickets = 0;
+
 	static of(context: object): RateGovernor {
 		let governor = RateGovernor.byContext.get(context);
 		if (!governor) {
@@ -100,26 +105,44 @@ export class RateGovernor {
 		return governor;
 	}
 
-	/** Waits for any pause in force and for this request's slot in the pace. */
-	async beforeAttempt(): Promise<void> {
-		let first = true;
-		for (;;) {
+	/** A call's place in line: taken once, before its first attempt, and kept by its repeats. */
+	ticket(): number {
+		return this.tickets++;
+	}
+
+	/**
+	 * Waits for any pause in force and for this request's slot in the pace. Starts go oldest call first
+	 * (`ticket`): a repeat goes before calls that came after it, so while the limit is being learnt no call
+	 * loses every race for the allowance a pause refilled until Max Retries runs out.
+	 */
+	async beforeAttempt(ticket = this.ticket()): Promise<void> {
+		const now = Date.now();
+		this.cycleStarts += 1;
+		if (this.nextStart > now && this.nextStart >= this.pausedUntil) this.cyclePacedStarts += 1;
+		await new Promise<void>((go) => {
+			const at = this.waiting.findIndex((other) => other.ticket > ticket);
+			this.waiting.splice(at === -1 ? this.waiting.length : at, 0, { ticket, go });
+			if (!this.pumping) void this.pump();
+		});
+	}
+
+	/** Lets the waiting requests go, one slot each, in line. */
+	private async pump(): Promise<void> {
+		this.pumping = true;
+		while (this.waiting.length > 0) {
 			const now = Date.now();
 			const wait = Math.max(this.pausedUntil, this.nextStart) - now;
-			if (first) {
-				first = false;
-				this.cycleStarts += 1;
-				if (this.nextStart > now && this.nextStart >= this.pausedUntil) this.cyclePacedStarts += 1;
+			if (wait > 0) {
+				await sleep(wait);
+				continue;
 			}
-			if (wait <= 0) {
-				const banked = this.intervalMs * RateGovernor.PACE_BURST;
-				if (this.intervalMs > 0 && now - banked > this.nextStart)
-					this.cycleIdleMs += now - banked - this.nextStart;
-				this.nextStart = Math.max(now - banked, this.nextStart) + this.intervalMs;
-				return;
-			}
-			await sleep(wait);
+			const banked = this.intervalMs * RateGovernor.PACE_BURST;
+			if (this.intervalMs > 0 && now - banked > this.nextStart)
+				this.cycleIdleMs += now - banked - this.nextStart;
+			this.nextStart = Math.max(now - banked, this.nextStart) + this.intervalMs;
+			this.waiting.shift()!.go();
 		}
+		this.pumping = false;
 	}
 
 	/**

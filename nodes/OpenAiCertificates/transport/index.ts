@@ -1,4 +1,4 @@
-export type { AdminApiCall, AdminApiContext, AnswerOf, RequestSettings } from './request';
+export type { AdminApiCall, AdminApiContext, RequestSettings } from './request';
 export { adminApiRequest, CREDENTIAL_TYPE, DEFAULT_REQUEST_SETTINGS, failureCode } from './request';
 export type { Endpoint } from './endpoints';
 export { ENDPOINTS } from './endpoints';

@@ -7,7 +7,7 @@ import { adminApiRequest, DEFAULT_REQUEST_SETTINGS } from './request';
 
 type ListEndpoint = Endpoint<ListPage<unknown>>;
 /** What a list endpoint lists. */
-export type ItemOf<E> = E extends Endpoint<ListPage<infer T>> ? T : never;
+type ItemOf<E> = E extends Endpoint<ListPage<infer T>> ? T : never;
 
 export const MAX_PAGE_SIZE = 100;
 /** At most this many pages per list (100 000 objects at 100 a page): a server that never ends is stopped. */

@@ -40,7 +40,7 @@ import { RateGovernor } from './governor';
 
 export const CREDENTIAL_TYPE = 'openAiAdminApi';
 /** No answer of the Admin API comes near this; a bigger one is refused unread. */
-export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 export type AdminApiContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
@@ -60,7 +60,7 @@ export interface AdminApiCall<E extends Endpoint<unknown> = Endpoint<unknown>> {
 }
 
 /** What a call of an endpoint answers, once checked. */
-export type AnswerOf<E> = E extends Endpoint<infer Answer> ? Answer : never;
+type AnswerOf<E> = E extends Endpoint<infer Answer> ? Answer : never;
 
 export interface RequestSettings {
 	/** Repeats after a transient failure: a request is sent at most maxRetries + 1 times; 0 sends it once. */
@@ -100,24 +100,21 @@ function connectionOf(context: AdminApiContext): Promise<{ baseUrl: string; apiK
 	return connection;
 }
 
-/** The URL of a call: the template's `{name}`s replaced by the call's IDs, each checked and encoded. */
-function urlOf(node: INode, baseUrl: string, call: AdminApiCall, itemIndex?: number): string {
-	const ids = (call.ids ?? {}) as Record<string, string>;
+/** The path of a call below the base URL: the template's `{name}`s replaced by its IDs, each checked and encoded. */
+function pathOf(node: INode, call: AdminApiCall, itemIndex?: number): string {
+	const ids = (call.ids ?? {}) as Record<string, unknown>;
 	const segments = call.endpoint.path.split('/').map((segment) => {
 		const name = /^\{(\w+)\}$/.exec(segment)?.[1];
 		if (name === undefined) return segment;
-		const problem = idProblem(ids[name]);
-		if (problem !== undefined)
-			throw new NodeOperationError(
-				node,
-				`Refused to build a request path: a segment is not valid (${problem})`,
-				{
-					itemIndex,
-				},
-			);
-		return encodeURIComponent(ids[name]);
+		const id = ids[name];
+		const problem = typeof id === 'string' ? idProblem(id) : `${name} is missing`;
+		if (problem !== undefined) {
+			const message = `Refused to build a request path: a segment is not valid (${problem})`;
+			throw new NodeOperationError(node, message, { itemIndex });
+		}
+		return encodeURIComponent(id as string);
 	});
-	return `${baseUrl}/${segments.join('/')}`;
+	return segments.join('/');
 }
 
 type Outcome =
@@ -326,10 +323,11 @@ export async function adminApiRequest<E extends Endpoint<unknown>>(
 ): Promise<AnswerOf<E> | undefined> {
 	const node = context.getNode();
 	const { itemIndex } = settings;
+	const path = pathOf(node, call as AdminApiCall, itemIndex);
 	const { baseUrl, apiKey } = await connectionOf(context);
 	const options: IHttpRequestOptions = {
 		method: call.endpoint.method,
-		url: urlOf(node, baseUrl, call as AdminApiCall, itemIndex),
+		url: `${baseUrl}/${path}`,
 		json: true,
 		timeout: settings.timeout,
 	};
@@ -348,8 +346,9 @@ export async function adminApiRequest<E extends Endpoint<unknown>>(
 		apiKey,
 		mayHaveLanded: false,
 	};
+	const ticket = governor.ticket();
 	for (let attempts = 1; ; attempts++) {
-		await governor.beforeAttempt();
+		await governor.beforeAttempt(ticket);
 		const outcome = await sendOnce(context, options, apiKey);
 		if (outcome.kind === 'cancelled') {
 			const cancelled = new NodeOperationError(node, 'The execution was cancelled', { itemIndex });

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { ENDPOINTS, listUpTo } from '../../transport';
 import {
 	projectLocator,
-	projectIdOf,
+	readProjectId,
 	readOptions,
 	requestSettings,
 	optionsCollection,
@@ -31,12 +31,7 @@ export async function execute(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<INodeExecutionData[]> {
-	const projectId = projectIdOf(
-		this,
-		this.getNodeParameter('projectId', itemIndex, undefined, { extractValue: true }),
-		'Project',
-		itemIndex,
-	);
+	const projectId = readProjectId.call(this, 'projectId', 'Project', itemIndex);
 	const limit = readLimit.call(this, itemIndex);
 	const options = readOptions.call(this, itemIndex);
 	const order = readOrder.call(this, options, itemIndex);

@@ -185,6 +185,17 @@ export function projectIdOf(
 	);
 }
 
+/** A project parameter (Project, Canary Project): its ID, checked by `projectIdOf`. */
+export function readProjectId(
+	this: IExecuteFunctions,
+	parameter: string,
+	field: string,
+	itemIndex: number,
+): string {
+	const raw = this.getNodeParameter(parameter, itemIndex, '', { extractValue: true });
+	return projectIdOf(this, raw, field, itemIndex);
+}
+
 /** Reads a list of certificate IDs (comma-separated text or an array), drops duplicates and checks each. */
 export function readIdList(
 	this: IExecuteFunctions,

@@ -20,7 +20,7 @@ import {
 	certificateIdsField,
 	dryRunOption,
 	projectLocator,
-	projectIdOf,
+	readProjectId,
 	readIdList,
 	readOptions,
 	requestSettings,
@@ -72,12 +72,7 @@ function readToggle(
 	itemIndex: number,
 ): ToggleRequest {
 	const projectId = inProject
-		? projectIdOf(
-				this,
-				this.getNodeParameter('projectId', itemIndex, undefined, { extractValue: true }),
-				'Project',
-				itemIndex,
-			)
+		? readProjectId.call(this, 'projectId', 'Project', itemIndex)
 		: undefined;
 	const place: Place = projectId === undefined ? ORGANIZATION : projectPlace(projectId);
 	const certificateIds = readIdList.call(this, 'certificateIds', itemIndex);

@@ -26,7 +26,6 @@ export const confirmEnforcementOption: INodeProperties = {
 		'Whether to activate even when no certificate is active for the organization yet, which makes every request of every project need an accepted client certificate',
 };
 
-/** Whether the change turns enforcement on (undefined: it cannot); throws when it would, unconfirmed. */
 /** What the enforcement guard reads of a change (guardChange.ts's GuardedChange has it all). */
 interface EnforcementCheck {
 	operation: string;
@@ -38,6 +37,7 @@ interface EnforcementCheck {
 	itemIndex: number;
 }
 
+/** Whether the change turns enforcement on (undefined: it cannot); throws when it would, unconfirmed. */
 export async function checkEnforcement(context: IExecuteFunctions, change: EnforcementCheck) {
 	const atOrganization = change.steps.some(
 		(step) => step.action === 'activate' && step.place.scope === 'organization',

@@ -22,7 +22,7 @@ export interface RotationPlan {
 	pauseAfter: number;
 	/** Whether a failed verification undoes the canary activation: nothing beyond the canary is done yet. */
 	undoCanaryOnFailure: boolean;
-	/** Why the run stops at pauseAfter: the canary, or the node's own admin access (guards/adminAccess.ts). */
+	/** Why the run stops at pauseAfter: the canary, or the node's own admin access (guards/adminAccess/). */
 	pauseFor?: 'canary' | 'adminClientCertificate';
 	/** This rotation paused after the canary before (the new certificate carries PAUSE_MARK): it goes on. */
 	resumed: boolean;

@@ -50,10 +50,9 @@ export interface OrganizationState {
 }
 
 function readCanaryProject(context: IExecuteFunctions, itemIndex: number) {
-	const raw = context.getNodeParameter('canaryProject', itemIndex, '') as unknown;
-	const value = raw !== null && typeof raw === 'object' ? (raw as IDataObject).value : raw;
-	if (value === undefined || value === '') return undefined;
-	return projectIdOf(context, value, 'Canary Project', itemIndex);
+	const raw = context.getNodeParameter('canaryProject', itemIndex, '', { extractValue: true });
+	if (raw === undefined || raw === null || raw === '') return undefined;
+	return projectIdOf(context, raw, 'Canary Project', itemIndex);
 }
 
 /** The canary options make sense together, and the client can prove the new CA works. */

@@ -97,7 +97,7 @@ async function uploadOnce(
 		return { id: state.newCertificateId, name: state.newCertificateName, outcome };
 	}
 	const { input, name, settings } = rotation;
-	// The answer's shape is checked (transport/shapes.ts): its ID is a valid ID, never null. An unclear
+	// The answer's shape is checked (transport/endpoints.ts): its ID is a valid ID, never null. An unclear
 	// answer is settled by the new certificate's fingerprint (api/upload.ts): found, it is not sent again.
 	// Items of this execution rotating to the same certificate at once share one upload.
 	const fingerprint = input.certificates[0]?.fingerprint256 ?? input.pem;
