@@ -50,7 +50,7 @@ describe('Transport › retries', () => {
 		expect(fake.api.log.filter((request) => request.method === 'DELETE')).toHaveLength(2);
 	});
 
-	// How long it waits is transport/failures.ts's and the bench's business; here: it waits, then sends the same request once more.
+	// How long it waits is transport/retry.ts's and the bench's business; here: it waits, then sends the same request once more.
 	it.each(['429-retry-after', '429-retry-after-date'] as const)(
 		'repeats after a %s answer, once',
 		async (kind) => {

@@ -1,6 +1,6 @@
 import { makeCertificate } from '../../sandbox/certificates';
 import { makeServerIdentity } from '../../sandbox/mtlsHost';
-import { apiError } from '../../nodes/OpenAiCertificates/transport/failures';
+import { apiError } from '../../nodes/OpenAiCertificates/helpers/apiErrors';
 import { certificateLocator, useFakeAdminApi, WITHOUT_ADMIN_MTLS } from '../support/fakeApi';
 import type { HostileServer } from '../support/hostileServer';
 import { brokenGzip, json, openAiError, raw, startHostileServer } from '../support/hostileServer';

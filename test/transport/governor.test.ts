@@ -1,5 +1,5 @@
 import { RateGovernor } from '../../nodes/OpenAiCertificates/transport/governor';
-import { backoffDelayMs } from '../../nodes/OpenAiCertificates/transport/failures';
+import { backoffDelayMs } from '../../nodes/OpenAiCertificates/transport/retry';
 
 /**
  * transport/governor.ts on a virtual mockClock: Date.now reads it and n8n-workflow's sleep advances it, so a

@@ -9,9 +9,9 @@ import {
 	mayHaveActed,
 	retryDecision,
 	serverRequestedDelayMs,
-} from '../../nodes/OpenAiCertificates/transport/failures';
+} from '../../nodes/OpenAiCertificates/transport/retry';
 
-/** The retry rules of transport/failures.ts on their own: it is pure, so every rule is checked directly (and by property). */
+/** transport/retry.ts on its own: it is pure, so every rule is checked directly (and by property). */
 describe('Retry rules', () => {
 	const NOW = Date.parse('2026-11-29T08:00:00Z');
 

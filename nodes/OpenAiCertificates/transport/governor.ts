@@ -3,42 +3,23 @@ import { sleep } from 'n8n-workflow';
 /**
  * One rate governor per node run, shared by every request of that run (all items, all in flight).
  *
- * - Every 429 pauses all requests of the run for the cool-down: the Retry-After the API gave, or an
- *   exponential backoff on the number of 429s in a row (reset by a success), instead of each request
- *   retrying on its own. A 429 that comes during a pause was on the wire when the limit was met: it is
- *   refused with the one that began the pause and is no new evidence (it neither lengthens the pause nor
- *   counts among the answers at the pace).
- * - When 429s cluster (a quarter or more of the last 20 answers) the run may have met a real limit: it
- *   then paces request starts 10% below the rate the API accepted requests over the last 10 seconds. An
- *   isolated 429 (a hiccup, not a limit) costs only its pause. Once paced, only answers at the current
- *   pace count, and a lasting 5% of 429s among all of them (20 at least) already asks for a slower pace.
- * - Every slower pace from such a cluster is a trial, judged after 40 answers: a limit's refusals drop
- *   to half or less when the run slows; random refusals (a proxy, a flaky gateway) do not, and then the
- *   faster pace is restored and that share of 429s is counted as noise from then on. (A trial that halved
- *   them but was not kept also restores the faster pace, but counts nothing as noise: they were a limit's.)
- * - A 429 after at least 20 accepted requests since the previous one (a limit drains a burst allowance
- *   first; random refusals come sooner) brackets the limit: the rate achieved since the previous 429
- *   (its pause and the refused request included) is at or below it, because that 429 left no allowance;
- *   the pace refused is above it. The next pace is midway between the two (never under half the refused
- *   pace), so a few refusals bring it to the limit rather than creeping: each refusal costs a whole
- *   pause, often a second or more (at 3,000 a minute, a second of Retry-After is 50 requests' worth).
- *   - While paced, the refused pace is the pace, and the bracket holds only when the pace bound the run
- *     (most requests waited for their slot): a run slower than its pace was refused at its own rate, and
- *     random refusals would otherwise walk the pace down without end.
- *   - Unpaced (the first 429 of a run never brackets: the run's start may have had any allowance), the
- *     refused rate is what the run achieved after the pause, and the pace midway is a trial kept only if
- *     none of its first 40 answers is refused: near a limit the allowance the pause refilled outlasts
- *     them, random refusals come at their share. Without this, a limit whose refusals do not cluster
- *     (8 requests in flight against a burst of 10: three 429s in thirty) was never paced at all.
- * - The pace is a rate, not a minimum gap: time the run spends idle (a timeout, a backoff, one worker
- *   waiting for a slow answer) is banked for up to PACE_BURST request starts. Otherwise a run slower than
- *   its pace would always achieve less than it, and each random 429 would bracket the "limit" lower still
- *   (a run with 30% random faults at concurrency 1 slowed to one request per 300 ms that way).
- * - While paced it probes for more once 20 answers in a row got through: 1% faster per success until
- *   the limit is bracketed, then 0.02% (the limit is known to be near).
- * "Accepted" is every answer but a 429 (errors, timeouts and dropped connections included): a limit
- * counts requests, and a run whose requests also fail otherwise must not mistake those for a limit.
- * Nothing is remembered beyond the run.
+ * - Pause: a 429 pauses every request for the Retry-After the API gave, or a backoff on the 429s in a row.
+ *   A 429 during a pause was on the wire when the limit was met: no new evidence, no longer pause.
+ * - Line: starts go oldest call first, so a repeat goes before calls that came after it.
+ * - Cluster: when 429s cluster (a quarter of the last 20 answers; paced, 5% of all at the pace) the run
+ *   paces its starts 10% below the rate the API accepted over the last 10 seconds.
+ * - Trial: every slower pace is judged after 40 answers. A limit's refusals halve when the run slows;
+ *   random ones (a proxy, a flaky gateway) do not: the faster pace comes back and that share of 429s
+ *   counts as noise from then on.
+ * - Bracket: a 429 after 20 or more accepted since the previous one (a limit drains its burst first;
+ *   random refusals come sooner) brackets the limit between the rate achieved since that 429 (its pause
+ *   included: at or below the limit) and the pace refused (above it); the next pace is midway (at most
+ *   half as fast), so a few refusals find a limit whose 429s never cluster. Paced, only when the pace bound
+ *   the run; unpaced (never the run's first 429), as a trial kept only if none of its 40 answers is refused.
+ * - Bank: the pace is a rate, not a gap: idle time banks up to PACE_BURST starts, or a run slower than its
+ *   pace would be refused at its own rate and each random 429 would bracket the "limit" lower still.
+ * - Probe: paced, after 20 answers in a row got through it speeds up 1% per success, 0.02% once bracketed.
+ * "Accepted" is every answer but a 429 (a limit counts requests). Nothing is remembered beyond the run.
  */
 export class RateGovernor {
 	private static readonly byContext = new WeakMap<object, RateGovernor>();

@@ -16,15 +16,9 @@ import {
 } from '../../../credentials/shared/clientTls';
 import type { Endpoint, IdsOf } from './endpoints';
 import { answerProblem } from './endpoints';
-import type { FailedCall } from './failures';
-import {
-	apiError,
-	backoffDelayMs,
-	headerValue,
-	mayHaveActed,
-	redact,
-	retryDecision,
-} from './failures';
+import type { FailedCall } from '../helpers/apiErrors';
+import { apiError, failureCode, redact } from '../helpers/apiErrors';
+import { backoffDelayMs, headerValue, mayHaveActed, retryDecision } from './retry';
 import { RateGovernor } from './governor';
 
 /**
@@ -33,7 +27,7 @@ import { RateGovernor } from './governor';
  * request goes through n8n's HTTP helper with the credential (whose `authenticate` adds the key and the
  * client certificate, checks where they go and turns redirects off), one attempt at a time through the
  * run's rate governor. The whole answer is read within the timeout and checked against the endpoint's
- * shape; after a failure failures.ts decides whether to repeat it (Max Retries is a hard cap); a final
+ * shape; after a failure retry.ts decides whether to repeat it (Max Retries is a hard cap); a final
  * failure is a NodeApiError that never shows the key, and a write's says whether it may have taken
  * effect (`context.outcome`: 'not done' or 'unknown').
  */
@@ -179,18 +173,6 @@ function parsed(text: string): unknown {
 	} catch {
 		return text;
 	}
-}
-
-/** The error's code (its own or its cause's); a timeout or hang-up without one gets one. */
-export function failureCode(error: unknown): string {
-	for (const candidate of [error, (error as { cause?: unknown })?.cause]) {
-		const code = (candidate as { code?: unknown } | undefined)?.code;
-		if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return code;
-	}
-	const message = String((error as { message?: unknown })?.message ?? '');
-	if (/timeout/i.test(message)) return 'ECONNABORTED';
-	if (/socket hang up|aborted/i.test(message)) return 'ECONNRESET';
-	return 'UNKNOWN';
 }
 
 /** One attempt: never throws for a network problem, the outcome says what happened; the key redacted from the body. */

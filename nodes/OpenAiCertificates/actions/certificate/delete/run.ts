@@ -7,7 +7,8 @@ import { placesWhereActive, projectGone, toggleCertificates } from '../../../api
 import { placeName } from '../../../api/place';
 import { ActivationView } from '../../../api/activationView';
 import { failedOutcome, outcomeOf, withReport } from '../../../helpers/progress';
-import { adminApiRequest, ENDPOINTS, isRefusedAsActive } from '../../../transport';
+import { adminApiRequest, ENDPOINTS } from '../../../transport';
+import { isRefusedAsActive } from '../../../helpers/apiErrors';
 import { asNodeError } from '../../../helpers/nodeErrors';
 import type { CertificateDeleted } from '../../../helpers/answers';
 import type { Deletion } from './read';

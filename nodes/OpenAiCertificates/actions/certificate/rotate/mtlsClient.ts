@@ -6,7 +6,7 @@ import {
 	MTLS_BASE_URL_RULE,
 	MTLS_CHECK_PATH,
 } from '../../../../../credentials/shared/baseUrl';
-import { failureCode, openAiError, redact } from '../../../transport';
+import { failureCode, openAiError, redact } from '../../../helpers/apiErrors';
 
 /**
  * A client of OpenAI's mTLS API host, through the OpenAI mTLS Client API credential: the credential's

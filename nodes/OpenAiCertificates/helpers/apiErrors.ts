@@ -1,10 +1,10 @@
 /**
- * What a failed Admin API attempt means: whether to repeat it and after how long (pure: no clock or
- * randomness of its own), whether the API may have acted on it, and the NodeApiError it ends in — the
- * message says what happened (OpenAI's own words when it sent any), the description how to fix it.
- * Every text passes `redact` first: nothing here shows the key.
+ * The error a failed Admin API call ends in, as n8n's own nodes word theirs: the message says what
+ * happened (OpenAI's own words when it sent any), the description how to fix it. Every text passes
+ * `redact` first: nothing here shows the key. Also what each failure says about its request (`Kind`),
+ * from which transport/retry.ts decides whether to repeat it. Pure.
  */
-import type { INode, JsonObject } from 'n8n-workflow';
+import type { JsonObject, INode } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 export interface FailedCall {
@@ -34,7 +34,7 @@ export type Failure = Omit<FailedCall, 'attempts'>;
  * effect (`not processed`: even a write that must not be repeated blind is repeated), sent nowhere but not
  * worth repeating (`never sent`), or `final`. Statuses as the official SDK repeats them.
  */
-type Kind = 'retry' | 'not processed' | 'never sent' | 'final';
+export type Kind = 'retry' | 'not processed' | 'never sent' | 'final';
 const STATUSES: Record<number, Kind> = {
 	408: 'not processed',
 	409: 'retry',
@@ -91,112 +91,11 @@ const CONNECTION_CODES: Record<string, [Kind, string?]> = {
 	CERT_HAS_EXPIRED: ['never sent', `${HOST_CERTIFICATE} has expired; ${NOT_SENT}`],
 };
 
-/** What a failure without an HTTP answer says (a TLS code this table does not name: never sent). */
-function connectionKind(code: string): Kind {
+/** What a failure says about its request (a TLS code the table does not name: never sent). */
+export function failureKind(failure: { status?: number; code?: string }): Kind | undefined {
+	if (failure.status !== undefined) return STATUSES[failure.status];
+	const code = failure.code ?? '';
 	return CONNECTION_CODES[code]?.[0] ?? (TLS_CODES.test(code) ? 'never sent' : 'final');
-}
-
-export const BACKOFF_CAP_MS = 30_000;
-/** A server that asks for a longer pause than this wants a person, not a retry. */
-export const MAX_HONOURED_RETRY_AFTER_MS = 120_000;
-
-/**
- * Whether the API may have acted on an attempt that failed: anything but a refusal before or on
- * arrival (a connection refused, a name not resolved, a 4xx). A 2xx of the wrong shape may have.
- */
-export function mayHaveActed(failure: Failure): boolean {
-	if (failure.status === undefined) {
-		const kind = connectionKind(failure.code ?? '');
-		return kind !== 'not processed' && kind !== 'never sent';
-	}
-	return failure.invalidAnswer !== undefined || failure.status >= 500;
-}
-
-/**
- * Whether a failure is worth repeating. The server's `x-should-retry: true|false` decides when present
- * (as in the official SDK); else the status or connection code, narrower for a request that is not idempotent.
- */
-export function isRetryable(failure: Failure, idempotent: boolean): boolean {
-	const shouldRetry = headerValue(failure.headers, 'x-should-retry')?.trim().toLowerCase();
-	if (shouldRetry === 'true' || shouldRetry === 'false') return shouldRetry === 'true';
-	const kind =
-		failure.status === undefined ? connectionKind(failure.code ?? '') : STATUSES[failure.status];
-	return kind === 'not processed' || (idempotent && kind === 'retry');
-}
-
-export function headerValue(
-	headers: Record<string, unknown> | undefined,
-	name: string,
-): string | undefined {
-	if (!headers) return undefined;
-	const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
-	const value = key === undefined ? undefined : headers[key];
-	if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
-	return value === undefined || value === null ? undefined : String(value);
-}
-
-/** Retry-After as an HTTP date (IMF-fixdate, the form servers must send): "Sun, 06 Nov 1994 08:49:37 GMT". */
-const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
-const NON_NEGATIVE_NUMBER = /^\d+(\.\d+)?$/;
-
-/**
- * The pause the server asked for, in milliseconds: `retry-after-ms`, or `Retry-After` as seconds or as
- * an HTTP date. Undefined when the server said nothing usable: negative numbers, lists ("5, 6"),
- * words or any other date form are ignored, and the usual backoff applies.
- */
-export function serverRequestedDelayMs(
-	headers: Record<string, unknown> | undefined,
-	nowMs: number,
-): number | undefined {
-	const milliseconds = headerValue(headers, 'retry-after-ms')?.trim();
-	if (milliseconds !== undefined && NON_NEGATIVE_NUMBER.test(milliseconds)) {
-		return Math.ceil(Number(milliseconds));
-	}
-	const retryAfter = headerValue(headers, 'retry-after')?.trim();
-	if (retryAfter === undefined) return undefined;
-	if (NON_NEGATIVE_NUMBER.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);
-	if (!HTTP_DATE.test(retryAfter)) return undefined;
-	const date = Date.parse(retryAfter);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-export type RetryDecision =
-	| { retry: true; requestedMs: number | undefined }
-	| {
-			retry: false;
-			requestedMs: number | undefined;
-			why: 'not retryable' | 'exhausted' | 'too long';
-	  };
-
-/**
- * After a failed attempt: repeat or give up. Max Retries is a cap: with `maxRetries` N a request is sent
- * at most N + 1 times, whatever failed (a 429 counts like any other failure). A write that is not
- * idempotent is `reconciled` when a lookup showed the failed attempt did not take effect: it is then
- * repeated like an idempotent one, even after a 2xx of the wrong shape (never repeated otherwise). Pure.
- */
-export function retryDecision(
-	failure: Failure,
-	request: { idempotent: boolean; attemptsMade: number; maxRetries: number; reconciled?: boolean },
-	nowMs: number,
-): RetryDecision {
-	const requestedMs = serverRequestedDelayMs(failure.headers, nowMs);
-	const reconciled = request.reconciled === true;
-	const retryable =
-		failure.invalidAnswer === undefined
-			? isRetryable(failure, request.idempotent || reconciled)
-			: reconciled;
-	if (!retryable) return { retry: false, requestedMs, why: 'not retryable' };
-	if (request.attemptsMade > request.maxRetries)
-		return { retry: false, requestedMs, why: 'exhausted' };
-	if (requestedMs !== undefined && requestedMs > MAX_HONOURED_RETRY_AFTER_MS)
-		return { retry: false, requestedMs, why: 'too long' };
-	return { retry: true, requestedMs };
-}
-
-/** Exponential backoff from `baseMs` with jitter: half the step fixed, half random, capped. `random` is in [0, 1). */
-export function backoffDelayMs(retryNumber: number, random: number, baseMs: number): number {
-	const step = Math.min(BACKOFF_CAP_MS, baseMs * 2 ** retryNumber);
-	return Math.round(step / 2 + (step / 2) * random);
 }
 
 const SECRET_PATTERN = /\bsk-(?:admin-|proj-|svcacct-)?[A-Za-z0-9_\-*]{12,}/g;
@@ -382,4 +281,16 @@ export function apiError(
 /** Whether the API refused a call because a certificate is still active (see `refusedAsActive`). */
 export function isRefusedAsActive(error: unknown): boolean {
 	return error instanceof NodeApiError && error.context.refusedAsActive === true;
+}
+
+/** The error's code (its own or its cause's); a timeout or hang-up without one gets one. */
+export function failureCode(error: unknown): string {
+	for (const candidate of [error, (error as { cause?: unknown })?.cause]) {
+		const code = (candidate as { code?: unknown } | undefined)?.code;
+		if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return code;
+	}
+	const message = String((error as { message?: unknown })?.message ?? '');
+	if (/timeout/i.test(message)) return 'ECONNABORTED';
+	if (/socket hang up|aborted/i.test(message)) return 'ECONNRESET';
+	return 'UNKNOWN';
 }
