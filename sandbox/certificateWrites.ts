@@ -8,6 +8,18 @@ import { certificateObject, organizationCertificate, projectCertificate } from '
 import type { Organization } from './organization';
 import { pemValidity } from './organization';
 
+/** A certificate's `name` as upload and modify take it: absent, or text. */
+export function checkName(name: unknown): void {
+	if (name === undefined || typeof name === 'string') return;
+	throw new ApiError(
+		400,
+		"Invalid 'name': expected a string.",
+		'invalid_request_error',
+		'name',
+		'invalid_type',
+	);
+}
+
 /** POST /organization/certificates: the PEM (`certificate`, or `content`) and name checked, then stored. */
 export function uploadCertificate(organization: Organization, request: LoggedRequest) {
 	const body = (request.body ?? {}) as {
@@ -25,15 +37,7 @@ export function uploadCertificate(organization: Organization, request: LoggedReq
 			'missing_required_parameter',
 		);
 	}
-	if (body.name !== undefined && typeof body.name !== 'string') {
-		throw new ApiError(
-			400,
-			"Invalid 'name': expected a string.",
-			'invalid_request_error',
-			'name',
-			'invalid_type',
-		);
-	}
+	checkName(body.name);
 	const validity = pemValidity(pem);
 	if (!validity) {
 		throw new ApiError(

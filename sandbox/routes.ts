@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 
 import { ApiError, errorBody, send } from './answers';
 import { answerAuditLogs, recordingAuditEvent } from './auditLogApi';
-import { toggle, uploadCertificate } from './certificateWrites';
+import { checkName, toggle, uploadCertificate } from './certificateWrites';
 import type { FakeAdminApiOptions, LoggedRequest } from './fakeAdminApi';
 import {
 	certificateObject,
@@ -119,15 +119,7 @@ const routes: Route[] = [
 		handle: (organization, [id], request) => {
 			const certificate = certificateOf(organization, id);
 			const name = (request.body as { name?: unknown } | undefined)?.name;
-			if (name !== undefined && typeof name !== 'string') {
-				throw new ApiError(
-					400,
-					"Invalid 'name': expected a string.",
-					'invalid_request_error',
-					'name',
-					'invalid_type',
-				);
-			}
+			checkName(name);
 			if (typeof name === 'string') certificate.name = name;
 			return certificateObject(organization, certificate, false);
 		},
