@@ -243,6 +243,20 @@ describe('Rate governor', () => {
 		expect(1000 / (ms / 1000)).toBeLessThanOrEqual(50.5);
 	});
 
+	it('a limit met with a full allowance (50/s, burst 25) is learnt from the cycles after a 429, not from the first', async () => {
+		// The run's first cycle began with the burst unspent: what it achieved is no bound on the limit.
+		const { ms, refused } = await runConcurrently({
+			requests: 1000,
+			workers: 8,
+			latencyMs: 100,
+			retryAfterMs: 1000,
+			answer: tokenBucket(50, 25),
+		});
+		// Learnt from the first cycle: 42 refusals and 27.9 s.
+		expect(refused.length).toBeLessThan(20);
+		expect(ms).toBeLessThan(1.2 * 20_000);
+	});
+
 	it('the same at 10/s (its 429s cluster: the pace comes from the rate accepted lately) stays at the limit', async () => {
 		const { ms, refused } = await runConcurrently({
 			requests: 600,

@@ -9,10 +9,10 @@
  * where it is next needed.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { inParallel } from '../helpers/parallel';
 import { outcomeOf } from '../helpers/progress';
+import { isNotFound } from '../helpers/apiErrors';
 import type { RequestSettings } from '../transport';
 import { asNodeError, errorForItem } from '../helpers/nodeErrors';
 import { adminApiRequest, ENDPOINTS, listUpTo } from '../transport';
@@ -173,7 +173,7 @@ export class ActivationView {
 		error: unknown,
 		settings: RequestSettings,
 	): Promise<boolean> {
-		if (!(error instanceof NodeApiError) || error.httpCode !== '404') return false;
+		if (!isNotFound(error)) return false;
 		this.refresh({ scope: 'project', projectId });
 		const projects = await this.projects(settings);
 		return !projects.some((project) => project.id === projectId);

@@ -10,11 +10,11 @@
 import type { X509Certificate } from 'node:crypto';
 
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { ActivationView, IN_FLIGHT } from './activationView';
 import { inParallel } from '../helpers/parallel';
 import { outcomeOf } from '../helpers/progress';
+import { isNotFound } from '../helpers/apiErrors';
 import { normalizeFingerprint, parseCertificate, validityOf } from '../helpers/x509';
 import type { RequestSettings } from '../transport';
 import { ENDPOINTS, listUpTo } from '../transport';
@@ -53,8 +53,7 @@ export function matchesFingerprint(
 			return false;
 		const stored = await outcomeOf(() => view.stored(certificate.id, settings));
 		// Deleted since the list was read: it matches nothing.
-		if (!stored.ok && stored.error instanceof NodeApiError && stored.error.httpCode === '404')
-			return false;
+		if (!stored.ok && isNotFound(stored.error)) return false;
 		if (!stored.ok) throw stored.error;
 		const parsed = parseCertificate(stored.value.certificate_details?.content ?? '');
 		if (!parsed || normalizeFingerprint(parsed.fingerprint256) !== wanted) return false;

@@ -283,6 +283,11 @@ export function isRefusedAsActive(error: unknown): boolean {
 	return error instanceof NodeApiError && error.context.refusedAsActive === true;
 }
 
+/** Whether the API answered 404: what the call names (a certificate, a project) does not exist. */
+export function isNotFound(error: unknown): boolean {
+	return error instanceof NodeApiError && error.httpCode === '404';
+}
+
 /** The error's code (its own or its cause's); a timeout or hang-up without one gets one. */
 export function failureCode(error: unknown): string {
 	for (const candidate of [error, (error as { cause?: unknown })?.cause]) {

@@ -1,6 +1,6 @@
 import type { IDataObject, IHttpRequestMethods } from 'n8n-workflow';
 
-import type { Shape } from '../helpers/answers';
+import type { CertificateDeleted, Shape } from '../helpers/answers';
 import {
 	activationShape as activation,
 	auditLogEntryShape,
@@ -50,35 +50,31 @@ const OF_PROJECT = 'organization/projects/{project_id}/certificates';
 const ORG = 'organization.certificate';
 const PROJECT = 'organization.project.certificate';
 const ABOUT = { aboutCertificate: true };
+/** Undefined when a repeat found it gone: the attempt whose answer was lost deleted it. */
+const deleted = deletedShape as Shape<CertificateDeleted | undefined>;
+
+/** Activates or deactivates (`verb`) certificates held at `held`; the answer lists them as `object`s. */
+function toggle<Path extends string, Verb extends 'activate' | 'deactivate'>(
+	held: Path,
+	verb: Verb,
+	object: string,
+) {
+	const answer = activation(object, verb === 'activate' ? 'activation' : 'deactivation');
+	return entry('POST', `${held}/${verb}` as `${Path}/${Verb}`, answer);
+}
 
 /** Keyed by the spec's operationIds (spec/openai-admin-certificates.openapi.yaml, …-audit-logs.openapi.yaml). */
 export const ENDPOINTS = {
 	listOrganizationCertificates: entry('GET', HELD, certificateListShape),
 	uploadCertificate: entry('POST', HELD, certificateShape, { idempotent: false }),
-	activateOrganizationCertificates: entry(
-		'POST',
-		`${HELD}/activate`,
-		activation(ORG, 'activation'),
-	),
-	deactivateOrganizationCertificates: entry(
-		'POST',
-		`${HELD}/deactivate`,
-		activation(ORG, 'deactivation'),
-	),
+	activateOrganizationCertificates: toggle(HELD, 'activate', ORG),
+	deactivateOrganizationCertificates: toggle(HELD, 'deactivate', ORG),
 	getCertificate: entry('GET', CERTIFICATE, certificateShape, ABOUT),
 	modifyCertificate: entry('POST', CERTIFICATE, certificateShape, ABOUT),
-	deleteCertificate: entry('DELETE', CERTIFICATE, deletedShape, ABOUT),
+	deleteCertificate: entry('DELETE', CERTIFICATE, deleted, ABOUT),
 	listProjectCertificates: entry('GET', OF_PROJECT, certificateListShape),
-	activateProjectCertificates: entry(
-		'POST',
-		`${OF_PROJECT}/activate`,
-		activation(PROJECT, 'activation'),
-	),
-	deactivateProjectCertificates: entry(
-		'POST',
-		`${OF_PROJECT}/deactivate`,
-		activation(PROJECT, 'deactivation'),
-	),
+	activateProjectCertificates: toggle(OF_PROJECT, 'activate', PROJECT),
+	deactivateProjectCertificates: toggle(OF_PROJECT, 'deactivate', PROJECT),
 	'list-projects': entry('GET', 'organization/projects', listOf(projectShape, 'projects')),
 	'list-audit-logs': entry('GET', 'organization/audit_logs', listOf(auditLogEntryShape, 'events')),
 };

@@ -21,23 +21,18 @@ export interface Page<T> {
 	next: string | undefined;
 }
 
-interface PagingSoFar {
-	pages: number;
-	emptyInARow: number;
-	seenCursors: Set<string>;
-}
-
 /** Why paging must stop after this page although the API says more follow, if it must. */
 function endlessPaging(
-	page: ListPage<unknown>,
+	hasMore: boolean,
 	next: string | undefined,
-	soFar: PagingSoFar,
+	seen: Set<string>,
+	emptyInARow: number,
 ): string | undefined {
-	if (page.has_more && (next === undefined || soFar.seenCursors.has(next)))
+	if (hasMore && (next === undefined || seen.has(next)))
 		return 'the API said more pages follow but gave no new cursor (last_id)';
-	if (next !== undefined && soFar.emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW)
-		return `${soFar.emptyInARow} empty pages in a row still said more pages follow`;
-	if (next !== undefined && soFar.pages >= MAX_PAGES_PER_LIST)
+	if (next !== undefined && emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW)
+		return `${emptyInARow} empty pages in a row still said more pages follow`;
+	if (next !== undefined && seen.size + 1 >= MAX_PAGES_PER_LIST)
 		return `it read the maximum of ${MAX_PAGES_PER_LIST} pages and the API still said more follow`;
 	return undefined;
 }
@@ -54,14 +49,13 @@ export async function* listPages<E extends ListEndpoint>(
 	from?: string,
 ): AsyncGenerator<Page<ItemOf<E>>> {
 	let after = from;
-	const soFar: PagingSoFar = { pages: 0, emptyInARow: 0, seenCursors: new Set<string>() };
-	for (;;) {
+	const seen = new Set<string>();
+	for (let emptyInARow = 0; ; ) {
 		const qs = { ...call.qs, limit: pageSize, ...(after === undefined ? {} : { after }) };
 		const page = (await adminApiRequest(context, { ...call, qs }, settings)) as ListPage<ItemOf<E>>;
 		const next = page.has_more ? (page.last_id ?? undefined) : undefined;
-		soFar.pages++;
-		soFar.emptyInARow = page.data.length === 0 ? soFar.emptyInARow + 1 : 0;
-		const problem = endlessPaging(page, next, soFar);
+		emptyInARow = page.data.length === 0 ? emptyInARow + 1 : 0;
+		const problem = endlessPaging(page.has_more, next, seen, emptyInARow);
 		if (problem !== undefined) {
 			throw new NodeOperationError(
 				context.getNode(),
@@ -75,7 +69,7 @@ export async function* listPages<E extends ListEndpoint>(
 		}
 		yield { objects: page.data, next };
 		if (next === undefined) return;
-		soFar.seenCursors.add(next);
+		seen.add(next);
 		after = next;
 	}
 }

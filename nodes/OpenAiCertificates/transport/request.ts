@@ -1,19 +1,9 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-	INode,
-	IPollFunctions,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { idProblem } from '../helpers/ids';
-import { credentialBaseUrl } from '../../../credentials/shared/baseUrl';
-import {
-	clientCertificateProblem,
-	hasClientCertificate,
-} from '../../../credentials/shared/clientTls';
+import type { AdminApiContext } from '../../../credentials/shared/connection';
+import { adminConnection, CREDENTIAL_TYPE } from '../../../credentials/shared/connection';
 import type { Endpoint, IdsOf } from './endpoints';
 import { answerProblem } from './endpoints';
 import type { FailedCall } from '../helpers/apiErrors';
@@ -22,21 +12,20 @@ import { backoffDelayMs, headerValue, mayHaveActed, retryDecision } from './retr
 import { RateGovernor } from './governor';
 
 /**
- * The one way this package talks to the Admin API: a call names its endpoint (endpoints.ts) and the
- * IDs its path takes; the URL is built from checked segments below the credential's Base URL, the
- * request goes through n8n's HTTP helper with the credential (whose `authenticate` adds the key and the
- * client certificate, checks where they go and turns redirects off), one attempt at a time through the
- * run's rate governor. The whole answer is read within the timeout and checked against the endpoint's
- * shape; after a failure retry.ts decides whether to repeat it (Max Retries is a hard cap); a final
- * failure is a NodeApiError that never shows the key, and a write's says whether it may have taken
- * effect (`context.outcome`: 'not done' or 'unknown').
+ * The one way this package talks to the Admin API: a call names its endpoint (endpoints.ts) and the IDs
+ * its path takes; the URL is built from checked segments below the credential's Base URL (read once per
+ * run: credentials/shared/connection.ts), the request goes through n8n's HTTP helper with the credential
+ * (whose `authenticate` adds the key and the client certificate, checks where they go and turns redirects
+ * off), one attempt at a time through the run's rate governor. The whole answer is read within the
+ * timeout and checked against the endpoint's shape; after a failure retry.ts decides whether to repeat it
+ * (Max Retries is a hard cap); a final failure is a NodeApiError that never shows the key, and a write's
+ * says whether it may have taken effect (`context.outcome`: 'not done' or 'unknown').
  */
 
-export const CREDENTIAL_TYPE = 'openAiAdminApi';
 /** No answer of the Admin API comes near this; a bigger one is refused unread. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
-export type AdminApiContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+export type { AdminApiContext };
 
 /** A call: its endpoint (a call without one does not compile), the IDs its path takes, the query and the body. */
 export interface AdminApiCall<E extends Endpoint<unknown> = Endpoint<unknown>> {
@@ -44,8 +33,6 @@ export interface AdminApiCall<E extends Endpoint<unknown> = Endpoint<unknown>> {
 	ids?: IdsOf<E>;
 	qs?: IDataObject;
 	body?: IDataObject;
-	/** Resolve a 404 to undefined (the caller treats "not found" as an answer). */
-	notFoundIsUndefined?: boolean;
 	/**
 	 * For a write that must not be repeated blind: after an attempt that may have acted, what it made
 	 * (undefined: nothing, so it may be repeated). Given the error the attempt would end in; may throw.
@@ -72,27 +59,6 @@ export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
 	timeout: 30_000,
 	retryDelay: 1000,
 };
-
-/** The base URL and key, read once per node run; a failed read is not remembered (the next item reports it too). */
-const connections = new WeakMap<object, Promise<{ baseUrl: string; apiKey: string }>>();
-
-function connectionOf(context: AdminApiContext): Promise<{ baseUrl: string; apiKey: string }> {
-	let connection = connections.get(context);
-	if (connection) return connection;
-	connection = (async () => {
-		const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-		const base = credentialBaseUrl(credentials);
-		if ('problem' in base) throw new NodeOperationError(context.getNode(), base.problem);
-		const problem = hasClientCertificate(credentials)
-			? await clientCertificateProblem(context, base.url)
-			: undefined;
-		if (problem) throw new NodeOperationError(context.getNode(), problem.message, problem);
-		return { baseUrl: base.url, apiKey: String(credentials.apiKey ?? '') };
-	})();
-	connections.set(context, connection);
-	connection.catch(() => connections.delete(context));
-	return connection;
-}
 
 /** The path of a call below the base URL: the template's `{name}`s replaced by its IDs, each checked and encoded. */
 function pathOf(node: INode, call: AdminApiCall, itemIndex?: number): string {
@@ -223,13 +189,8 @@ function verdictOf(run: Run, outcome: Exclude<Outcome, { kind: 'cancelled' }>, a
 	if (outcome.kind === 'failure')
 		return { failure: { code: outcome.code, attempts } as FailedCall };
 	const { status, body, headers } = outcome;
-	const failure: FailedCall = {
-		status,
-		body,
-		headers,
-		attempts,
-		requestId: headerValue(headers, 'x-request-id'),
-	};
+	const requestId = headerValue(headers, 'x-request-id');
+	const failure: FailedCall = { status, body, headers, attempts, requestId };
 	if (status >= 200 && status < 300) {
 		const problem = answerProblem(call.endpoint, body, call.ids as Record<string, string>);
 		return problem === undefined
@@ -237,8 +198,8 @@ function verdictOf(run: Run, outcome: Exclude<Outcome, { kind: 'cancelled' }>, a
 			: { failure: { ...failure, invalidAnswer: problem } };
 	}
 	// A repeated DELETE that finds nothing: the earlier attempt, whose answer was lost, did the work.
-	const gone = call.notFoundIsUndefined || (call.endpoint.method === 'DELETE' && run.mayHaveLanded);
-	if (status === 404 && gone) return { value: undefined };
+	if (status === 404 && call.endpoint.method === 'DELETE' && run.mayHaveLanded)
+		return { value: undefined };
 	return { failure: { ...failure, path: call.endpoint.path } };
 }
 
@@ -290,23 +251,13 @@ async function afterFailure(
 
 export async function adminApiRequest<E extends Endpoint<unknown>>(
 	context: AdminApiContext,
-	call: AdminApiCall<E> & { notFoundIsUndefined: boolean },
-	settings?: RequestSettings,
-): Promise<AnswerOf<E> | undefined>;
-export async function adminApiRequest<E extends Endpoint<unknown>>(
-	context: AdminApiContext,
-	call: AdminApiCall<E>,
-	settings?: RequestSettings,
-): Promise<AnswerOf<E>>;
-export async function adminApiRequest<E extends Endpoint<unknown>>(
-	context: AdminApiContext,
 	call: AdminApiCall<E>,
 	settings: RequestSettings = DEFAULT_REQUEST_SETTINGS,
-): Promise<AnswerOf<E> | undefined> {
+): Promise<AnswerOf<E>> {
 	const node = context.getNode();
 	const { itemIndex } = settings;
 	const path = pathOf(node, call as AdminApiCall, itemIndex);
-	const { baseUrl, apiKey } = await connectionOf(context);
+	const { baseUrl, apiKey } = await adminConnection(context);
 	const options: IHttpRequestOptions = {
 		method: call.endpoint.method,
 		url: `${baseUrl}/${path}`,
@@ -340,7 +291,7 @@ export async function adminApiRequest<E extends Endpoint<unknown>>(
 		const verdict = verdictOf(run, outcome, attempts);
 		if ('value' in verdict) {
 			governor.succeeded();
-			return verdict.value as AnswerOf<E> | undefined;
+			return verdict.value as AnswerOf<E>;
 		}
 		verdict.failure.itemIndex = itemIndex;
 		const settled = await afterFailure(run, verdict.failure);

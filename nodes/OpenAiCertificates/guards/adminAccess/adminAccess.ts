@@ -15,7 +15,7 @@ import type { ActiveSets, ClientChain, TrustAnchor, TrustStep, Verdict } from '.
 import { acceptance, applyStep, chainsTo, clientChainsFromPem } from '../../helpers/trust';
 import type { RequestSettings } from '../../transport';
 import { ADMIN_BASE_URL_RULE, credentialBaseUrl } from '../../../../credentials/shared/baseUrl';
-import { CREDENTIAL_TYPE } from '../../transport';
+import { CREDENTIAL_TYPE } from '../../../../credentials/shared/connection';
 
 export interface AdminAccess {
 	/** Whether the credential's admin client is accepted now, and why (in words). */

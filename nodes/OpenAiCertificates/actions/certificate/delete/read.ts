@@ -5,6 +5,8 @@ import type { Place } from '../../../api/place';
 import { placesWhereActive } from '../../../api/activation';
 import type { RequestSettings } from '../../../transport';
 import { adminApiRequest, ENDPOINTS } from '../../../transport';
+import { isNotFound } from '../../../helpers/apiErrors';
+import { outcomeOf } from '../../../helpers/progress';
 import { readId, readOptions, requestSettings } from '../../shared/parameters';
 
 /** What one item asks for. */
@@ -38,16 +40,13 @@ export function readDeletion(this: IExecuteFunctions, itemIndex: number): Deleti
 
 /** Whether the certificate exists (a read; 404 means it does not). */
 export async function exists(context: IExecuteFunctions, deletion: Deletion): Promise<boolean> {
-	const found = await adminApiRequest(
-		context,
-		{
-			endpoint: ENDPOINTS.getCertificate,
-			ids: { certificate_id: deletion.certificateId },
-			notFoundIsUndefined: true,
-		},
-		deletion.settings,
-	);
-	return found !== undefined;
+	const call = {
+		endpoint: ENDPOINTS.getCertificate,
+		ids: { certificate_id: deletion.certificateId },
+	};
+	const found = await outcomeOf(() => adminApiRequest(context, call, deletion.settings));
+	if (!found.ok && !isNotFound(found.error)) throw found.error;
+	return found.ok;
 }
 
 /** Reads only what the run needs: existence for a dry run, places for a dry run or Deactivate Everywhere First. */

@@ -1,6 +1,6 @@
 /** Delete's run step: deactivate in each place, then DELETE; a stop part-way says what was done. */
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { Place } from '../../../api/place';
 import { placesWhereActive, projectGone, toggleCertificates } from '../../../api/activation';
@@ -8,7 +8,7 @@ import { placeName } from '../../../api/place';
 import { ActivationView } from '../../../api/activationView';
 import { failedOutcome, outcomeOf, withReport } from '../../../helpers/progress';
 import { adminApiRequest, ENDPOINTS } from '../../../transport';
-import { isRefusedAsActive } from '../../../helpers/apiErrors';
+import { isNotFound, isRefusedAsActive } from '../../../helpers/apiErrors';
 import { asNodeError } from '../../../helpers/nodeErrors';
 import type { CertificateDeleted } from '../../../helpers/answers';
 import type { Deletion } from './read';
@@ -34,8 +34,7 @@ async function deletedMeanwhile(
 	deletion: Deletion,
 	error: unknown,
 ): Promise<boolean> {
-	if (!deletion.ignoreNotFound || !(error instanceof NodeApiError) || error.httpCode !== '404')
-		return false;
+	if (!deletion.ignoreNotFound || !isNotFound(error)) return false;
 	return !(await exists(context, deletion));
 }
 
@@ -117,14 +116,14 @@ async function deleteCertificate(
 			{
 				endpoint: ENDPOINTS.deleteCertificate,
 				ids: { certificate_id: certificateId },
-				notFoundIsUndefined: deletion.ignoreNotFound,
 			},
 			deletion.settings,
 		),
 	);
-	if (deleted.ok) {
+	// Ignore Not Found: a certificate already gone counts as deleted.
+	if (deleted.ok || (deletion.ignoreNotFound && isNotFound(deleted.error))) {
 		ActivationView.of(context).deleted(certificateId);
-		return deleted.value;
+		return deleted.ok ? deleted.value : undefined;
 	}
 	// Refused, or of unknown outcome (it may be gone): what the organization holds is read again.
 	ActivationView.of(context).forgetHeld();

@@ -4,7 +4,6 @@
  * run (found by its SHA-256 fingerprint), and where each is active.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
 import { findHeldCertificate } from '../../../api/certificateByFingerprint';
 import type { Place } from '../../../api/place';
@@ -14,6 +13,7 @@ import { clientAcceptedBy } from '../../../helpers/chain';
 import type { Outcome } from '../../../helpers/progress';
 import { outcomeOf } from '../../../helpers/progress';
 import { refusal } from '../../../helpers/nodeErrors';
+import { isNotFound } from '../../../helpers/apiErrors';
 import type { RequestSettings } from '../../../transport';
 import { adminApiRequest, ENDPOINTS } from '../../../transport';
 import type { MtlsClient } from './mtlsClient';
@@ -137,8 +137,7 @@ function lookUpFailure(found: Outcome<object | undefined>, old: Outcome<unknown>
 	if (!found.ok) return found.error;
 	if (old.ok) return undefined;
 	// Gone is an answer only once the new certificate is there (an earlier run's upload, then its delete).
-	const gone =
-		found.value !== undefined && old.error instanceof NodeApiError && old.error.httpCode === '404';
+	const gone = found.value !== undefined && isNotFound(old.error);
 	return gone ? undefined : old.error;
 }
 
