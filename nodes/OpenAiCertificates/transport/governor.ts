@@ -77,8 +77,8 @@ export class RateGovernor {
 	private tickets = 0;
 
 	static of(context: object): RateGovernor {
-		const governor = RateGovernor.byContext.get(context) ?? new RateGovernor();
-		RateGovernor.byContext.set(context, governor);
+		let governor = RateGovernor.byContext.get(context);
+		if (!governor) RateGovernor.byContext.set(context, (governor = new RateGovernor()));
 		return governor;
 	}
 
